@@ -1,0 +1,97 @@
+//! The CSV driver: rows are tokenised sequentially (quoted fields may span
+//! lines, so a CSV file cannot be cut at arbitrary line ends) and converted
+//! to events in parallel batches, merged in input order.
+
+use crate::diag::{FileReport, SkipReason};
+use crate::sink::Sink;
+use rayon::prelude::*;
+use std::io::Read;
+use swarmscan_model::Events;
+
+/// A CSV-based format, built from the header row.
+pub trait CsvFormat: Sync {
+    /// The number of columns every row must have, if fixed.
+    fn columns(&self) -> Option<usize> {
+        None
+    }
+    /// Turns one row into an event or a skip. `sink.line` is already set.
+    fn parse(&self, row: &csv::ByteRecord, sink: &mut Sink);
+}
+
+/// Reads field `i` as UTF-8 (`""` when absent), or records a skip naming
+/// `name` and returns `None`.
+pub fn field<'r>(row: &'r csv::ByteRecord, i: usize, name: &str, sink: &mut Sink) -> Option<&'r str> {
+    match std::str::from_utf8(row.get(i).unwrap_or_default()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            sink.skip(SkipReason::MalformedCsv, Some(name), format!("invalid UTF-8: {e}"));
+            None
+        }
+    }
+}
+
+const BATCH_ROWS: usize = 32 * 1024;
+
+/// The header row (trimmed), then the reader positioned on the first data row.
+pub fn header(input: impl Read) -> csv::Result<(csv::Reader<impl Read>, Vec<String>)> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 20).from_reader(input);
+    let mut rec = csv::ByteRecord::new();
+    r.read_byte_record(&mut rec)?;
+    let mut h: Vec<String> = rec.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect();
+    if let Some(first) = h.first_mut() {
+        *first = first.trim_start_matches('\u{feff}').to_string();
+    }
+    Ok((r, h))
+}
+
+/// Reads all data rows of `reader` with `fmt`.
+pub fn read(
+    fmt: &dyn CsvFormat,
+    file: &str,
+    mut reader: csv::Reader<impl Read>,
+    strict: bool,
+    events: &mut Events,
+    report: &mut FileReport,
+) -> csv::Result<()> {
+    let per_batch = BATCH_ROWS * rayon::current_num_threads().max(1);
+    let mut rows: Vec<(csv::ByteRecord, u64)> = Vec::with_capacity(per_batch);
+    let mut rec = csv::ByteRecord::new();
+    let mut done = false;
+    while !done {
+        rows.clear();
+        while rows.len() < per_batch {
+            if !reader.read_byte_record(&mut rec)? {
+                done = true;
+                break;
+            }
+            let line = rec.position().map_or(0, |p| p.line());
+            rows.push((rec.clone(), line));
+        }
+        report.bytes = reader.position().byte();
+        let sinks: Vec<Sink> = rows
+            .par_chunks(BATCH_ROWS)
+            .map(|part| {
+                let mut sink = Sink::new(file);
+                for (row, line) in part {
+                    sink.line = *line;
+                    if let Some(n) = fmt.columns()
+                        && row.len() != n
+                    {
+                        sink.skip(SkipReason::WrongColumnCount, None, format!("expected {n} columns, found {}", row.len()));
+                        continue;
+                    }
+                    fmt.parse(row, &mut sink);
+                }
+                sink
+            })
+            .collect();
+        for s in sinks {
+            events.append(s.events);
+            report.absorb(s.report);
+        }
+        if strict && report.first_error().is_some() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}

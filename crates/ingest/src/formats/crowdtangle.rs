@@ -1,0 +1,19 @@
+//! TODO(reader): not yet implemented.
+
+use crate::csvin::CsvFormat;
+use crate::diag::SkipReason;
+use crate::sink::Sink;
+
+pub(crate) struct CrowdTangle;
+
+impl CrowdTangle {
+    pub(crate) fn from_header(_header: &[String]) -> Result<Self, String> {
+        Ok(CrowdTangle)
+    }
+}
+
+impl CsvFormat for CrowdTangle {
+    fn parse(&self, _row: &csv::ByteRecord, sink: &mut Sink) {
+        sink.skip(SkipReason::BadValue, None, "reader not implemented yet");
+    }
+}

@@ -1,0 +1,121 @@
+//! Streaming readers for the social-media data researchers hold.
+//!
+//! ```text
+//!  path | - ──► Source (gzip/zstd by magic, BOM stripped, head peeked)
+//!            ──► sniff (JSON keys / CSV header) or --format
+//!            ──► json driver (parallel line chunks | whole document)
+//!                csv driver  (sequential tokenising, parallel rows)
+//!            ──► format reader ──► Sink ──► Events + FileReport
+//! ```
+//!
+//! Every record is either pushed as an event or skipped with a
+//! [`SkipReason`]; a file that cannot be opened is reported and the other
+//! files are still read.
+//!
+//! Architecture Invariant: this crate knows input formats and nothing about
+//! detection or output; it returns an [`Events`] table and an
+//! [`IngestReport`], never prints, and never panics on input bytes.
+
+pub mod csvin;
+pub mod diag;
+mod formats;
+pub mod json;
+mod mapping;
+pub mod sink;
+pub mod sniff;
+pub mod source;
+
+pub use diag::{Diagnostic, FileReport, IngestReport, SkipReason};
+pub use mapping::{ColumnMap, Field};
+pub use sniff::Format;
+pub use source::{Compression, Source};
+
+use swarmscan_model::Events;
+
+/// How to read inputs.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Force a format instead of sniffing each input.
+    pub format: Option<Format>,
+    /// Stop at the first malformed record (see [`Error::Strict`]).
+    pub strict: bool,
+    /// Column mapping for [`Format::MappedCsv`] (`--columns`).
+    pub columns: Option<ColumnMap>,
+}
+
+/// Why reading stopped. Malformed records are *not* errors (they are
+/// counted in the report) unless `strict` is set.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `--strict` and a malformed record.
+    #[error("stopped at the first bad record (--strict): {0}")]
+    Strict(Diagnostic),
+    /// An option that cannot work, e.g. `--format csv` without `--columns`.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// Reads Parquet inputs (supplied by the crate that knows the Parquet schema,
+/// so this crate stays free of Arrow).
+pub type ParquetReader<'a> = &'a (dyn Fn(&str, &mut Events, &mut FileReport) -> Result<(), String> + Sync);
+
+/// Reads every input in order into one table. Each input's accounting is in
+/// the report, in input order; unreadable inputs are reported, not fatal.
+pub fn read_inputs(
+    inputs: &[String],
+    opts: &ReadOptions,
+    parquet: Option<ParquetReader<'_>>,
+) -> Result<(Events, IngestReport), Error> {
+    if opts.format == Some(Format::MappedCsv) && opts.columns.is_none() {
+        return Err(Error::Config("--format csv needs a --columns mapping (see `swarmscan help formats`)".into()));
+    }
+    let mut events = Events::new();
+    let mut report = IngestReport::default();
+    for path in inputs {
+        let mut file = FileReport { file: path.clone(), ..Default::default() };
+        if let Err(msg) = read_one(path, opts, parquet, &mut events, &mut file) {
+            file.error = Some(msg);
+        }
+        let stop = opts.strict.then(|| file.first_error().cloned()).flatten();
+        report.files.push(file);
+        if let Some(d) = stop {
+            return Err(Error::Strict(d));
+        }
+    }
+    Ok((events, report))
+}
+
+fn read_one(
+    path: &str,
+    opts: &ReadOptions,
+    parquet: Option<ParquetReader<'_>>,
+    events: &mut Events,
+    file: &mut FileReport,
+) -> Result<(), String> {
+    let src = Source::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    file.compression = src.compression.as_str().into();
+    let format = match opts.format {
+        Some(f) => f,
+        None if opts.columns.is_some() && !src.is_parquet => Format::MappedCsv,
+        None => sniff::sniff(&src).ok_or_else(|| {
+            "format not recognised from its content; pass --format (and --columns for other CSV layouts)".to_string()
+        })?,
+    };
+    file.format = format.as_str().into();
+    if format == Format::Parquet {
+        let read = parquet.ok_or("this build cannot read Parquet")?;
+        return read(path, events, file);
+    }
+    if format.is_csv() {
+        let name = src.name.clone();
+        let (reader, header) = csvin::header(src.into_reader()).map_err(|e| format!("cannot read the CSV header: {e}"))?;
+        let fmt = formats::csv_format(format, &header, opts.columns.as_ref())?;
+        csvin::read(fmt.as_ref(), &name, reader, opts.strict, events, file).map_err(|e| format!("read error: {e}"))
+    } else {
+        let fmt = formats::json_format(format).ok_or_else(|| format!("no reader for {format}"))?;
+        let line_delimited = format != Format::Telegram && json::is_line_delimited(&src.head);
+        let name = src.name.clone();
+        json::read(fmt.as_ref(), &name, src.into_reader(), line_delimited, opts.strict, events, file)
+            .map_err(|e| format!("read error: {e}"))
+    }
+}

@@ -1,0 +1,97 @@
+//! Opening inputs: files or stdin, plain, gzip or zstd, recognised by their
+//! first bytes (never by extension), with a peek at the decompressed head so
+//! the format can be sniffed before the stream is read.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+/// How many decompressed bytes [`Source::head`] holds for sniffing.
+pub const HEAD_BYTES: usize = 256 * 1024;
+
+/// The compression of an input, from its magic bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    fn sniff(b: &[u8]) -> Compression {
+        if b.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// An opened input: its decompressed head (BOM removed) and the rest.
+pub struct Source {
+    /// The name used in diagnostics (the path as given, or `<stdin>`).
+    pub name: String,
+    pub compression: Compression,
+    /// Whether the raw (compressed) bytes start with Parquet's magic.
+    pub is_parquet: bool,
+    /// Up to [`HEAD_BYTES`] decompressed bytes, BOM removed.
+    pub head: Vec<u8>,
+    rest: Box<dyn Read + Send>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source").field("name", &self.name).field("compression", &self.compression).finish()
+    }
+}
+
+fn read_up_to(r: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<()> {
+    r.take(n as u64).read_to_end(buf)?;
+    Ok(())
+}
+
+impl Source {
+    /// Opens `path`, or standard input for `-`.
+    pub fn open(path: &str) -> io::Result<Source> {
+        if path == "-" {
+            Source::from_reader("<stdin>".into(), Box::new(io::stdin()))
+        } else {
+            let f = File::open(Path::new(path))?;
+            Source::from_reader(path.into(), Box::new(f))
+        }
+    }
+
+    /// Wraps any byte stream.
+    pub fn from_reader(name: String, raw: Box<dyn Read + Send>) -> io::Result<Source> {
+        let mut raw = BufReader::with_capacity(1 << 20, raw);
+        let magic = raw.fill_buf()?;
+        let compression = Compression::sniff(magic);
+        let is_parquet = magic.starts_with(b"PAR1");
+        let mut rest: Box<dyn Read + Send> = match compression {
+            Compression::None => Box::new(raw),
+            Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(raw)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(raw)?),
+        };
+        let mut head = Vec::with_capacity(HEAD_BYTES);
+        read_up_to(&mut rest, &mut head, HEAD_BYTES)?;
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            head.drain(..3);
+        }
+        Ok(Source { name, compression, is_parquet, head, rest })
+    }
+
+    /// The whole decompressed stream, head first.
+    pub fn into_reader(self) -> impl Read + Send {
+        io::Cursor::new(self.head).chain(self.rest)
+    }
+}

@@ -1,0 +1,174 @@
+//! String interning into one contiguous arena.
+//!
+//! Why not `HashMap<String, u32>`: one heap allocation per distinct string and
+//! no cheap path to Arrow. Here the strings live back to back in `bytes`, with
+//! `offsets[i]..offsets[i+1]` delimiting string `i` — exactly Arrow's
+//! `LargeStringArray` layout — and the hash table stores only `u32` indices.
+
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
+
+/// An interned string: an index into one [`Interner`].
+///
+/// `Sym::NONE` marks an absent value (no target, no text, no language).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Sym(pub u32);
+
+impl Sym {
+    /// The absent value.
+    pub const NONE: Sym = Sym(u32::MAX);
+
+    /// Whether this is [`Sym::NONE`].
+    #[inline]
+    pub fn is_none(self) -> bool {
+        self == Sym::NONE
+    }
+
+    /// `None` for [`Sym::NONE`], else `Some(self)`.
+    #[inline]
+    pub fn get(self) -> Option<Sym> {
+        if self.is_none() { None } else { Some(self) }
+    }
+
+    /// The index as `usize`, for slicing columns.
+    #[inline]
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A set of distinct strings, each numbered in first-seen order.
+///
+/// Numbering in first-seen order keeps everything deterministic: the same
+/// input read in the same order always yields the same `Sym`s.
+#[derive(Clone, Default)]
+pub struct Interner {
+    bytes: Vec<u8>,
+    offsets: Vec<i64>,
+    table: HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interner").field("len", &self.len()).field("bytes", &self.bytes.len()).finish()
+    }
+}
+
+impl Interner {
+    /// An empty interner.
+    pub fn new() -> Self {
+        Interner { bytes: Vec::new(), offsets: vec![0], table: HashTable::new(), hasher: Default::default() }
+    }
+
+    /// Number of distinct strings.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Whether no string has been interned.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    fn slice<'a>(bytes: &'a [u8], offsets: &[i64], i: u32) -> &'a [u8] {
+        let i = i as usize;
+        &bytes[offsets[i] as usize..offsets[i + 1] as usize]
+    }
+
+    /// The number of `s`, adding it if new.
+    pub fn intern(&mut self, s: &str) -> Sym {
+        let hash = self.hasher.hash_one(s.as_bytes());
+        let (bytes, offsets) = (&self.bytes, &self.offsets);
+        if let Some(&i) = self.table.find(hash, |&i| Self::slice(bytes, offsets, i) == s.as_bytes()) {
+            return Sym(i);
+        }
+        let i = u32::try_from(self.len()).ok().filter(|&i| i != u32::MAX).expect("more than 2^32-1 distinct strings in one interner");
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.offsets.push(self.bytes.len() as i64);
+        let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
+        self.table.insert_unique(hash, i, |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
+        Sym(i)
+    }
+
+    /// The number of `s` if it was interned.
+    pub fn get(&self, s: &str) -> Option<Sym> {
+        let hash = self.hasher.hash_one(s.as_bytes());
+        self.table.find(hash, |&i| Self::slice(&self.bytes, &self.offsets, i) == s.as_bytes()).map(|&i| Sym(i))
+    }
+
+    /// The string numbered `sym`. Panics on [`Sym::NONE`] or a foreign `Sym`.
+    #[inline]
+    pub fn resolve(&self, sym: Sym) -> &str {
+        let b = Self::slice(&self.bytes, &self.offsets, sym.0);
+        // The arena only ever receives whole `&str`s, and slices at their boundaries.
+        std::str::from_utf8(b).expect("interner arena holds valid UTF-8")
+    }
+
+    /// Like [`Interner::resolve`], but `""` for [`Sym::NONE`].
+    #[inline]
+    pub fn resolve_or_empty(&self, sym: Sym) -> &str {
+        if sym.is_none() { "" } else { self.resolve(sym) }
+    }
+
+    /// All strings in number order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len() as u32).map(|i| self.resolve(Sym(i)))
+    }
+
+    /// The arena and offsets, in Arrow `LargeStringArray` layout.
+    pub fn raw_parts(&self) -> (&[u8], &[i64]) {
+        (&self.bytes, &self.offsets)
+    }
+
+    /// Takes the arena and offsets out (for a zero-copy Arrow export).
+    pub fn into_raw_parts(self) -> (Vec<u8>, Vec<i64>) {
+        (self.bytes, self.offsets)
+    }
+
+    /// Heap bytes held (arena, offsets, table).
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.offsets.capacity() * 8 + self.table.capacity() * 5
+    }
+
+    /// Builds the `old → new` map that re-interns every string of `other` here.
+    pub fn absorb(&mut self, other: &Interner) -> Vec<Sym> {
+        self.bytes.reserve(other.bytes.len());
+        other.iter().map(|s| self.intern(s)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn intern_round_trips(words in proptest::collection::vec(".{0,12}", 0..60)) {
+            let mut i = Interner::new();
+            let syms: Vec<Sym> = words.iter().map(|w| i.intern(w)).collect();
+            let distinct: std::collections::BTreeSet<&String> = words.iter().collect();
+            prop_assert_eq!(i.len(), distinct.len());
+            for (w, s) in words.iter().zip(&syms) {
+                prop_assert_eq!(i.resolve(*s), w.as_str());
+                prop_assert_eq!(i.get(w), Some(*s));
+            }
+        }
+    }
+
+    #[test]
+    fn absorb_maps_every_string() {
+        let mut a = Interner::new();
+        a.intern("x");
+        let mut b = Interner::new();
+        b.intern("y");
+        b.intern("x");
+        let map = a.absorb(&b);
+        assert_eq!(map, vec![Sym(1), Sym(0)]);
+        assert_eq!(a.resolve(Sym(1)), "y");
+    }
+}
