@@ -91,6 +91,10 @@ fn unwrap_line(line: &[u8]) -> &[u8] {
     if l.last() == Some(&b']') && l.first() == Some(&b'{') {
         l = l[..l.len() - 1].trim_ascii_end();
     }
+    if l == b"]" {
+        // The closing bracket of an array-like file.
+        return &[];
+    }
     l
 }
 
@@ -117,13 +121,27 @@ fn parse_chunk(fmt: &dyn JsonFormat, file: &str, chunk: &[u8], first_line: u64) 
 }
 
 /// Whether the head looks line-delimited: its first record line is a
-/// complete JSON value on its own.
+/// complete JSON value on its own, or runs past the end of the head
+/// unfinished (a twarc2 page of 100 tweets is a ~400 KB line; a
+/// pretty-printed document's first line is a short, complete `{` or `[`).
 pub fn is_line_delimited(head: &[u8]) -> bool {
-    let first = head.split(|&b| b == b'\n').map(unwrap_line).find(|l| !l.is_empty());
-    match first {
-        Some(l) => serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok(),
-        None => true,
+    let mut rest = head;
+    while !rest.is_empty() {
+        let (line, complete) = match memchr::memchr(b'\n', rest) {
+            Some(p) => (&rest[..p], true),
+            None => (rest, false),
+        };
+        rest = if complete { &rest[line.len() + 1..] } else { &[] };
+        let l = unwrap_line(line);
+        if l.is_empty() {
+            continue;
+        }
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(l) {
+            Ok(_) => true,
+            Err(e) => !complete && e.is_eof() && l.len() > 2,
+        };
     }
+    true
 }
 
 /// Reads a JSON input into `events`, accounting in `report`. Returns early
@@ -210,5 +228,14 @@ mod tests {
         assert_eq!(unwrap_line(b"{\"a\":1}]"), b"{\"a\":1}");
         assert_eq!(unwrap_line(b"]"), b"");
         assert_eq!(unwrap_line(b"[{\"a\":1},{\"a\":2}]"), b"[{\"a\":1},{\"a\":2}]");
+    }
+
+    #[test]
+    fn a_first_line_longer_than_the_head_is_line_delimited() {
+        assert!(is_line_delimited(b"{\"a\":1}\n{\"a\":2}\n"));
+        assert!(is_line_delimited(b"{\"data\":[{\"id\":\"1\"},{\"id\":\"2"));
+        assert!(!is_line_delimited(b"{\n  \"a\": 1\n}\n"));
+        assert!(!is_line_delimited(b"[\n  {\n    \"a\": 1\n  }\n]\n"));
+        assert!(!is_line_delimited(b"{\"a\": 1,\n \"b\": 2}\n"));
     }
 }

@@ -4,7 +4,7 @@ use crate::intern::{Interner, Sym};
 use serde::{Deserialize, Serialize};
 
 /// Where an event happened.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, bytemuck::NoUninit)]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum Platform {
@@ -54,7 +54,7 @@ impl Platform {
 }
 
 /// What an account did.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, bytemuck::NoUninit)]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum Kind {

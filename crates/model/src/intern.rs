@@ -11,7 +11,8 @@ use std::hash::BuildHasher;
 /// An interned string: an index into one [`Interner`].
 ///
 /// `Sym::NONE` marks an absent value (no target, no text, no language).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(transparent)]
 pub struct Sym(pub u32);
 
 impl Sym {

@@ -1,1 +1,328 @@
-//! placeholder
+//! swarmscan's event table as Arrow record batches and Parquet files.
+//!
+//! The Arrow schema mirrors the model column for column: interned columns
+//! become dictionary arrays whose keys are the model's `Sym`s and whose
+//! values are the interner's arena (already in `LargeUtf8` layout), and list
+//! columns keep the model's offsets. [`into_record_batch`] therefore moves
+//! buffers instead of reshaping rows; only nullable key columns (target,
+//! text, lang) and the per-row handle are materialised.
+//!
+//! Schema version 1 (stored as `swarmscan.schema_version` in the file's
+//! key-value metadata), one row per event:
+//!
+//! | column | Arrow type | notes |
+//! |---|---|---|
+//! | `platform` | `Dictionary<UInt8, Utf8>` | `twitter`, `telegram`, `bluesky`, `mastodon`, `facebook`, `instagram`, `other` |
+//! | `post_id` | `Dictionary<UInt32, LargeUtf8>` | |
+//! | `account_id` | `Dictionary<UInt32, LargeUtf8>` | |
+//! | `handle` | `Dictionary<UInt32, LargeUtf8>`, nullable | first handle seen for the account |
+//! | `ts` | `Timestamp(Millisecond, "UTC")` | |
+//! | `kind` | `Dictionary<UInt8, Utf8>` | `post`, `repost`, `reply`, `quote`, `forward`, `like` |
+//! | `target` | `Dictionary<UInt32, LargeUtf8>`, nullable | post id acted on |
+//! | `text` | `Dictionary<UInt32, LargeUtf8>`, nullable | |
+//! | `lang` | `Dictionary<UInt32, LargeUtf8>`, nullable | |
+//! | `urls` | `List<Struct<written: Dict, expanded: Dict>>` | as written and expanded |
+//! | `hashtags` | `List<Dictionary<UInt32, LargeUtf8>>` | without `#` |
+//! | `mentions` | `List<Dictionary<UInt32, LargeUtf8>>` | without `@` |
+//!
+//! Architecture Invariant: only this crate knows the Arrow/Parquet schema.
+
+use arrow_array::types::{UInt8Type, UInt32Type};
+use arrow_array::{
+    Array, ArrayRef, DictionaryArray, LargeStringArray, ListArray, RecordBatch, StringArray, StructArray,
+    TimestampMillisecondArray, UInt8Array, UInt32Array,
+};
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, TimeUnit};
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+use swarmscan_model::{Events, Interner, Kind, Platform, RawEvent, RawUrl, Sym};
+
+/// The schema version written into every file.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// Rows per Parquet row group.
+const ROW_GROUP: usize = 1 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Parquet { path: String, source: parquet::errors::ParquetError },
+    #[error("{path}: {source}")]
+    Arrow { path: String, source: ArrowError },
+    #[error("{path}: not a swarmscan events file: {message}")]
+    Schema { path: String, message: String },
+}
+
+fn dict_type(key: DataType, value: DataType) -> DataType {
+    DataType::Dictionary(Box::new(key), Box::new(value))
+}
+
+fn sym_dict() -> DataType {
+    dict_type(DataType::UInt32, DataType::LargeUtf8)
+}
+
+fn url_fields() -> Fields {
+    Fields::from(vec![Field::new("written", sym_dict(), false), Field::new("expanded", sym_dict(), false)])
+}
+
+/// The Arrow schema of an events table.
+pub fn schema() -> Schema {
+    let small = dict_type(DataType::UInt8, DataType::Utf8);
+    let list = |name: &str, item: DataType| Field::new(name, DataType::List(Arc::new(Field::new("item", item, false))), false);
+    Schema::new(vec![
+        Field::new("platform", small.clone(), false),
+        Field::new("post_id", sym_dict(), false),
+        Field::new("account_id", sym_dict(), false),
+        Field::new("handle", sym_dict(), true),
+        Field::new("ts", DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())), false),
+        Field::new("kind", small, false),
+        Field::new("target", sym_dict(), true),
+        Field::new("text", sym_dict(), true),
+        Field::new("lang", sym_dict(), true),
+        list("urls", DataType::Struct(url_fields())),
+        list("hashtags", sym_dict()),
+        list("mentions", sym_dict()),
+    ])
+    .with_metadata(HashMap::from([("swarmscan.schema_version".to_string(), SCHEMA_VERSION.to_string())]))
+}
+
+fn into_values(i: Interner) -> ArrayRef {
+    let (bytes, offsets) = i.into_raw_parts();
+    Arc::new(LargeStringArray::new(OffsetBuffer::new(ScalarBuffer::from(offsets)), Buffer::from_vec(bytes), None))
+}
+
+fn small_dict(codes: Vec<u8>, names: &[&str]) -> ArrayRef {
+    let values: ArrayRef = Arc::new(StringArray::from(names.to_vec()));
+    Arc::new(DictionaryArray::<UInt8Type>::new(UInt8Array::from(codes), values))
+}
+
+fn keys(syms: Vec<Sym>) -> UInt32Array {
+    let raw: Vec<u32> = bytemuck::cast_vec(syms);
+    UInt32Array::from(raw)
+}
+
+/// Keys with `Sym::NONE` as null (key 0 under the null bit).
+fn nullable_keys(syms: &[Sym]) -> UInt32Array {
+    let nulls = NullBuffer::from_iter(syms.iter().map(|s| !s.is_none()));
+    let raw: Vec<u32> = syms.iter().map(|s| if s.is_none() { 0 } else { s.0 }).collect();
+    UInt32Array::new(ScalarBuffer::from(raw), Some(nulls).filter(|n| n.null_count() > 0))
+}
+
+fn dict(keys: UInt32Array, values: ArrayRef) -> ArrayRef {
+    Arc::new(DictionaryArray::<UInt32Type>::new(keys, values))
+}
+
+fn list(offsets: Vec<i32>, item_type: DataType, values: ArrayRef) -> ArrayRef {
+    let field = Arc::new(Field::new("item", item_type, false));
+    Arc::new(ListArray::new(field, OffsetBuffer::new(ScalarBuffer::from(offsets)), values, None))
+}
+
+/// Converts a table to one record batch, moving its buffers.
+pub fn into_record_batch(ev: Events) -> Result<RecordBatch, ArrowError> {
+    let n = ev.len();
+    let handle: Vec<Sym> = ev.account.iter().map(|a| ev.account_handle[a.idx()]).collect();
+    let platform_names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
+    let kind_names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    let strings = into_values(ev.strings);
+    let keys_values = into_values(ev.keys);
+    let columns: Vec<ArrayRef> = vec![
+        small_dict(bytemuck::cast_vec(ev.platform), &platform_names),
+        dict(keys(ev.post), keys_values.clone()),
+        dict(keys(ev.account), into_values(ev.account_ids)),
+        dict(nullable_keys(&handle), strings.clone()),
+        Arc::new(TimestampMillisecondArray::from(ev.ts_ms).with_timezone("UTC")),
+        small_dict(bytemuck::cast_vec(ev.kind), &kind_names),
+        dict(nullable_keys(&ev.target), keys_values),
+        dict(nullable_keys(&ev.text), into_values(ev.texts)),
+        dict(nullable_keys(&ev.lang), strings.clone()),
+        list(
+            ev.url_offsets,
+            DataType::Struct(url_fields()),
+            Arc::new(StructArray::new(
+                url_fields(),
+                vec![dict(keys(ev.url_written), strings.clone()), dict(keys(ev.url_expanded), strings.clone())],
+                None,
+            )),
+        ),
+        list(ev.hashtag_offsets, sym_dict(), dict(keys(ev.hashtags), strings.clone())),
+        list(ev.mention_offsets, sym_dict(), dict(keys(ev.mentions), strings)),
+    ];
+    let batch = RecordBatch::try_new(Arc::new(schema()), columns)?;
+    debug_assert_eq!(batch.num_rows(), n);
+    Ok(batch)
+}
+
+/// Converts a borrowed table (copies the buffers once).
+pub fn to_record_batch(ev: &Events) -> Result<RecordBatch, ArrowError> {
+    into_record_batch(ev.clone())
+}
+
+/// Writes a table as a zstd-compressed Parquet file.
+pub fn write_parquet(ev: Events, path: &Path) -> Result<(), Error> {
+    let p = path.display().to_string();
+    let batch = into_record_batch(ev).map_err(|source| Error::Arrow { path: p.clone(), source })?;
+    let file = File::create(path).map_err(|source| Error::Io { path: p.clone(), source })?;
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_max_row_group_row_count(Some(ROW_GROUP))
+        .build();
+    let pq = |source| Error::Parquet { path: p.clone(), source };
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(pq)?;
+    w.write(&batch).map_err(pq)?;
+    w.close().map_err(pq)?;
+    Ok(())
+}
+
+/// Reads a file written by [`write_parquet`], appending to `out`; returns the rows read.
+pub fn read_parquet(path: &Path, out: &mut Events) -> Result<u64, Error> {
+    let p = path.display().to_string();
+    let file = File::open(path).map_err(|source| Error::Io { path: p.clone(), source })?;
+    let pq = |source| Error::Parquet { path: p.clone(), source };
+    let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+    let version = builder.schema().metadata().get("swarmscan.schema_version").cloned();
+    if version.as_deref() != Some(SCHEMA_VERSION) {
+        return Err(Error::Schema { path: p, message: format!("schema version {version:?}, expected {SCHEMA_VERSION}") });
+    }
+    let mut rows = 0;
+    for batch in builder.with_batch_size(64 * 1024).build().map_err(pq)? {
+        let batch = batch.map_err(|source| Error::Arrow { path: p.clone(), source })?;
+        rows += append_batch(&batch, out).map_err(|message| Error::Schema { path: p.clone(), message })?;
+    }
+    Ok(rows)
+}
+
+/// A dictionary column's string at row `i` (`""` when null).
+struct DictCol<'a> {
+    keys: std::borrow::Cow<'a, [u32]>,
+    nulls: Option<&'a NullBuffer>,
+    values: Vec<&'a str>,
+}
+
+impl<'a> DictCol<'a> {
+    fn new(a: &'a dyn Array, name: &str) -> Result<DictCol<'a>, String> {
+        let bad = || format!("column `{name}` has type {}", a.data_type());
+        if let Some(d) = a.as_any().downcast_ref::<DictionaryArray<UInt32Type>>() {
+            let v = d.values().as_any().downcast_ref::<LargeStringArray>().ok_or_else(bad)?;
+            Ok(DictCol { keys: d.keys().values().as_ref().into(), nulls: d.nulls(), values: v.iter().map(|s| s.unwrap_or("")).collect() })
+        } else if let Some(d) = a.as_any().downcast_ref::<DictionaryArray<UInt8Type>>() {
+            let v = d.values().as_any().downcast_ref::<StringArray>().ok_or_else(bad)?;
+            // Widen the small keys once; these columns have few values.
+            let keys: Vec<u32> = d.keys().values().iter().map(|&k| k as u32).collect();
+            Ok(DictCol { keys: keys.into(), nulls: d.nulls(), values: v.iter().map(|s| s.unwrap_or("")).collect() })
+        } else {
+            Err(bad())
+        }
+    }
+
+    fn get(&self, i: usize) -> &'a str {
+        if self.nulls.is_some_and(|n| n.is_null(i)) { "" } else { self.values[self.keys[i] as usize] }
+    }
+}
+
+fn column<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, String> {
+    b.column_by_name(name).ok_or_else(|| format!("missing column `{name}`"))
+}
+
+fn list_col<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a ListArray, String> {
+    column(b, name)?.as_any().downcast_ref::<ListArray>().ok_or_else(|| format!("column `{name}` is not a list"))
+}
+
+fn append_batch(b: &RecordBatch, out: &mut Events) -> Result<u64, String> {
+    let platform = DictCol::new(column(b, "platform")?, "platform")?;
+    let post = DictCol::new(column(b, "post_id")?, "post_id")?;
+    let account = DictCol::new(column(b, "account_id")?, "account_id")?;
+    let handle = DictCol::new(column(b, "handle")?, "handle")?;
+    let kind = DictCol::new(column(b, "kind")?, "kind")?;
+    let target = DictCol::new(column(b, "target")?, "target")?;
+    let text = DictCol::new(column(b, "text")?, "text")?;
+    let lang = DictCol::new(column(b, "lang")?, "lang")?;
+    let ts = column(b, "ts")?
+        .as_any()
+        .downcast_ref::<TimestampMillisecondArray>()
+        .ok_or("column `ts` is not a millisecond timestamp")?;
+    let urls = list_col(b, "urls")?;
+    let url_struct = urls.values().as_any().downcast_ref::<StructArray>().ok_or("`urls` items are not structs")?;
+    let written = DictCol::new(url_struct.column(0).as_ref(), "urls.written")?;
+    let expanded = DictCol::new(url_struct.column(1).as_ref(), "urls.expanded")?;
+    let tags = list_col(b, "hashtags")?;
+    let tag_values = DictCol::new(tags.values().as_ref(), "hashtags")?;
+    let mentions = list_col(b, "mentions")?;
+    let mention_values = DictCol::new(mentions.values().as_ref(), "mentions")?;
+    let mut url_buf: Vec<RawUrl> = Vec::new();
+    let mut tag_buf: Vec<&str> = Vec::new();
+    let mut mention_buf: Vec<&str> = Vec::new();
+    for i in 0..b.num_rows() {
+        url_buf.clear();
+        tag_buf.clear();
+        mention_buf.clear();
+        let r = urls.value_offsets()[i] as usize..urls.value_offsets()[i + 1] as usize;
+        url_buf.extend(r.map(|j| RawUrl { written: written.get(j), expanded: expanded.get(j) }));
+        let r = tags.value_offsets()[i] as usize..tags.value_offsets()[i + 1] as usize;
+        tag_buf.extend(r.map(|j| tag_values.get(j)));
+        let r = mentions.value_offsets()[i] as usize..mentions.value_offsets()[i + 1] as usize;
+        mention_buf.extend(r.map(|j| mention_values.get(j)));
+        let t = target.get(i);
+        out.push(&RawEvent {
+            platform: Some(Platform::parse(platform.get(i)).ok_or_else(|| format!("row {i}: unknown platform"))?),
+            post_id: post.get(i),
+            account_id: account.get(i),
+            handle: handle.get(i),
+            ts_ms: ts.value(i),
+            kind: Some(Kind::parse(kind.get(i)).ok_or_else(|| format!("row {i}: unknown kind"))?),
+            target: (!t.is_empty()).then_some(t),
+            text: text.get(i),
+            lang: lang.get(i),
+            urls: &url_buf,
+            hashtags: &tag_buf,
+            mentions: &mention_buf,
+        });
+    }
+    Ok(b.num_rows() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parquet_round_trip_keeps_every_field() {
+        let mut ev = Events::new();
+        let urls = [RawUrl { written: "https://t.co/a", expanded: "https://example.org/a" }];
+        ev.push(&RawEvent {
+            platform: Some(Platform::Twitter),
+            post_id: "1",
+            account_id: "a",
+            handle: "alice",
+            ts_ms: 1_700_000_000_123,
+            kind: Some(Kind::Post),
+            text: "hi #x",
+            lang: "en",
+            urls: &urls,
+            hashtags: &["x"],
+            ..Default::default()
+        });
+        ev.push(&RawEvent {
+            platform: Some(Platform::Mastodon),
+            post_id: "2",
+            account_id: "b",
+            ts_ms: -5,
+            kind: Some(Kind::Repost),
+            target: Some("1"),
+            mentions: &["alice"],
+            ..Default::default()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.parquet");
+        write_parquet(ev.clone(), &path).unwrap();
+        let mut back = Events::new();
+        assert_eq!(read_parquet(&path, &mut back).unwrap(), 2);
+        for i in 0..2 {
+            assert_eq!(back.row(i), ev.row(i));
+        }
+    }
+}

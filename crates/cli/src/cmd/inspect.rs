@@ -1,0 +1,25 @@
+//! `swarmscan inspect`: read inputs and account for every record.
+
+use super::{finish, load_args};
+use crate::flags::InspectArgs;
+use crate::summary::Summary;
+use std::collections::BTreeMap;
+
+pub fn run(args: InspectArgs, quiet: bool) -> anyhow::Result<u8> {
+    let l = load_args(&args.input)?;
+    let ev = &l.events;
+    let mut s = Summary::new("inspect", &l.report, ev.len() as u64, ev.num_accounts() as u64);
+    let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
+    for k in &ev.kind {
+        *kinds.entry(k.as_str()).or_default() += 1;
+    }
+    s.results.insert("events_by_kind", serde_json::to_value(&kinds)?);
+    if let (Some(lo), Some(hi)) = (ev.ts_ms.iter().min(), ev.ts_ms.iter().max()) {
+        let span = [swarmscan_model::format_rfc3339_ms(*lo), swarmscan_model::format_rfc3339_ms(*hi)];
+        s.results.insert("time_span", serde_json::to_value(span)?);
+    }
+    s.results.insert("urls", ev.url_written.len().into());
+    s.results.insert("hashtags", ev.hashtags.len().into());
+    s.timings_s.insert("read", l.read_s);
+    finish(&s, args.input.summary_json.as_deref(), quiet)
+}

@@ -1,0 +1,141 @@
+//! Command-line flags: parsed by clap without I/O, then checked and turned
+//! into the options the library crates take (`ReadOptions`, …).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use swarmscan_ingest::{ColumnMap, Format, ReadOptions};
+
+/// Expose coordinated influence operations in social-media data.
+///
+/// swarmscan reads the data researchers hold (twarc2 / Twitter API v2 and
+/// v1.1 JSON, IRA troll-tweet CSVs, coordination-network-toolkit CSV,
+/// Telegram Desktop exports, Bluesky Jetstream, Mastodon statuses,
+/// CrowdTangle CSV, any CSV with a column mapping, plain, .gz or .zst),
+/// finds accounts acting in lockstep and lookalike news domains, and explains
+/// each finding with evidence.
+///
+/// Start with `swarmscan demo`, which generates a data set with planted
+/// operations and analyses it.
+#[derive(Parser, Debug)]
+#[command(name = "swarmscan", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 success; 1 error (including a --strict stop); 2 bad usage; \
+3 finished, but some input records were malformed and skipped, or an input could not be read.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, env = "SWARMSCAN_THREADS")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Generate a synthetic data set with planted operations and analyse it.
+    Demo(DemoArgs),
+    /// Generate synthetic activity with planted operations and ground-truth labels.
+    Gen(GenArgs),
+    /// Read inputs and write the normalised events to Parquet.
+    Convert(ConvertArgs),
+    /// Read inputs and report what was parsed and skipped, without analysis.
+    Inspect(InspectArgs),
+    /// Find lookalike domains of real news outlets among shared URLs.
+    Domains(DomainsArgs),
+}
+
+/// Options shared by every command that reads inputs.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Input files (`-` for standard input); plain, gzip or zstd; the format
+    /// is recognised from the content.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+    /// Read every input as this format instead of sniffing: twarc2,
+    /// twitter-v1, cnt, ira, telegram, bluesky, mastodon, crowdtangle,
+    /// coortweet, csv (needs --columns), parquet.
+    #[arg(long)]
+    pub format: Option<Format>,
+    /// Column mapping for other CSV layouts, e.g.
+    /// `post_id=id,account_id=user,timestamp=created_at,text=body,urls=links`
+    /// (fields: post_id, account_id, handle, timestamp, kind, target, text,
+    /// urls, hashtags, mentions, lang, platform).
+    #[arg(long, value_name = "FIELD=COLUMN,...")]
+    pub columns: Option<ColumnMap>,
+    /// Stop at the first malformed record, naming file, line and field.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write the run summary as JSON to this file (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+}
+
+impl InputArgs {
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions { format: self.format, strict: self.strict, columns: self.columns.clone() }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Where to write the generated data and results.
+    #[arg(long, default_value = "swarmscan-demo")]
+    pub out: PathBuf,
+    /// Size in millions of events.
+    #[arg(long, default_value_t = 0.1)]
+    pub scale: f64,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct GenArgs {
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Size in millions of events (0.1 ≈ 100,000 events; 100 ≈ 100 million).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// Random seed: the same seed and scale give byte-identical files.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The Parquet file to write.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DomainsArgs {
+    /// Data sets whose shared URLs are checked (any readable format).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// A file with one domain or URL per line to check (instead of or beside INPUTs).
+    #[arg(long)]
+    pub domains: Option<PathBuf>,
+    /// Extra reference outlets (merged with the built-in list).
+    #[arg(long)]
+    pub outlets: Option<PathBuf>,
+    /// Known-indicator domains, reported under their own rule `blocklist`.
+    #[arg(long)]
+    pub blocklist: Option<PathBuf>,
+    /// Where to write findings (`domain,registrable_domain,imitates,rule,score`).
+    #[arg(long, short, default_value = "-")]
+    pub output: PathBuf,
+    #[arg(long)]
+    pub format: Option<Format>,
+    #[arg(long)]
+    pub strict: bool,
+}
