@@ -5,6 +5,7 @@
 use crate::diag::{FileReport, SkipReason};
 use crate::sink::Sink;
 use rayon::prelude::*;
+use std::collections::VecDeque;
 use std::io::Read;
 use swarmscan_model::Events;
 
@@ -32,8 +33,48 @@ pub fn field<'r>(row: &'r csv::ByteRecord, i: usize, name: &str, sink: &mut Sink
 
 const BATCH_ROWS: usize = 32 * 1024;
 
+/// The input, noting where a `\n` directly follows a `\r`. csv-core ends a
+/// record at the `\r` of a CRLF and consumes the `\n` as the first byte of
+/// the next record, so that record's [`csv::Position`] still carries the
+/// previous line number; `LineTracker::record_line` corrects it.
+pub struct LineTracker<R> {
+    inner: R,
+    offset: u64,
+    last_cr: bool,
+    /// Offsets of `\n` bytes preceded by `\r`, not yet passed by the reader.
+    lf_after_cr: VecDeque<u64>,
+}
+
+impl<R: Read> Read for LineTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = &buf[..n];
+        if self.last_cr && chunk.first() == Some(&b'\n') {
+            self.lf_after_cr.push_back(self.offset);
+        }
+        self.lf_after_cr.extend(memchr::memmem::find_iter(chunk, b"\r\n").map(|p| self.offset + p as u64 + 1));
+        if let Some(&last) = chunk.last() {
+            self.last_cr = last == b'\r';
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineTracker<R> {
+    /// The 1-based line where the record read at `pos` starts. Positions must
+    /// be asked for in input order.
+    fn record_line(&mut self, pos: &csv::Position) -> u64 {
+        while self.lf_after_cr.front().is_some_and(|&o| o < pos.byte()) {
+            self.lf_after_cr.pop_front();
+        }
+        pos.line() + u64::from(self.lf_after_cr.front() == Some(&pos.byte()))
+    }
+}
+
 /// The header row (trimmed), then the reader positioned on the first data row.
-pub fn header(input: impl Read) -> csv::Result<(csv::Reader<impl Read>, Vec<String>)> {
+pub fn header<R: Read>(input: R) -> csv::Result<(csv::Reader<LineTracker<R>>, Vec<String>)> {
+    let input = LineTracker { inner: input, offset: 0, last_cr: false, lf_after_cr: VecDeque::new() };
     let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 20).from_reader(input);
     let mut rec = csv::ByteRecord::new();
     r.read_byte_record(&mut rec)?;
@@ -48,7 +89,7 @@ pub fn header(input: impl Read) -> csv::Result<(csv::Reader<impl Read>, Vec<Stri
 pub fn read(
     fmt: &dyn CsvFormat,
     file: &str,
-    mut reader: csv::Reader<impl Read>,
+    mut reader: csv::Reader<LineTracker<impl Read>>,
     strict: bool,
     events: &mut Events,
     report: &mut FileReport,
@@ -64,7 +105,7 @@ pub fn read(
                 done = true;
                 break;
             }
-            let line = rec.position().map_or(0, |p| p.line());
+            let line = rec.position().map_or(0, |p| reader.get_mut().record_line(p));
             rows.push((rec.clone(), line));
         }
         report.bytes = reader.position().byte();
@@ -77,7 +118,11 @@ pub fn read(
                     if let Some(n) = fmt.columns()
                         && row.len() != n
                     {
-                        sink.skip(SkipReason::WrongColumnCount, None, format!("expected {n} columns, found {}", row.len()));
+                        sink.skip(
+                            SkipReason::WrongColumnCount,
+                            None,
+                            format!("expected {n} columns, found {}", row.len()),
+                        );
                         continue;
                     }
                     fmt.parse(row, &mut sink);

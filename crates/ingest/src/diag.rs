@@ -106,6 +106,10 @@ pub struct FileReport {
     /// Set when the file could not be read at all (other files go on).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The earliest malformed record (what `--strict` stops on), kept apart
+    /// from `examples`, which may fill up with benign skips first.
+    #[serde(skip)]
+    pub first_error: Option<Diagnostic>,
 }
 
 impl FileReport {
@@ -128,11 +132,14 @@ impl FileReport {
         }
         let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
         self.examples.extend(other.examples.into_iter().take(room));
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
     }
 
     /// The first skip that `--strict` stops on.
     pub fn first_error(&self) -> Option<&Diagnostic> {
-        self.examples.iter().find(|d| d.reason.is_error())
+        self.first_error.as_ref()
     }
 }
 

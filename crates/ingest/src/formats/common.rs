@@ -38,7 +38,9 @@ pub(crate) fn is_word_char(c: char) -> bool {
 fn is_mark(c: char) -> bool {
     let u = c as u32;
     match u {
-        0x0300..=0x036F | 0x0483..=0x0489 | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => true,
+        0x0300..=0x036F | 0x0483..=0x0489 | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => {
+            true
+        }
         0x200C..=0x200D | 0x3099..=0x309A => true,
         // Hebrew points (not maqaf, paseq, sof pasuq, nun hafukha).
         0x0591..=0x05C7 => !matches!(u, 0x05BE | 0x05C0 | 0x05C3 | 0x05C6),
@@ -68,11 +70,7 @@ fn is_mark(c: char) -> bool {
 }
 
 fn is_url_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&()*+,;=%".contains(c)
-    } else {
-        c.is_alphanumeric()
-    }
+    if c.is_ascii() { c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&()*+,;=%".contains(c) } else { c.is_alphanumeric() }
 }
 
 /// The byte length of the `http://` or `https://` URL (scheme in any case)
@@ -112,7 +110,7 @@ fn url_len(s: &str) -> Option<usize> {
 pub(crate) fn extract_urls(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(p) = memchr::memmem::find(text[from..].as_bytes(), b"://") {
+    while let Some(p) = memchr::memmem::find(&text.as_bytes()[from..], b"://") {
         let colon = from + p;
         let start = if colon >= 5 && text.as_bytes()[colon - 5..colon].eq_ignore_ascii_case(b"https") {
             colon - 5
@@ -185,20 +183,6 @@ fn extract_tagged(text: &str, sigil: impl Fn(char) -> bool, need_non_digit: bool
     out
 }
 
-/// `text` without its `http(s)://` URLs.
-fn without_urls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for u in extract_urls(text) {
-        let start = u.as_ptr() as usize - text.as_ptr() as usize;
-        out.push_str(&text[last..start]);
-        out.push(' ');
-        last = start + u.len();
-    }
-    out.push_str(&text[last..]);
-    out
-}
-
 /// Removes a leading `RT @handle:` (any case of `RT`, ASCII handle).
 fn strip_rt_prefix(text: &str) -> &str {
     let b = text.as_bytes();
@@ -212,8 +196,40 @@ fn strip_rt_prefix(text: &str) -> &str {
     }
 }
 
-/// The key that identifies a post by its text where the source gives no id
-/// for it (IRA retweets carry the original text but not the original id).
+/// Appends `s` lower-cased, with whitespace runs collapsed to one space and
+/// no space at the start of `out` (the caller trims the end).
+fn push_collapsed_lower(out: &mut String, s: &str, base: usize) {
+    if s.is_ascii() {
+        // Fast path; the ASCII characters with Unicode `White_Space` are \t..\r and ' '.
+        let mut gap = true;
+        for b in s.bytes() {
+            if matches!(b, b'\t'..=b'\r' | b' ') {
+                gap = true;
+            } else {
+                if gap && out.len() > base && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                gap = false;
+                out.push(b.to_ascii_lowercase() as char);
+            }
+        }
+        return;
+    }
+    for w in s.split_whitespace() {
+        if out.len() > base && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        if w.is_ascii() {
+            out.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            out.push_str(&w.to_lowercase());
+        }
+    }
+}
+
+/// Appends to `out` the key that identifies a post by its text where the
+/// source gives no id for it (IRA retweets carry the original text but not
+/// the original id); `out` may already hold a prefix such as `text:`.
 ///
 /// Normalisation: trim; drop a leading `RT @handle:`; replace every
 /// `http(s)://` URL with a space (t.co links of one tweet are truncated
@@ -222,11 +238,25 @@ fn strip_rt_prefix(text: &str) -> &str {
 /// the same without removing URLs, so that all link-only retweets do not
 /// share the key `""`. Hashtags, mentions inside the text and punctuation are
 /// kept.
-pub(crate) fn normalize_text_key(text: &str) -> String {
+pub(crate) fn normalize_text_key(text: &str, out: &mut String) {
     let text = strip_rt_prefix(text.trim());
-    let collapse = |s: &str| s.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
-    let key = collapse(&without_urls(text));
-    if key.is_empty() { collapse(text) } else { key }
+    let base = out.len();
+    out.reserve(text.len());
+    let mut last = 0;
+    for u in extract_urls(text) {
+        let start = u.as_ptr() as usize - text.as_ptr() as usize;
+        push_collapsed_lower(out, &text[last..start], base);
+        if out.len() > base && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        last = start + u.len();
+    }
+    push_collapsed_lower(out, &text[last..], base);
+    let end = out.trim_end().len().max(base);
+    out.truncate(end);
+    if out.len() == base {
+        push_collapsed_lower(out, text, base);
+    }
 }
 
 #[cfg(test)]
@@ -245,17 +275,26 @@ mod text_tests {
     #[test]
     fn urls_as_written() {
         let t = "see:https://t.co/abc123' and (http://x.org/a_(b)) HTTPS://Y.org/é?q=1. https://t.co/x…";
-        assert_eq!(extract_urls(t), ["https://t.co/abc123", "http://x.org/a_(b)", "HTTPS://Y.org/é?q=1", "https://t.co/x"]);
+        assert_eq!(
+            extract_urls(t),
+            ["https://t.co/abc123", "http://x.org/a_(b)", "HTTPS://Y.org/é?q=1", "https://t.co/x"]
+        );
         assert!(extract_urls("http:// nothing").is_empty());
     }
 
     #[test]
     fn text_keys() {
-        assert_eq!(normalize_text_key("RT @bob: Polls  OPEN\nearly https://t.co/zz "), "polls open early");
-        assert_eq!(normalize_text_key("Polls open early https://t.co/other"), "polls open early");
-        assert_eq!(normalize_text_key(" https://t.co/ZZ "), "https://t.co/zz");
-        assert_eq!(normalize_text_key("RT @: not a prefix"), "rt @: not a prefix");
-        assert_eq!(normalize_text_key(""), "");
+        let key = |t: &str| {
+            let mut k = String::from("text:");
+            normalize_text_key(t, &mut k);
+            k
+        };
+        assert_eq!(key("RT @bob: Polls  OPEN\nearly https://t.co/zz "), "text:polls open early");
+        assert_eq!(key("Polls open early https://t.co/other"), "text:polls open early");
+        assert_eq!(key(" https://t.co/ZZ "), "text:https://t.co/zz");
+        assert_eq!(key("RT @: not a prefix"), "text:rt @: not a prefix");
+        assert_eq!(key("https://t.co/a ΣΟΦΟΣ  said:https://t.co/b…"), "text:σοφος said: …");
+        assert_eq!(key("  "), "text:");
     }
 }
 
@@ -267,7 +306,9 @@ mod text_tests {
 /// Text: tags are dropped (their text kept, so Mastodon's
 /// `<span class="invisible">https://</span>` halves rejoin into the full
 /// URL); `<br>` becomes a newline and the end of a paragraph (`</p>`) a blank
-/// line; the entities `&amp; &lt; &gt; &quot; &#39; &apos; &nbsp;` and
+/// line; a `<p class="quote-inline">` (the `RE: <link>` fallback Mastodon
+/// writes into quote posts) is dropped whole; the entities
+/// `&amp; &lt; &gt; &quot; &#39; &apos; &nbsp;` and
 /// numeric `&#NNN;` / `&#xHH;` are decoded (others are kept as written);
 /// `<!-- comments -->` vanish; the result is trimmed.
 ///
@@ -318,6 +359,13 @@ pub(crate) fn html_to_text(html: &str) -> (String, Vec<String>) {
         let (name, attrs) = tag.split_at(name_len);
         if name.eq_ignore_ascii_case("br") {
             text.push('\n');
+        } else if name.eq_ignore_ascii_case("p")
+            && !closing
+            && html_attr(attrs, "class").is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "quote-inline"))
+        {
+            // The `RE: <link>` fallback of a quote post, for clients that
+            // cannot show quotes: not the author's text.
+            rest = rest.find("</p>").map_or("", |e| &rest[e + 4..]);
         } else if name.eq_ignore_ascii_case("p") && closing {
             text.push_str("\n\n");
         } else if name.eq_ignore_ascii_case("a") {
@@ -473,6 +521,11 @@ mod html_tests {
         check("a < b and <unclosed", "a < b and <unclosed", &[]);
         check("<!-- c --> x <a href=\"h\">open", "x open", &["h"]);
         check("", "", &[]);
+        check(
+            r#"<p class="quote-inline">RE: <a href="https://q.example/1">q.example/1</a></p><p>This!</p>"#,
+            "This!",
+            &[],
+        );
     }
 
     proptest! {
@@ -480,5 +533,51 @@ mod html_tests {
         fn never_panics(s in "[<>&#;/a-z =\"'!\\-é😀]{0,80}") {
             let _ = html_to_text(&s);
         }
+    }
+}
+
+// ---- Twitter text ------------------------------------------------------------------------
+
+/// Tweet text with the three entities Twitter's APIs (v1.1 and v2) escape
+/// decoded: `&amp;` `&lt;` `&gt;`. Nothing else is touched (a literal
+/// `&quot;` in a tweet was typed by its author). Borrows when there is no
+/// `&`.
+pub(crate) fn twitter_unescape(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(first) = memchr::memchr(b'&', text.as_bytes()) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..first]);
+    let mut rest = &text[first..];
+    while let Some(p) = memchr::memchr(b'&', rest.as_bytes()) {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let (c, n) = if rest.starts_with("&amp;") {
+            ('&', 5)
+        } else if rest.starts_with("&lt;") {
+            ('<', 4)
+        } else if rest.starts_with("&gt;") {
+            ('>', 4)
+        } else {
+            ('&', 1)
+        };
+        out.push(c);
+        rest = &rest[n..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod twitter_text_tests {
+    use super::*;
+
+    #[test]
+    fn unescapes_what_twitter_escapes() {
+        assert_eq!(
+            twitter_unescape("A &amp; B &lt;3 &gt; &quot;q&quot; &amp;amp; & x&"),
+            "A & B <3 > &quot;q&quot; &amp; & x&"
+        );
+        assert!(matches!(twitter_unescape("plain"), std::borrow::Cow::Borrowed("plain")));
     }
 }

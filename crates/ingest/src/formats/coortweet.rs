@@ -35,9 +35,9 @@
 //!
 //! `domain_id` and `phash_id` (perceptual hash of an attached image) are not
 //! read: the model has no field for either, and feeding them in as URLs
-//! would make every pair of links to one domain a co-link. CooRTweet uses
-//! them as alternative objects; that needs a model field (see the
-//! ingest report).
+//! would make every pair of links to one domain a co-link. CooRTweet can use
+//! them as alternative objects (co-domain, co-image); exposing them needs a
+//! model field for opaque shared-object keys.
 //!
 //! In both layouts the platform follows the account prefix when there is one:
 //! `fb_` → Facebook, `tw_` → Twitter (otherwise Twitter for the share layout,
@@ -64,13 +64,15 @@ impl CooRTweet {
         let col = |n: &str| column(header, &[n]);
         let layout = match (col("object_id"), col("account_id"), col("content_id"), col("timestamp_share")) {
             (Some(object), Some(account), Some(content), Some(ts)) => Layout::Shares { object, account, content, ts },
-            (_, Some(account), _, _) if col("post_id").is_some() && col("timestamp").is_some() => Layout::MultiPlatform {
-                account,
-                post: col("post_id").unwrap_or_default(),
-                url: col("url_id"),
-                hashtag: col("hashtag_id"),
-                ts: col("timestamp").unwrap_or_default(),
-            },
+            (_, Some(account), _, _) if col("post_id").is_some() && col("timestamp").is_some() => {
+                Layout::MultiPlatform {
+                    account,
+                    post: col("post_id").unwrap_or_default(),
+                    url: col("url_id"),
+                    hashtag: col("hashtag_id"),
+                    ts: col("timestamp").unwrap_or_default(),
+                }
+            }
             _ => {
                 return Err(format!(
                     "CooRTweet CSV: expected the columns `object_id,account_id,content_id,timestamp_share` or \

@@ -119,7 +119,11 @@ impl CsvFormat for CrowdTangle {
         };
         if account.is_empty() {
             let name = self.account[0].1;
-            sink.skip(SkipReason::MissingField, Some(name), format!("no account: `{name}` and its fallbacks are empty"));
+            sink.skip(
+                SkipReason::MissingField,
+                Some(name),
+                format!("no account: `{name}` and its fallbacks are empty"),
+            );
             return;
         }
         let url = url.trim();

@@ -20,7 +20,7 @@
 //! | `post_id` | `tweet_id` when it is a clean integer; else the id at the end of `article_url` (`…/statuses/914580356430536707`, which Excel leaves intact); else the synthetic, stable `ira:{account}:{line}` (always so for bet4a, which has neither column). |
 //! | `ts_ms` | `publish_date`, UTC per the source, minute precision (ISO dates with seconds are read too) |
 //! | `kind` | `post_type` `RETWEET`/`R` → `Repost`; `QUOTE_TWEET`/`Q` → `Quote`; empty → `Repost` if `retweet` is `1`, else `Post`; anything else → `bad_value`. `post_type` wins over `retweet` (bet4a marks quotes `retweet=1` too). |
-//! | `target` | Reposts only: `text:` + [`normalize_text_key`] of `content`. The source gives no id for the retweeted tweet, but the content of a retweet is the original text, so retweets of one tweet share this key. Quotes have no target. |
+//! | `target` | Reposts only: `text:` + `common::normalize_text_key(content)`. The source gives no id for the retweeted tweet, but the content of a retweet is the original text, so retweets of one tweet share this key. Quotes have no target. |
 //! | `text` | `content` |
 //! | `lang` | `language` as written (`English`, not `en`) |
 //! | `urls` | the `http(s)://` links in `content` as written, the *i*-th paired with `tco{i}_step1` (the first redirect of that t.co link) as its expansion; a `tco*` value with no link left in the content is added on its own |
@@ -51,7 +51,8 @@ pub(crate) struct Ira {
 impl Ira {
     pub(crate) fn from_header(header: &[String]) -> Result<Self, String> {
         let need = |names: &[&'static str]| {
-            column(header, names).map(|i| (i, names[0])).ok_or_else(|| {
+            let found = names.iter().find_map(|n| column(header, &[n]).map(|i| (i, *n)));
+            found.ok_or_else(|| {
                 format!("IRA CSV: no `{}` column; the header has: {}", names.join("` or `"), header.join(","))
             })
         };
@@ -105,7 +106,11 @@ impl CsvFormat for Ira {
             return;
         }
         let Some(ts_ms) = parse_ira_date(date) else {
-            sink.skip(SkipReason::BadTimestamp, Some("publish_date"), format!("`{date}` is not M/D/YYYY H:MM or ISO 8601"));
+            sink.skip(
+                SkipReason::BadTimestamp,
+                Some("publish_date"),
+                format!("`{date}` is not M/D/YYYY H:MM or ISO 8601"),
+            );
             return;
         };
         let kind = match post_type.trim() {
@@ -120,7 +125,12 @@ impl CsvFormat for Ira {
         };
         let target_key;
         let target = if kind == Kind::Repost && !content.trim().is_empty() {
-            target_key = format!("text:{}", normalize_text_key(content));
+            target_key = {
+                let mut k = String::with_capacity(content.len() + 5);
+                k.push_str("text:");
+                normalize_text_key(content, &mut k);
+                k
+            };
             Some(target_key.as_str())
         } else {
             None
@@ -135,8 +145,11 @@ impl CsvFormat for Ira {
             synthetic.as_str()
         };
         let written = extract_urls(content);
-        let mut urls: Vec<RawUrl<'_>> =
-            written.iter().enumerate().map(|(i, w)| RawUrl { written: w, expanded: tco.get(i).copied().unwrap_or("") }).collect();
+        let mut urls: Vec<RawUrl<'_>> = written
+            .iter()
+            .enumerate()
+            .map(|(i, w)| RawUrl { written: w, expanded: tco.get(i).copied().unwrap_or("") })
+            .collect();
         for x in tco.iter().skip(written.len()).filter(|x| !x.is_empty()) {
             urls.push(RawUrl { written: x, expanded: "" });
         }
@@ -238,7 +251,10 @@ mod tests {
 
     #[test]
     fn status_ids() {
-        assert_eq!(status_id("http://twitter.com/905874659358453760/statuses/914580356430536707"), Some("914580356430536707"));
+        assert_eq!(
+            status_id("http://twitter.com/905874659358453760/statuses/914580356430536707"),
+            Some("914580356430536707")
+        );
         assert_eq!(status_id("https://twitter.com/a/status/1/"), Some("1"));
         assert_eq!(status_id("https://twitter.com/a/statuses/"), None);
         assert_eq!(status_id(""), None);

@@ -5,7 +5,8 @@
 //! that feeds each model field. A column is found by its exact name, else by
 //! its name ignoring ASCII case and surrounding spaces; a mapped column that
 //! is not in the header is an error that lists the header. Diagnostics name
-//! the CSV column, not the model field.
+//! the CSV column, not the model field. A row with more or fewer cells than
+//! the header is `wrong_column_count`.
 //!
 //! Values:
 //!
@@ -51,7 +52,10 @@ impl Mapped {
                 .position(|h| h == name)
                 .or_else(|| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name.trim())))
                 .ok_or_else(|| {
-                    format!("--columns: column `{name}` (for `{f}`) is not in the header; the header has: {}", header.join(","))
+                    format!(
+                        "--columns: column `{name}` (for `{f}`) is not in the header; the header has: {}",
+                        header.join(",")
+                    )
                 })?;
             cols[*f as usize] = Some((i, name.clone()));
         }
