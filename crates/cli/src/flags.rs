@@ -43,6 +43,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Find lookalike domains of real news outlets among shared URLs.
     Domains(DomainsArgs),
+    /// Compute a co-action network (co_repost, co_link, co_text, …) as an edge list.
+    Network(crate::cmd::network::NetworkArgs),
 }
 
 /// Options shared by every command that reads inputs.

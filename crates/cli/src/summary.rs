@@ -93,7 +93,11 @@ impl<'a> Summary<'a> {
         }
         for f in &self.inputs.files {
             let fmt = if f.format.is_empty() { "?" } else { &f.format };
-            let comp = if f.compression.is_empty() || f.compression == "none" { String::new() } else { format!(", {}", f.compression) };
+            let comp = if f.compression.is_empty() || f.compression == "none" {
+                String::new()
+            } else {
+                format!(", {}", f.compression)
+            };
             match &f.error {
                 Some(e) => s += &format!("  {}: {fmt}{comp}: cannot read: {e}\n", f.file),
                 None => {

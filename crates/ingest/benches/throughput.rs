@@ -18,7 +18,8 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn data_dir(scale: f64) -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{}/../../target", env!("CARGO_MANIFEST_DIR")));
+    let target =
+        std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| format!("{}/../../target", env!("CARGO_MANIFEST_DIR")));
     let dir = Path::new(&target).join("bench-data").join(format!("gen-{scale}"));
     if !dir.join("labels.csv").exists() {
         eprintln!("generating {scale} M events into {} …", dir.display());
@@ -39,7 +40,9 @@ fn main() {
     let runs: usize = env_or("SWARMSCAN_BENCH_RUNS", 3);
     let dir = data_dir(scale);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("| input | format | MB | records | threads | best s | MB/s | MB/s per core | records/s | column B/event | interned B/event |");
+    println!(
+        "| input | format | MB | records | threads | best s | MB/s | MB/s per core | records/s | column B/event | interned B/event |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for file in ["events.jsonl", "events.csv"] {
         let path = dir.join(file).display().to_string();
@@ -50,7 +53,8 @@ fn main() {
             let mut last = None;
             for _ in 0..runs {
                 let t = Instant::now();
-                let (ev, rep) = pool.install(|| read_inputs(std::slice::from_ref(&path), &ReadOptions::default(), None)).unwrap();
+                let (ev, rep) =
+                    pool.install(|| read_inputs(std::slice::from_ref(&path), &ReadOptions::default(), None)).unwrap();
                 best = best.min(t.elapsed().as_secs_f64());
                 last = Some((ev, rep));
             }

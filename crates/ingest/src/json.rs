@@ -49,7 +49,7 @@ pub fn for_each_element(doc: &[u8], sink: &mut Sink, mut f: impl FnMut(&[u8], &m
 /// Deserialises `rec` as `T`; on failure, records a skip that names the
 /// field at fault (found by re-reading with a path tracker, only on error).
 pub fn decode<'a, T: serde::Deserialize<'a>>(rec: &'a [u8], sink: &mut Sink) -> Option<T> {
-    match serde_json::from_slice::<T>(rec) {
+    match from_bytes::<T>(rec) {
         Ok(v) => Some(v),
         Err(e) => {
             let reason = if e.is_syntax() || e.is_eof() { SkipReason::MalformedJson } else { SkipReason::BadValue };
@@ -62,6 +62,18 @@ pub fn decode<'a, T: serde::Deserialize<'a>>(rec: &'a [u8], sink: &mut Sink) -> 
             sink.skip(reason, path.as_deref(), e.to_string());
             None
         }
+    }
+}
+
+/// Deserialises `rec` as `T`. A record that is valid UTF-8 (nearly all are)
+/// is checked once, in bulk, and parsed as `str`, so that serde_json does
+/// not re-validate every key and string it borrows one by one (a tenth of
+/// the parse time on tweets); any other record is parsed as bytes, which
+/// fails only where a string that is read is not UTF-8.
+pub fn from_bytes<'a, T: serde::Deserialize<'a>>(rec: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(rec) {
+        Ok(s) => serde_json::from_str(s),
+        Err(_) => serde_json::from_slice(rec),
     }
 }
 
@@ -100,10 +112,8 @@ fn unwrap_line(line: &[u8]) -> &[u8] {
 
 fn parse_chunk(fmt: &dyn JsonFormat, file: &str, chunk: &[u8], first_line: u64) -> Sink {
     let mut sink = Sink::new(file);
-    let mut line_no = first_line;
-    for line in chunk.split(|&b| b == b'\n') {
+    for (line_no, line) in (first_line..).zip(chunk.split(|&b| b == b'\n')) {
         sink.line = line_no;
-        line_no += 1;
         let rec = unwrap_line(line);
         if rec.is_empty() {
             continue;
@@ -175,18 +185,13 @@ pub fn read(
         while chunks.len() < batch && !eof {
             let mut buf = std::mem::take(&mut carry);
             let want = CHUNK.max(buf.len() + CHUNK / 2);
-            let have = buf.len();
-            buf.resize(want, 0);
-            let mut filled = have;
-            while filled < want {
-                let n = input.read(&mut buf[filled..])?;
-                if n == 0 {
-                    eof = true;
-                    break;
-                }
-                filled += n;
+            // Read into spare capacity (no zero-filling of the chunk first);
+            // fewer bytes than asked for means the input ended.
+            buf.reserve_exact(want - buf.len());
+            let asked = (want - buf.len()) as u64;
+            if (&mut input).take(asked).read_to_end(&mut buf)? < asked as usize {
+                eof = true;
             }
-            buf.truncate(filled);
             if !eof {
                 match memchr::memrchr(b'\n', &buf) {
                     Some(p) => {

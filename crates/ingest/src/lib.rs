@@ -108,7 +108,8 @@ fn read_one(
     }
     if format.is_csv() {
         let name = src.name.clone();
-        let (reader, header) = csvin::header(src.into_reader()).map_err(|e| format!("cannot read the CSV header: {e}"))?;
+        let (reader, header) =
+            csvin::header(src.into_reader()).map_err(|e| format!("cannot read the CSV header: {e}"))?;
         let fmt = formats::csv_format(format, &header, opts.columns.as_ref())?;
         csvin::read(fmt.as_ref(), &name, reader, opts.strict, events, file).map_err(|e| format!("read error: {e}"))
     } else {

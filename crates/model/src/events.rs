@@ -421,8 +421,22 @@ impl Events {
     pub fn shrink_to_fit(&mut self) {
         macro_rules! shrink { ($($f:ident),*) => { $(self.$f.shrink_to_fit();)* } }
         shrink!(
-            account_handle, platform, post, account, ts_ms, kind, target, text, lang, url_offsets, url_written,
-            url_expanded, hashtag_offsets, hashtags, mention_offsets, mentions
+            account_handle,
+            platform,
+            post,
+            account,
+            ts_ms,
+            kind,
+            target,
+            text,
+            lang,
+            url_offsets,
+            url_written,
+            url_expanded,
+            hashtag_offsets,
+            hashtags,
+            mention_offsets,
+            mentions
         );
     }
 }
@@ -431,7 +445,13 @@ impl Events {
 mod tests {
     use super::*;
 
-    fn ev<'a>(post: &'a str, account: &'a str, ts: i64, target: Option<&'a str>, urls: &'a [RawUrl<'a>]) -> RawEvent<'a> {
+    fn ev<'a>(
+        post: &'a str,
+        account: &'a str,
+        ts: i64,
+        target: Option<&'a str>,
+        urls: &'a [RawUrl<'a>],
+    ) -> RawEvent<'a> {
         RawEvent {
             platform: Some(Platform::Twitter),
             post_id: post,

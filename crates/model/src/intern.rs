@@ -87,7 +87,10 @@ impl Interner {
         if let Some(&i) = self.table.find(hash, |&i| Self::slice(bytes, offsets, i) == s.as_bytes()) {
             return Sym(i);
         }
-        let i = u32::try_from(self.len()).ok().filter(|&i| i != u32::MAX).expect("more than 2^32-1 distinct strings in one interner");
+        let i = u32::try_from(self.len())
+            .ok()
+            .filter(|&i| i != u32::MAX)
+            .expect("more than 2^32-1 distinct strings in one interner");
         self.bytes.extend_from_slice(s.as_bytes());
         self.offsets.push(self.bytes.len() as i64);
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);

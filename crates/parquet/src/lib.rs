@@ -73,7 +73,8 @@ fn url_fields() -> Fields {
 /// The Arrow schema of an events table.
 pub fn schema() -> Schema {
     let small = dict_type(DataType::UInt8, DataType::Utf8);
-    let list = |name: &str, item: DataType| Field::new(name, DataType::List(Arc::new(Field::new("item", item, false))), false);
+    let list =
+        |name: &str, item: DataType| Field::new(name, DataType::List(Arc::new(Field::new("item", item, false))), false);
     Schema::new(vec![
         Field::new("platform", small.clone(), false),
         Field::new("post_id", sym_dict(), false),
@@ -186,7 +187,10 @@ pub fn read_parquet(path: &Path, out: &mut Events) -> Result<u64, Error> {
     let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
     let version = builder.schema().metadata().get("swarmscan.schema_version").cloned();
     if version.as_deref() != Some(SCHEMA_VERSION) {
-        return Err(Error::Schema { path: p, message: format!("schema version {version:?}, expected {SCHEMA_VERSION}") });
+        return Err(Error::Schema {
+            path: p,
+            message: format!("schema version {version:?}, expected {SCHEMA_VERSION}"),
+        });
     }
     let mut rows = 0;
     for batch in builder.with_batch_size(64 * 1024).build().map_err(pq)? {
@@ -208,7 +212,11 @@ impl<'a> DictCol<'a> {
         let bad = || format!("column `{name}` has type {}", a.data_type());
         if let Some(d) = a.as_any().downcast_ref::<DictionaryArray<UInt32Type>>() {
             let v = d.values().as_any().downcast_ref::<LargeStringArray>().ok_or_else(bad)?;
-            Ok(DictCol { keys: d.keys().values().as_ref().into(), nulls: d.nulls(), values: v.iter().map(|s| s.unwrap_or("")).collect() })
+            Ok(DictCol {
+                keys: d.keys().values().as_ref().into(),
+                nulls: d.nulls(),
+                values: v.iter().map(|s| s.unwrap_or("")).collect(),
+            })
         } else if let Some(d) = a.as_any().downcast_ref::<DictionaryArray<UInt8Type>>() {
             let v = d.values().as_any().downcast_ref::<StringArray>().ok_or_else(bad)?;
             // Widen the small keys once; these columns have few values.

@@ -5,6 +5,7 @@ mod demo;
 mod domains;
 mod generate;
 mod inspect;
+pub mod network;
 
 use crate::flags::{Cli, Command, InputArgs};
 use crate::summary::Summary;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Convert(a) => convert::run(a, quiet),
         Command::Inspect(a) => inspect::run(a, quiet),
         Command::Domains(a) => domains::run(a, quiet),
+        Command::Network(a) => network::run(a, quiet),
     }
 }
 

@@ -218,7 +218,7 @@ fn emit(ev: &Event<'_>, sink: &mut Sink) {
     match kind {
         Some("commit") => {}
         Some(other) => {
-            return sink.skip(SkipReason::NotAnAction, Some("kind"), format!("a `{other}` event, not a commit"));
+            return sink.skip(SkipReason::NotAnAction, Some("kind"), format!("`{other}` event, not a commit"));
         }
         None if ev.commit.is_none() => {
             return sink.skip(SkipReason::MissingField, Some("kind"), "event without kind or commit");
@@ -250,7 +250,7 @@ fn emit(ev: &Event<'_>, sink: &mut Sink) {
         return sink.skip(
             SkipReason::NotAnAction,
             Some("commit.collection"),
-            format!("a {collection} record, not a post, repost or like"),
+            format!("{collection} record, not a post, repost or like"),
         );
     }
     let Some(did) = nonempty(&ev.did) else {
@@ -286,7 +286,11 @@ fn emit(ev: &Event<'_>, sink: &mut Sink) {
                 );
             }
             None => {
-                return sink.skip(SkipReason::MissingField, Some("commit.record.createdAt"), "neither createdAt nor time_us");
+                return sink.skip(
+                    SkipReason::MissingField,
+                    Some("commit.record.createdAt"),
+                    "neither createdAt nor time_us",
+                );
             }
         },
     };
@@ -326,10 +330,10 @@ fn emit(ev: &Event<'_>, sink: &mut Sink) {
                 }
             }
         }
-        if let Some(ext) = rec.embed.as_ref().and_then(external_uri) {
-            if !urls.iter().any(|u| u.expanded == ext) {
-                urls.push(RawUrl { written: ext, expanded: ext });
-            }
+        if let Some(ext) = rec.embed.as_ref().and_then(external_uri)
+            && !urls.iter().any(|u| u.expanded == ext)
+        {
+            urls.push(RawUrl { written: ext, expanded: ext });
         }
         for tag in rec.tags.iter().flatten() {
             if !tag.is_empty() && !hashtags.contains(&tag.as_ref()) {
@@ -338,7 +342,11 @@ fn emit(ev: &Event<'_>, sink: &mut Sink) {
         }
     } else {
         let Some(subject) = rec.subject.as_ref().and_then(|s| nonempty(&s.uri)) else {
-            return sink.skip(SkipReason::MissingField, Some("commit.record.subject.uri"), "repost or like without a subject");
+            return sink.skip(
+                SkipReason::MissingField,
+                Some("commit.record.subject.uri"),
+                "repost or like without a subject",
+            );
         };
         kind = if collection == REPOST { Kind::Repost } else { Kind::Like };
         target = Some(subject);

@@ -29,7 +29,11 @@
 //!    `@`; its `url`'s host is that instance). Mastodon writes a local
 //!    status's URI as `https://{host}/users/{username}/statuses/{id}`, so the
 //!    target is that string — the very `post_id` the parent has when it is in
-//!    the data (threads, replies to local posts).
+//!    the data (threads, replies to local posts). Other server software
+//!    (Pleroma, Misskey, …) names statuses differently: there the rebuilt
+//!    string is still one stable key per parent, but not its URI. A reply
+//!    whose author deleted the automatic mention of the parent's author
+//!    falls to rule 2.
 //! 2. Otherwise (the parent is remote to the serving instance),
 //!    `mastodon-status-id:{in_reply_to_id}`. This is stable within one
 //!    instance's collection: replies to one parent fetched through one
@@ -58,8 +62,6 @@ pub(crate) struct Mastodon;
 
 #[derive(Deserialize)]
 struct Status<'a> {
-    #[serde(borrow)]
-    id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     uri: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -194,7 +196,11 @@ fn emit(s: &Status<'_>, sink: &mut Sink) {
         return sink.skip(SkipReason::MissingField, Some("created_at"), "status without created_at");
     };
     let Some(ts_ms) = parse_rfc3339_ms(created) else {
-        return sink.skip(SkipReason::BadTimestamp, Some("created_at"), format!("not an ISO 8601 timestamp: {created:?}"));
+        return sink.skip(
+            SkipReason::BadTimestamp,
+            Some("created_at"),
+            format!("not an ISO 8601 timestamp: {created:?}"),
+        );
     };
 
     let (kind, target, body): (Kind, Option<Cow<'_, str>>, &Status<'_>) = if let Some(rb) = &s.reblog {

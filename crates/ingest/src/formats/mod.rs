@@ -3,9 +3,9 @@
 //! `json.rs` / `csvin.rs` do the I/O, chunking and parallelism.
 
 mod bluesky;
+mod cnt;
 mod common;
 mod coortweet;
-mod cnt;
 mod crowdtangle;
 mod ira;
 mod mapped;
@@ -32,7 +32,11 @@ pub(crate) fn json_format(f: Format) -> Option<Box<dyn JsonFormat>> {
 }
 
 /// The reader of a CSV-based format, configured from its header row.
-pub(crate) fn csv_format(f: Format, header: &[String], columns: Option<&ColumnMap>) -> Result<Box<dyn CsvFormat>, String> {
+pub(crate) fn csv_format(
+    f: Format,
+    header: &[String],
+    columns: Option<&ColumnMap>,
+) -> Result<Box<dyn CsvFormat>, String> {
     Ok(match f {
         Format::Cnt => Box::new(cnt::Cnt::from_header(header)?),
         Format::Ira => Box::new(ira::Ira::from_header(header)?),

@@ -7,8 +7,9 @@
 //!   "errors":[…],"meta":…}`. Each tweet in `data` is one record; each entry of
 //!   `errors[]` is one [`SkipReason::ApiError`] skip (a suspended user, a
 //!   deleted referenced tweet: nothing to read, but counted). A page with
-//!   neither `data` nor `errors` (an empty search result, `result_count: 0`)
-//!   is one [`SkipReason::NotAnAction`] skip.
+//!   no tweets and no errors (an empty search result, `result_count: 0`, or
+//!   `"data": []`) is one [`SkipReason::NotAnAction`] skip, so every line is
+//!   accounted for.
 //! * **Flattened** (`twarc2 flatten`) — one tweet per line with `author` and
 //!   the full referenced tweets (`referenced_tweets[i].text`, `.entities`, …)
 //!   inline.
@@ -20,11 +21,11 @@
 //! | event | source |
 //! |---|---|
 //! | `post_id` | `id` |
-//! | `account_id` | `author_id` |
+//! | `account_id` | `author_id` (else `author.id`) |
 //! | `handle` | `author.username` (flattened) or the `includes.users` entry whose `id` is `author_id` |
 //! | `ts_ms` | `created_at` (ISO 8601) |
 //! | `kind`, `target` | `referenced_tweets`: `retweeted` → Repost, else `replied_to` → Reply, else `quoted` → Quote; target is that entry's `id` |
-//! | `text`, `lang` | `text`, `lang` (a retweet keeps its own, truncated `RT @…` text) |
+//! | `text`, `lang` | `text` with `&amp; &lt; &gt;` decoded (the API escapes them), `lang`; a retweet keeps its own, truncated `RT @…` text |
 //! | `urls` | `entities.urls[]`: written `url`, expanded `unwound_url`, else `expanded_url` |
 //! | `hashtags` | `entities.hashtags[].tag` |
 //! | `mentions` | `entities.mentions[].username` (always the tweet's own) |
@@ -43,10 +44,12 @@
 //!
 //! Records are decoded in one pass into borrowed structs (`Cow` strings
 //! borrow from the input unless they hold escapes; unknown fields are
-//! skipped). Only when that fails is the line re-read element by element, so
+//! skipped unread; no `serde_json::Value`), from `&str` after one bulk UTF-8
+//! check ([`crate::json::from_bytes`]). Only when that fails is the line re-read element by element, so
 //! that one bad tweet in a page of a hundred costs one skip, not a hundred,
 //! and the diagnostic names `data[i].field`.
 
+use super::common::twitter_unescape;
 use crate::diag::SkipReason;
 use crate::json::JsonFormat;
 use crate::sink::Sink;
@@ -85,7 +88,8 @@ struct Tweet<'a> {
     data: Option<Data<'a>>,
     #[serde(borrow)]
     includes: Option<Includes<'a>>,
-    errors: Option<Count>,
+    #[serde(borrow)]
+    errors: Option<Vec<&'a RawValue>>,
     meta: Option<IgnoredAny>,
 }
 
@@ -118,27 +122,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Data<'a> {
     }
 }
 
-/// The number of elements of a JSON array (each skipped unread).
-struct Count(u64);
-
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Count;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Count, A::Error> {
-                let mut n = 0;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    n += 1;
-                }
-                Ok(Count(n))
-            }
-        }
-        d.deserialize_seq(V)
-    }
+/// What an `errors[]` entry says, for the diagnostic.
+#[derive(Deserialize)]
+struct ApiError<'a> {
+    #[serde(borrow)]
+    title: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    detail: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -230,7 +220,8 @@ struct Envelope<'a> {
     data: Option<&'a RawValue>,
     #[serde(borrow)]
     includes: Option<&'a RawValue>,
-    errors: Option<Count>,
+    #[serde(borrow)]
+    errors: Option<Vec<&'a RawValue>>,
 }
 
 /// `includes` indexed by id (binary search over sorted positions).
@@ -242,11 +233,8 @@ struct Index<'p, 'a> {
 impl<'p, 'a> Index<'p, 'a> {
     fn new(inc: Option<&'p Includes<'a>>) -> Self {
         let Some(inc) = inc else { return Index { users: Vec::new(), tweets: Vec::new() } };
-        let mut users: Vec<(&str, &str)> = inc
-            .users
-            .iter()
-            .filter_map(|u| Some((u.id.as_deref()?, u.username.as_deref().unwrap_or(""))))
-            .collect();
+        let mut users: Vec<(&str, &str)> =
+            inc.users.iter().filter_map(|u| Some((u.id.as_deref()?, u.username.as_deref().unwrap_or("")))).collect();
         users.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut tweets: Vec<(&str, Option<&Entities<'a>>)> =
             inc.tweets.iter().filter_map(|t| Some((t.id.as_deref()?, t.entities.as_ref()))).collect();
@@ -290,11 +278,21 @@ impl At {
     }
 }
 
-fn count_errors(errors: &Option<Count>, sink: &mut Sink) {
-    if let Some(Count(n)) = errors {
-        for _ in 0..*n {
-            sink.skip(SkipReason::ApiError, Some("errors"), "an API error object (errors[])");
-        }
+/// One [`SkipReason::ApiError`] skip per `errors[]` entry.
+fn count_errors(errors: &Option<Vec<&RawValue>>, sink: &mut Sink) {
+    for (i, e) in errors.iter().flatten().enumerate() {
+        // The message is only kept for the first few skips of a file.
+        let message = if sink.report.examples.len() < crate::diag::MAX_EXAMPLES {
+            let said = serde_json::from_str::<ApiError>(e.get()).ok();
+            match said.as_ref().map(|a| (nonempty(&a.title), nonempty(&a.detail))) {
+                Some((Some(t), Some(d))) => format!("API error: {t}: {d}"),
+                Some((Some(m), None) | (None, Some(m))) => format!("API error: {m}"),
+                _ => "API error".to_string(),
+            }
+        } else {
+            String::new()
+        };
+        sink.skip(SkipReason::ApiError, Some(&format!("errors[{i}]")), message);
     }
 }
 
@@ -303,7 +301,7 @@ fn emit(t: &Tweet<'_>, index: &Index<'_, '_>, at: At, sink: &mut Sink) {
     let Some(id) = nonempty(&t.id) else {
         return sink.skip(SkipReason::MissingField, Some(&at.field("id")), "tweet without an id");
     };
-    let Some(account) = nonempty(&t.author_id) else {
+    let Some(account) = nonempty(&t.author_id).or_else(|| t.author.as_ref().and_then(|a| nonempty(&a.id))) else {
         return sink.skip(SkipReason::MissingField, Some(&at.field("author_id")), "tweet without an author_id");
     };
     let Some(created) = nonempty(&t.created_at) else {
@@ -316,12 +314,8 @@ fn emit(t: &Tweet<'_>, index: &Index<'_, '_>, at: At, sink: &mut Sink) {
             format!("not an ISO 8601 timestamp: {created:?}"),
         );
     };
-    let handle = t
-        .author
-        .as_ref()
-        .and_then(|a| a.username.as_deref())
-        .or_else(|| index.username(account))
-        .unwrap_or("");
+    let handle =
+        t.author.as_ref().and_then(|a| a.username.as_deref()).or_else(|| index.username(account)).unwrap_or("");
 
     let (mut kind, mut target, mut rt) = (Kind::Post, None, None);
     if let Some(refs) = &t.referenced_tweets {
@@ -343,18 +337,12 @@ fn emit(t: &Tweet<'_>, index: &Index<'_, '_>, at: At, sink: &mut Sink) {
     });
     let tag_source = original.unwrap_or(own);
 
-    let urls: Vec<RawUrl<'_>> = tag_source
-        .and_then(|e| e.urls.as_ref())
-        .map(|us| us.iter().filter_map(raw_url).collect())
-        .unwrap_or_default();
-    let hashtags: Vec<&str> = tag_source
-        .and_then(|e| e.hashtags.as_ref())
-        .map(|hs| hs.iter().filter_map(|h| nonempty(&h.tag)).collect())
-        .unwrap_or_default();
-    let mentions: Vec<&str> = own
-        .and_then(|e| e.mentions.as_ref())
-        .map(|ms| ms.iter().filter_map(|m| nonempty(&m.username)).collect())
-        .unwrap_or_default();
+    let urls: Vec<RawUrl<'_>> =
+        tag_source.and_then(|e| e.urls.as_ref()).into_iter().flatten().filter_map(raw_url).collect();
+    let hashtags: Vec<&str> =
+        tag_source.and_then(|e| e.hashtags.as_ref()).into_iter().flatten().filter_map(|h| nonempty(&h.tag)).collect();
+    let mentions: Vec<&str> =
+        own.and_then(|e| e.mentions.as_ref()).into_iter().flatten().filter_map(|m| nonempty(&m.username)).collect();
 
     sink.push(&RawEvent {
         platform: Some(Platform::Twitter),
@@ -364,7 +352,7 @@ fn emit(t: &Tweet<'_>, index: &Index<'_, '_>, at: At, sink: &mut Sink) {
         ts_ms,
         kind: Some(kind),
         target,
-        text: t.text.as_deref().unwrap_or(""),
+        text: &twitter_unescape(t.text.as_deref().unwrap_or("")),
         lang: t.lang.as_deref().unwrap_or(""),
         urls: &urls,
         hashtags: &hashtags,
@@ -398,7 +386,7 @@ fn handle_line(line: &Tweet<'_>, sink: &mut Sink) {
             emit(line, &Index::new(line.includes.as_ref()), At::Line, sink);
         }
         None => match &line.errors {
-            Some(Count(n)) if *n > 0 => count_errors(&line.errors, sink),
+            Some(errors) if !errors.is_empty() => count_errors(&line.errors, sink),
             _ if line.meta.is_some() => {
                 sink.skip(SkipReason::NotAnAction, Some("data"), "a response page without data (no results)")
             }
@@ -467,7 +455,7 @@ fn slow_path(rec: &[u8], sink: &mut Sink) {
 impl JsonFormat for Twarc2 {
     fn parse(&self, record: &[u8], sink: &mut Sink) {
         let before = sink.report.records;
-        match serde_json::from_slice::<Tweet>(record) {
+        match crate::json::from_bytes::<Tweet>(record) {
             Ok(line) => handle_line(&line, sink),
             Err(_) => slow_path(record, sink),
         }

@@ -8,12 +8,14 @@
 //! | `post_id` | `id_str`, else the number `id` |
 //! | `account_id`, `handle` | `user.id_str` (else `user.id`), `user.screen_name` |
 //! | `ts_ms` | `created_at`, `Wed Oct 05 14:03:11 +0000 2016` |
-//! | `text` | `extended_tweet.full_text`, else `full_text`, else `text` |
+//! | `text` | `extended_tweet.full_text`, else `full_text`, else `text`; `&amp; &lt; &gt;` decoded (the API escapes them) |
 //! | `kind`, `target` | `retweeted_status` → Repost of its `id_str`; else `in_reply_to_status_id_str` → Reply; else `quoted_status_id_str` (or `quoted_status.id_str`) → Quote |
-//! | `urls` | `entities.urls[]`: written `url`, expanded `expanded_url` |
+//! | `urls` | `entities.urls[]`, then `entities.media[]` (photos, videos): written `url`, expanded `expanded_url` |
 //! | `hashtags`, `mentions` | `entities.hashtags[].text`, `entities.user_mentions[].screen_name` |
 //! | `lang` | `lang` |
 //!
+//! Media links count as URLs because API v2 lists them among
+//! `entities.urls` too, so both readers give a photo tweet the same URLs.
 //! Where `extended_tweet` is present (streaming, tweets over 140
 //! characters) its `entities` replace the truncated top-level ones. A
 //! retweet's own text and entities are truncated copies of the original's,
@@ -28,6 +30,7 @@
 //! `created_at` is a [`SkipReason::MissingField`] skip, an unparsable date a
 //! [`SkipReason::BadTimestamp`] skip.
 
+use super::common::twitter_unescape;
 use crate::diag::SkipReason;
 use crate::json::JsonFormat;
 use crate::sink::Sink;
@@ -130,6 +133,9 @@ struct User<'a> {
 struct Entities<'a> {
     #[serde(borrow)]
     urls: Option<Vec<EntUrl<'a>>>,
+    /// Photos and videos: `url` is the t.co link in the text, like a URL's.
+    #[serde(borrow)]
+    media: Option<Vec<EntUrl<'a>>>,
     #[serde(borrow)]
     hashtags: Option<Vec<Hashtag<'a>>>,
     #[serde(borrow)]
@@ -243,25 +249,22 @@ fn emit(t: &Tweet<'_>, sink: &mut Sink) {
     };
 
     let urls: Vec<RawUrl<'_>> = tag_source
-        .and_then(|e| e.urls.as_ref())
-        .map(|us| {
-            us.iter()
-                .filter_map(|u| {
-                    let expanded = nonempty(&u.expanded_url).unwrap_or("");
-                    let written = nonempty(&u.url).unwrap_or(expanded);
-                    (!written.is_empty()).then_some(RawUrl { written, expanded })
-                })
-                .collect()
+        .into_iter()
+        .flat_map(|e| e.urls.iter().chain(e.media.iter()).flatten())
+        .filter_map(|u| {
+            let expanded = nonempty(&u.expanded_url).unwrap_or("");
+            let written = nonempty(&u.url).unwrap_or(expanded);
+            (!written.is_empty()).then_some(RawUrl { written, expanded })
         })
-        .unwrap_or_default();
-    let hashtags: Vec<&str> = tag_source
-        .and_then(|e| e.hashtags.as_ref())
-        .map(|hs| hs.iter().filter_map(|h| nonempty(&h.text)).collect())
-        .unwrap_or_default();
+        .collect();
+    let hashtags: Vec<&str> =
+        tag_source.and_then(|e| e.hashtags.as_ref()).into_iter().flatten().filter_map(|h| nonempty(&h.text)).collect();
     let mentions: Vec<&str> = own
         .and_then(|e| e.user_mentions.as_ref())
-        .map(|ms| ms.iter().filter_map(|m| nonempty(&m.screen_name)).collect())
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+        .filter_map(|m| nonempty(&m.screen_name))
+        .collect();
     let text = t
         .extended_tweet
         .as_ref()
@@ -278,7 +281,7 @@ fn emit(t: &Tweet<'_>, sink: &mut Sink) {
         ts_ms,
         kind: Some(kind),
         target: target.as_deref(),
-        text,
+        text: &twitter_unescape(text),
         lang: t.lang.as_deref().unwrap_or(""),
         urls: &urls,
         hashtags: &hashtags,
