@@ -77,16 +77,19 @@ impl<'a> Summary<'a> {
     /// The human-readable form, for stderr.
     pub fn render(&self) -> String {
         let t = &self.totals;
-        let mut s = format!(
-            "read {} input{}: {} records, {} parsed, {} skipped → {} events from {} accounts\n",
-            self.inputs.files.len(),
-            if self.inputs.files.len() == 1 { "" } else { "s" },
-            num(t.records),
-            num(t.parsed),
-            num(t.skipped),
-            num(self.events),
-            num(self.accounts),
-        );
+        let mut s = String::new();
+        if !self.inputs.files.is_empty() {
+            s += &format!(
+                "read {} input{}: {} records, {} parsed, {} skipped → {} events from {} accounts\n",
+                self.inputs.files.len(),
+                if self.inputs.files.len() == 1 { "" } else { "s" },
+                num(t.records),
+                num(t.parsed),
+                num(t.skipped),
+                num(self.events),
+                num(self.accounts),
+            );
+        }
         if !t.skipped_by_reason.is_empty() {
             let parts: Vec<String> = t.skipped_by_reason.iter().map(|(r, n)| format!("{r} {}", num(*n))).collect();
             s += &format!("  skipped by reason: {}\n", parts.join(", "));

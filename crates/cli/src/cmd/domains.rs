@@ -1,5 +1,135 @@
-//! Placeholder until the library lands.
+//! `swarmscan domains`: which shared domains imitate a real news outlet.
+//!
+//! Domains come from the URLs of any readable data set (expanded URL where
+//! the source gives one) and/or a file with one domain or URL per line; each
+//! distinct host is checked once against the reference outlets.
 
-pub fn run(_args: crate::flags::DomainsArgs, _quiet: bool) -> anyhow::Result<u8> {
-    anyhow::bail!("not wired yet")
+use super::{finish, load};
+use crate::flags::DomainsArgs;
+use crate::summary::Summary;
+use anyhow::Context;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::time::Instant;
+use swarmscan_domains::{Blocklist, Matcher, OutletList};
+use swarmscan_ingest::{IngestReport, ReadOptions};
+
+/// The host of a URL or bare domain, lower-cased, without scheme, userinfo,
+/// port, path, query or fragment; `None` if nothing host-like remains.
+pub fn url_host(s: &str) -> Option<String> {
+    let s = s.trim();
+    let rest = match s.find("://") {
+        Some(i) => &s[i + 3..],
+        None => s.strip_prefix("//").unwrap_or(s),
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.starts_with('[') { host } else { host.split(':').next().unwrap_or(host) };
+    let host = host.trim_end_matches('.').to_lowercase();
+    (host.contains('.') && !host.contains(char::is_whitespace)).then_some(host)
+}
+
+fn read_list(path: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+pub fn run(args: DomainsArgs, quiet: bool) -> anyhow::Result<u8> {
+    anyhow::ensure!(!args.inputs.is_empty() || args.domains.is_some(), "give data INPUTs, --domains FILE, or both");
+    let mut outlets = OutletList::builtin();
+    if let Some(p) = &args.outlets {
+        outlets.merge(OutletList::parse(&read_list(p)?, &p.display().to_string())?);
+    }
+    let mut matcher = Matcher::new(&outlets);
+    if let Some(p) = &args.blocklist {
+        matcher = matcher.with_blocklist(Blocklist::parse(&read_list(p)?, &p.display().to_string())?);
+    }
+
+    // Distinct hosts, with how many URL occurrences mention each.
+    let mut hosts: BTreeMap<String, u64> = BTreeMap::new();
+    let (report, read_s, events, accounts) = if args.inputs.is_empty() {
+        (IngestReport::default(), 0.0, 0, 0)
+    } else {
+        let opts = ReadOptions { format: args.format, strict: args.strict, columns: None };
+        let l = load(&args.inputs, &opts)?;
+        let ev = &l.events;
+        let mut per_sym: BTreeMap<u32, u64> = BTreeMap::new();
+        for &x in &ev.url_expanded {
+            *per_sym.entry(x.0).or_default() += 1;
+        }
+        for (sym, n) in per_sym {
+            if let Some(h) = url_host(ev.strings.resolve(swarmscan_model::Sym(sym))) {
+                *hosts.entry(h).or_default() += n;
+            }
+        }
+        (l.report, l.read_s, ev.len() as u64, ev.num_accounts() as u64)
+    };
+    if let Some(p) = &args.domains {
+        for line in read_list(p)?.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(h) = url_host(line) {
+                hosts.entry(h).or_default();
+            }
+        }
+    }
+
+    let t = Instant::now();
+    let list: Vec<&str> = hosts.keys().map(String::as_str).collect();
+    let findings = matcher.check_many(&list);
+    let match_s = t.elapsed().as_secs_f64();
+
+    let out: Box<dyn Write> = if args.output.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(
+            std::fs::File::create(&args.output).with_context(|| format!("cannot create {}", args.output.display()))?,
+        )
+    };
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["domain", "registrable_domain", "imitates", "rule", "score"])?;
+    for f in &findings {
+        w.write_record([
+            &f.domain,
+            &f.registrable_domain,
+            &f.imitates,
+            &f.rule.to_string(),
+            &format!("{:.2}", f.score),
+        ])?;
+    }
+    w.flush()?;
+
+    let mut s = Summary::new("domains", &report, events, accounts);
+    let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
+    for f in &findings {
+        *by_rule.entry(f.rule.to_string()).or_default() += 1;
+    }
+    let imitated: BTreeSet<&str> = findings.iter().map(|f| f.imitates.as_str()).collect();
+    s.results.insert("distinct_domains_checked", hosts.len().into());
+    s.results.insert("reference_outlets", outlets.len().into());
+    s.results.insert("lookalike_domains", findings.len().into());
+    s.results.insert("outlets_imitated", imitated.len().into());
+    s.results.insert("findings_by_rule", serde_json::to_value(&by_rule)?);
+    s.timings_s.insert("read", read_s);
+    s.timings_s.insert("match", match_s);
+    finish(&s, None, quiet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_host;
+
+    #[test]
+    fn hosts_from_urls() {
+        let check = |s: &str, want: Option<&str>| assert_eq!(url_host(s).as_deref(), want, "{s}");
+        check("https://WWW.Spiegel.LTD/politik?x=1#a", Some("www.spiegel.ltd"));
+        check("http://user:pw@fox-news.top:8080/x", Some("fox-news.top"));
+        check("washingtonpost.pm", Some("washingtonpost.pm"));
+        check("bild.work.", Some("bild.work"));
+        check("coortweet:url:123", None);
+        check("", None);
+        check("https://[::1]/x", None);
+    }
 }
