@@ -23,7 +23,7 @@
 //! ```text
 //! # swarmscan-blocklist v1
 //! domain<TAB>imitates<TAB>note
-//! spiegel.ltd	spiegel.de	VIGINUM 2023
+//! spiegel.ltd<TAB>spiegel.de<TAB>VIGINUM 2023
 //! ```
 //! `imitates` and `note` are optional.
 
@@ -53,11 +53,7 @@ impl Blocklist {
     /// Parses a list; any bad line makes it an [`Error::Invalid`] naming every bad line.
     pub fn parse(text: &str, source_name: &str) -> Result<Blocklist, Error> {
         let (list, diagnostics) = Blocklist::parse_lenient(text, source_name);
-        if diagnostics.is_empty() {
-            Ok(list)
-        } else {
-            Err(Error::Invalid { diagnostics })
-        }
+        if diagnostics.is_empty() { Ok(list) } else { Err(Error::Invalid { diagnostics }) }
     }
 
     /// Parses a list, skipping bad lines and returning a diagnostic for each.
@@ -90,10 +86,7 @@ impl Blocklist {
             let mut fields = raw.split('\t').map(str::trim);
             let domain = fields.next().unwrap_or("");
             let Some(host) = normalize::host(domain) else {
-                diagnostics.push(diag(
-                    "domain",
-                    format!("{domain:?} is not a domain under a known public suffix"),
-                ));
+                diagnostics.push(diag("domain", format!("{domain:?} is not a domain under a known public suffix")));
                 continue;
             };
             let imitates = match fields.next().unwrap_or("") {
@@ -107,8 +100,7 @@ impl Blocklist {
                 },
             };
             let note = fields.next().unwrap_or("").to_owned();
-            list.entries
-                .insert(host.host().to_owned(), Entry { imitates, note });
+            list.entries.insert(host.host().to_owned(), Entry { imitates, note });
         }
         (list, diagnostics)
     }
@@ -138,5 +130,52 @@ impl Blocklist {
             }
             start += full[start..].find('.')? + 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::check_in;
+    use crate::{Matcher, OutletList};
+
+    const LIST: &str = "# swarmscan-blocklist v1\n\
+        spiegel.ltd\tspiegel.de\tVIGINUM 2023\n\
+        rrn.media\n\
+        news.example-cdn.com\tbild.de\n";
+
+    #[test]
+    fn listed_domains_and_their_subdomains() {
+        let matcher =
+            Matcher::new(&OutletList::builtin()).with_blocklist(Blocklist::parse(LIST, "indicators.tsv").unwrap());
+        check_in(&matcher, "spiegel.ltd", "spiegel.de blocklist");
+        check_in(&matcher, "www.spiegel.ltd", "spiegel.de blocklist");
+        check_in(&matcher, "rrn.media", " blocklist");
+        check_in(&matcher, "a.b.news.example-cdn.com", "bild.de blocklist");
+        // Only the listed subdomain, not its siblings; and the lookalike rules still run.
+        check_in(&matcher, "example-cdn.com", "");
+        check_in(&matcher, "welt.ltd", "welt.de suffix_swap");
+        // A listed domain is reported even if an outlet's sibling would hide it.
+        let evidence = matcher.check("spiegel.ltd").unwrap().evidence;
+        assert_eq!(evidence, "listed as spiegel.ltd: VIGINUM 2023");
+    }
+
+    #[test]
+    fn entries_never_become_brands() {
+        let matcher = Matcher::new(&OutletList::default())
+            .with_blocklist(Blocklist::parse("spiegel.ltd\tspiegel.de\n", "b").unwrap());
+        check_in(&matcher, "spiegel.top", "");
+        check_in(&matcher, "spiegl.ltd", "");
+    }
+
+    #[test]
+    fn bad_lines() {
+        let err = Blocklist::parse("localhost\nok.ltd\tnot a domain\n", "b.tsv").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "b.tsv:1: domain: \"localhost\" is not a domain under a known public suffix (and 1 more bad lines)"
+        );
+        let (list, diags) = Blocklist::parse_lenient("localhost\nok.ltd\n", "b.tsv");
+        assert_eq!((list.len(), diags.len()), (1, 1));
     }
 }

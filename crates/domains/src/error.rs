@@ -22,11 +22,7 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.source_name, self.line, self.field, self.reason
-        )
+        write!(f, "{}:{}: {}: {}", self.source_name, self.line, self.field, self.reason)
     }
 }
 

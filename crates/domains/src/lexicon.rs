@@ -25,10 +25,9 @@ const AFFIXES: &str = include_str!("../data/affixes.txt");
 /// Longest affix, in characters; bounds the segmentation search.
 const MAX_AFFIX_CHARS: usize = 16;
 
+/// The words of a list: one per line, `#` starts a comment.
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    text.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty())
 }
 
 /// Word lists, loaded once per matcher.
@@ -103,6 +102,9 @@ impl Lexicon {
 
 /// Suffixes nobody can register a lookalike under: government, military, education.
 pub(crate) fn is_restricted_suffix(suffix: &str) -> bool {
+    if !suffix.contains('.') {
+        return matches!(suffix, "gov" | "edu" | "mil" | "int");
+    }
     let mut labels = suffix.rsplit('.');
     let tld = labels.next().unwrap_or("");
     if matches!(tld, "gov" | "edu" | "mil" | "int") {
@@ -111,18 +113,32 @@ pub(crate) fn is_restricted_suffix(suffix: &str) -> bool {
     labels.any(|l| {
         matches!(
             l,
-            "gov" | "edu" | "mil" | "ac" | "gob" | "gouv" | "govt" | "go" | "gv" | "nic" | "police"
-                | "sch" | "nhs" | "parliament" | "mod" | "gc" | "k12" | "ed"
+            "gov"
+                | "edu"
+                | "mil"
+                | "ac"
+                | "gob"
+                | "gouv"
+                | "govt"
+                | "go"
+                | "gv"
+                | "nic"
+                | "police"
+                | "sch"
+                | "nhs"
+                | "parliament"
+                | "mod"
+                | "gc"
+                | "k12"
+                | "ed"
         )
     })
 }
 
 /// Country-code TLDs that are sold as cheap generic names and show up in abuse reports, or
 /// that are one keystroke from `com` (`co`, `cm`, `om`).
-const ABUSED_CCTLDS: &[&str] = &[
-    "cc", "cf", "cm", "co", "ga", "gq", "ly", "ml", "nu", "om", "pm", "pw", "su", "tk", "to",
-    "vu", "ws",
-];
+const ABUSED_CCTLDS: &[&str] =
+    &["cc", "cf", "cm", "co", "ga", "gq", "ly", "ml", "nu", "om", "pm", "pw", "su", "tk", "to", "vu", "ws"];
 
 /// Whether a suffix is where an unrelated business with a common-word name would normally
 /// live (`com`, `net`, `org`, ordinary country codes, hosting platforms), so that a common
@@ -137,6 +153,10 @@ pub(crate) fn is_commodity_suffix(suffix: &str, private: bool) -> bool {
         return !reseller;
     }
     let tld = suffix.rsplit('.').next().unwrap_or("");
+    if suffix.len() != tld.len() {
+        // A second-level suffix (co.uk, com.co, com.ua) is a country's ordinary registry.
+        return true;
+    }
     match tld {
         "com" | "net" | "org" => true,
         t if t.len() == 2 => !ABUSED_CCTLDS.contains(&t),
@@ -152,11 +172,7 @@ mod tests {
         let lexicon = Lexicon::builtin();
         let chars: Vec<char> = text.chars().collect();
         let prefix = Prefix::new(&chars);
-        assert_eq!(
-            lexicon.is_affix_sequence(&chars, &prefix, 0, chars.len()),
-            expect,
-            "{text:?}"
-        );
+        assert_eq!(lexicon.is_affix_sequence(&chars, &prefix, 0, chars.len()), expect, "{text:?}");
     }
 
     #[test]
@@ -182,6 +198,8 @@ mod tests {
         assert!(is_commodity_suffix("co.uk", false));
         assert!(!is_commodity_suffix("ltd", false));
         assert!(!is_commodity_suffix("pw", false));
+        assert!(!is_commodity_suffix("co", false));
+        assert!(is_commodity_suffix("com.co", false));
         assert!(!is_commodity_suffix("co.com", true));
         assert!(is_commodity_suffix("github.io", true));
     }

@@ -60,6 +60,53 @@ impl Host<'_> {
 
 /// Normalise `input` into a [`Host`], or `None` when it cannot be a registered domain name.
 pub(crate) fn host(input: &str) -> Option<Host<'_>> {
+    let host = match plain(input) {
+        Plain::Valid(host) => Cow::Borrowed(host),
+        Plain::Invalid => return None,
+        Plain::Other => messy(input)?,
+    };
+    cut(host)
+}
+
+enum Plain<'a> {
+    /// Already a lowercase LDH host (trailing dot removed): the common case, one pass.
+    Valid(&'a str),
+    Invalid,
+    /// Needs the general path: upper case, Unicode, a port, a scheme, whitespace.
+    Other,
+}
+
+fn plain(input: &str) -> Plain<'_> {
+    let s = input.strip_suffix('.').unwrap_or(input);
+    if s.is_empty() || s.len() > MAX_HOST_LEN {
+        return Plain::Other;
+    }
+    let (mut label_len, mut digits_only, mut all_numeric) = (0usize, true, true);
+    for &b in s.as_bytes() {
+        match b {
+            b'a'..=b'z' | b'-' | b'_' => {
+                label_len += 1;
+                digits_only = false;
+            }
+            b'0'..=b'9' => label_len += 1,
+            b'.' => {
+                if label_len == 0 || label_len > MAX_LABEL_LEN {
+                    return Plain::Invalid;
+                }
+                all_numeric &= digits_only;
+                (label_len, digits_only) = (0, true);
+            }
+            _ => return Plain::Other,
+        }
+    }
+    if label_len == 0 || label_len > MAX_LABEL_LEN || (all_numeric && digits_only) {
+        return Plain::Invalid;
+    }
+    Plain::Valid(s)
+}
+
+/// The general path: scheme, credentials, port, case, IDNA.
+fn messy(input: &str) -> Option<Cow<'_, str>> {
     let mut s = input.trim();
     if let Some(at) = s.find("://") {
         s = &s[at + 3..];
@@ -83,17 +130,18 @@ pub(crate) fn host(input: &str) -> Option<Host<'_>> {
     }
 
     let host: Cow<'_, str> = if s.is_ascii() {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(s.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(s)
-        }
+        if s.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(s.to_ascii_lowercase()) } else { Cow::Borrowed(s) }
     } else {
         Cow::Owned(idna::domain_to_ascii(s).ok()?)
     };
     if !valid_ascii_host(&host) {
         return None;
     }
+    Some(host)
+}
+
+/// Cuts a valid lowercase ASCII host at the public suffix.
+fn cut(host: Cow<'_, str>) -> Option<Host<'_>> {
     let domain = psl::domain(host.as_bytes())?;
     let suffix = domain.suffix();
     let suffix_kind = match suffix.typ()? {
@@ -105,12 +153,7 @@ pub(crate) fn host(input: &str) -> Option<Host<'_>> {
     if suffix_start < registrable_start + 2 {
         return None;
     }
-    Some(Host {
-        host,
-        registrable_start,
-        suffix_start,
-        suffix_kind,
-    })
+    Some(Host { host, registrable_start, suffix_start, suffix_kind })
 }
 
 /// LDH labels (underscores tolerated), no empty label, DNS lengths, and not an IPv4 address.
@@ -123,10 +166,7 @@ fn valid_ascii_host(host: &str) -> bool {
         if label.is_empty() || label.len() > MAX_LABEL_LEN {
             return false;
         }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        {
+        if !label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') {
             return false;
         }
         all_numeric &= label.bytes().all(|b| b.is_ascii_digit());
@@ -140,10 +180,7 @@ pub(crate) fn label_chars(label: &str) -> Vec<char> {
         && let Some(decoded) = idna::punycode::decode(encoded)
         && !decoded.is_empty()
     {
-        return decoded
-            .into_iter()
-            .flat_map(char::to_lowercase)
-            .collect();
+        return decoded.into_iter().flat_map(char::to_lowercase).collect();
     }
     label.chars().collect()
 }
@@ -153,9 +190,7 @@ pub(crate) fn label_chars(label: &str) -> Vec<char> {
 pub(crate) fn registrable_domain(text: &str) -> Result<String, String> {
     let trimmed = text.trim();
     let Some(host) = host(trimmed) else {
-        return Err(format!(
-            "{trimmed:?} is not a domain under a known public suffix"
-        ));
+        return Err(format!("{trimmed:?} is not a domain under a known public suffix"));
     };
     if host.host() != host.registrable() {
         return Err(format!(
@@ -172,54 +207,43 @@ mod tests {
 
     /// `input` normalises to `expect` = (host, registrable, label, suffix), or to nothing.
     fn check(input: &str, expect: Option<(&str, &str, &str, &str)>) {
-        let got = host(input).map(|h| {
-            (
-                h.host().to_owned(),
-                h.registrable().to_owned(),
-                h.label().to_owned(),
-                h.suffix().to_owned(),
-            )
-        });
+        let got = host(input)
+            .map(|h| (h.host().to_owned(), h.registrable().to_owned(), h.label().to_owned(), h.suffix().to_owned()));
         let expect = expect.map(|(a, b, c, d)| (a.into(), b.into(), c.into(), d.into()));
         assert_eq!(got, expect, "input {input:?}");
     }
 
     #[test]
     fn hosts() {
-        check(
-            "WWW.Spiegel.LTD.",
-            Some(("www.spiegel.ltd", "spiegel.ltd", "spiegel", "ltd")),
-        );
-        check(
-            "news.bild.work",
-            Some(("news.bild.work", "bild.work", "bild", "work")),
-        );
-        check(
-            "theguardian.co.com",
-            Some(("theguardian.co.com", "theguardian.co.com", "theguardian", "co.com")),
-        );
-        check(
-            "https://user@www.faz.ltd:8443/path?q#f",
-            Some(("www.faz.ltd", "faz.ltd", "faz", "ltd")),
-        );
+        check("WWW.Spiegel.LTD.", Some(("www.spiegel.ltd", "spiegel.ltd", "spiegel", "ltd")));
+        check("news.bild.work", Some(("news.bild.work", "bild.work", "bild", "work")));
+        check("theguardian.co.com", Some(("theguardian.co.com", "theguardian.co.com", "theguardian", "co.com")));
+        check("https://user@www.faz.ltd:8443/path?q#f", Some(("www.faz.ltd", "faz.ltd", "faz", "ltd")));
         check("bbc.co.uk:443", Some(("bbc.co.uk", "bbc.co.uk", "bbc", "co.uk")));
-        check(
-            "süddeutsche.de",
-            Some((
-                "xn--sddeutsche-9db.de",
-                "xn--sddeutsche-9db.de",
-                "xn--sddeutsche-9db",
-                "de",
-            )),
-        );
+        check("süddeutsche.de", Some(("xn--sddeutsche-9db.de", "xn--sddeutsche-9db.de", "xn--sddeutsche-9db", "de")));
     }
 
     #[test]
     fn refused() {
         for input in [
-            "", ".", "..", "localhost", "com", "co.uk", "1.2.3.4", "127.0.0.1:80", "[::1]",
-            "2001:db8::1", "foo.invalidtld", "a b.com", "a..com", "spiegel.de:", "spiegel.de:x",
-            "-", "\u{0}.com", "é",
+            "",
+            ".",
+            "..",
+            "localhost",
+            "com",
+            "co.uk",
+            "1.2.3.4",
+            "127.0.0.1:80",
+            "[::1]",
+            "2001:db8::1",
+            "foo.invalidtld",
+            "a b.com",
+            "a..com",
+            "spiegel.de:",
+            "spiegel.de:x",
+            "-",
+            "\u{0}.com",
+            "é",
         ] {
             check(input, None);
         }

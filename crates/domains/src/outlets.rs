@@ -11,8 +11,8 @@
 //! ```text
 //! # swarmscan-outlets v1
 //! canonical_domain<TAB>name<TAB>country<TAB>siblings<TAB>flags
-//! spiegel.de	Der Spiegel	DE	spon.de
-//! news.com.au	news.com.au	AU		generic
+//! spiegel.de<TAB>Der Spiegel<TAB>DE<TAB>spon.de
+//! news.com.au<TAB>news.com.au<TAB>AU<TAB><TAB>generic
 //! ```
 //!
 //! `country` is an ISO 3166-1 alpha-2 code, `siblings` a comma-separated allowlist of the
@@ -91,11 +91,7 @@ impl OutletList {
     /// Parses a list; any bad line makes it an [`Error::Invalid`] naming every bad line.
     pub fn parse(text: &str, source_name: &str) -> Result<OutletList, Error> {
         let (list, diagnostics) = OutletList::parse_lenient(text, source_name);
-        if diagnostics.is_empty() {
-            Ok(list)
-        } else {
-            Err(Error::Invalid { diagnostics })
-        }
+        if diagnostics.is_empty() { Ok(list) } else { Err(Error::Invalid { diagnostics }) }
     }
 
     /// Parses a list, skipping bad lines and returning a diagnostic for each.
@@ -128,10 +124,8 @@ impl OutletList {
             match parse_line(raw) {
                 Ok(outlet) => {
                     if list.outlets.contains_key(&outlet.canonical_domain) {
-                        diagnostics.push(diag(
-                            "canonical_domain",
-                            format!("duplicate outlet {:?}", outlet.canonical_domain),
-                        ));
+                        diagnostics
+                            .push(diag("canonical_domain", format!("duplicate outlet {:?}", outlet.canonical_domain)));
                     } else {
                         list.outlets.insert(outlet.canonical_domain.clone(), outlet);
                     }
@@ -199,18 +193,14 @@ fn parse_line(raw: &str) -> Result<Outlet, (&'static str, String)> {
     if fields.len() > 5 {
         return Err(("line", format!("expected at most 5 fields, found {}", fields.len())));
     }
-    let canonical_domain =
-        normalize::registrable_domain(fields[0]).map_err(|reason| ("canonical_domain", reason))?;
+    let canonical_domain = normalize::registrable_domain(fields[0]).map_err(|reason| ("canonical_domain", reason))?;
     let name = fields[1];
     if name.is_empty() {
         return Err(("name", "empty name".to_owned()));
     }
     let country = fields[2];
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err((
-            "country",
-            format!("{country:?} is not an ISO 3166-1 alpha-2 code"),
-        ));
+        return Err(("country", format!("{country:?} is not an ISO 3166-1 alpha-2 code")));
     }
     let mut siblings = Vec::new();
     for sibling in fields.get(3).unwrap_or(&"").split(',').map(str::trim) {
@@ -232,13 +222,7 @@ fn parse_line(raw: &str) -> Result<Outlet, (&'static str, String)> {
             other => return Err(("flags", format!("unknown flag {other:?} (known: generic)"))),
         }
     }
-    Ok(Outlet {
-        canonical_domain,
-        name: name.to_owned(),
-        country: country.to_ascii_uppercase(),
-        siblings,
-        generic,
-    })
+    Ok(Outlet { canonical_domain, name: name.to_owned(), country: country.to_ascii_uppercase(), siblings, generic })
 }
 
 #[cfg(test)]
@@ -264,14 +248,29 @@ mod tests {
 
     #[test]
     fn reports_bad_lines() {
-        check("news.sky.com\tSky\tGB", "error: test.tsv:1: canonical_domain: \"news.sky.com\" is not a registrable domain (its registrable domain is \"sky.com\")");
-        check("spiegel.de\tSpiegel", "error: test.tsv:1: line: expected at least 3 TAB-separated fields (canonical_domain, name, country), found 2");
+        check(
+            "news.sky.com\tSky\tGB",
+            "error: test.tsv:1: canonical_domain: \"news.sky.com\" is not a registrable domain (its registrable domain is \"sky.com\")",
+        );
+        check(
+            "spiegel.de\tSpiegel",
+            "error: test.tsv:1: line: expected at least 3 TAB-separated fields (canonical_domain, name, country), found 2",
+        );
         check("spiegel.de\tSpiegel\tGER", "error: test.tsv:1: country: \"GER\" is not an ISO 3166-1 alpha-2 code");
         check("a.de\tA\tDE\n\na.de\tA\tDE", "error: test.tsv:3: canonical_domain: duplicate outlet \"a.de\"");
-        check("a.de\tA\tDE\tlocalhost", "error: test.tsv:1: siblings: \"localhost\" is not a domain under a known public suffix");
+        check(
+            "a.de\tA\tDE\tlocalhost",
+            "error: test.tsv:1: siblings: \"localhost\" is not a domain under a known public suffix",
+        );
         check("a.de\tA\tDE\t\tloud", "error: test.tsv:1: flags: unknown flag \"loud\" (known: generic)");
-        check("# swarmscan-outlets v2\n", "error: test.tsv:1: header: unsupported format version v2 (this build reads v1)");
-        check("x\ty\nz\tw", "error: test.tsv:1: canonical_domain: \"x\" is not a domain under a known public suffix (and 1 more bad lines)");
+        check(
+            "# swarmscan-outlets v2\n",
+            "error: test.tsv:1: header: unsupported format version v2 (this build reads v1)",
+        );
+        check(
+            "x\ty\tDE\nz\tw\tDE",
+            "error: test.tsv:1: canonical_domain: \"x\" is not a domain under a known public suffix (and 1 more bad lines)",
+        );
     }
 
     #[test]

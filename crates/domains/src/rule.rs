@@ -113,7 +113,7 @@ impl Rule {
 
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.pad(self.name())
     }
 }
 
@@ -124,10 +124,7 @@ impl FromStr for Rule {
         Rule::ALL
             .into_iter()
             .find(|rule| rule.name() == s)
-            .ok_or_else(|| UnknownRule {
-                name: s.to_owned(),
-                expected: Rule::ALL.map(Rule::name).join(", "),
-            })
+            .ok_or_else(|| UnknownRule { name: s.to_owned(), expected: Rule::ALL.map(Rule::name).join(", ") })
     }
 }
 

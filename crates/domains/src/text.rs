@@ -31,9 +31,46 @@ static POW: [u64; MAX_CHARS + 2] = powers();
 
 /// The raw polynomial hash of a character sequence (the same value [`Prefix`] computes).
 pub(crate) fn hash_chars(chars: impl IntoIterator<Item = char>) -> u64 {
-    chars
-        .into_iter()
-        .fold(0u64, |h, c| h.wrapping_mul(BASE).wrapping_add(u64::from(c)))
+    chars.into_iter().fold(0u64, |h, c| h.wrapping_mul(BASE).wrapping_add(u64::from(c)))
+}
+
+/// Continues a polynomial hash with more characters: `hash_extend(hash_chars(a), b)` is
+/// `hash_chars(a ++ b)`.
+pub(crate) fn hash_extend(h: u64, chars: impl IntoIterator<Item = char>) -> u64 {
+    chars.into_iter().fold(h, |h, c| h.wrapping_mul(BASE).wrapping_add(u64::from(c)))
+}
+
+/// A label of at most [`MAX_CHARS`] characters, on the stack.
+#[derive(Clone)]
+pub(crate) struct Label {
+    buf: [char; MAX_CHARS],
+    len: usize,
+}
+
+impl Label {
+    pub(crate) const EMPTY: Label = Label { buf: ['\0'; MAX_CHARS], len: 0 };
+
+    /// Replaces the contents with `chars`; false (and a truncated label) when there are more
+    /// than [`MAX_CHARS`].
+    pub(crate) fn fill(&mut self, chars: impl IntoIterator<Item = char>) -> bool {
+        self.len = 0;
+        for c in chars {
+            let Some(slot) = self.buf.get_mut(self.len) else {
+                return false;
+            };
+            *slot = c;
+            self.len += 1;
+        }
+        true
+    }
+}
+
+impl std::ops::Deref for Label {
+    type Target = [char];
+
+    fn deref(&self) -> &[char] {
+        &self.buf[..self.len]
+    }
 }
 
 /// Finalises a raw hash into a well-mixed key (murmur3 fmix64).
@@ -54,14 +91,22 @@ pub(crate) struct Prefix {
 }
 
 impl Prefix {
+    pub(crate) const EMPTY: Prefix = Prefix { p: [0; MAX_CHARS + 1], n: 0 };
+
     /// Prefix hashes of `chars`; only the first [`MAX_CHARS`] characters are hashed.
     pub(crate) fn new(chars: &[char]) -> Prefix {
+        let mut prefix = Prefix::EMPTY;
+        prefix.fill(chars);
+        prefix
+    }
+
+    /// Replaces the hashes with those of `chars` (the first [`MAX_CHARS`] characters).
+    pub(crate) fn fill(&mut self, chars: &[char]) {
         let n = chars.len().min(MAX_CHARS);
-        let mut p = [0u64; MAX_CHARS + 1];
         for (i, &c) in chars[..n].iter().enumerate() {
-            p[i + 1] = p[i].wrapping_mul(BASE).wrapping_add(u64::from(c));
+            self.p[i + 1] = self.p[i].wrapping_mul(BASE).wrapping_add(u64::from(c));
         }
-        Prefix { p, n }
+        self.n = n;
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -83,34 +128,38 @@ impl Prefix {
     /// Hash of the label with character `i` deleted.
     #[inline]
     pub(crate) fn delete1(&self, i: usize) -> u64 {
-        let n = self.n;
-        self.p[i]
-            .wrapping_mul(POW[n - 1 - i])
-            .wrapping_add(self.range(i + 1, n))
+        self.whole().wrapping_add(self.delete_term(i, 1))
     }
 
     /// Hash of the label with characters `i < j` deleted.
     #[inline]
     pub(crate) fn delete2(&self, i: usize, j: usize) -> u64 {
-        let n = self.n;
-        self.p[i]
-            .wrapping_mul(POW[n - 2 - i])
-            .wrapping_add(self.range(i + 1, j).wrapping_mul(POW[n - 1 - j]))
-            .wrapping_add(self.range(j + 1, n))
+        self.whole().wrapping_add(self.delete_term(i, 2)).wrapping_add(self.delete_term(j, 1))
+    }
+
+    /// What deleting character `i` adds to the whole hash, when `after` deletions (counting
+    /// this one) happen at or after `i`: `(p[i] - p[i+1]) · B^(n - after - i)`.
+    ///
+    /// Deleting `i < j` from `s = X c Y d Z` gives `H(X)·B^(|Y|+|Z|) + H(Y)·B^|Z| + H(Z)`,
+    /// which telescopes into `H(s) + term(i, 2) + term(j, 1)`: two additions per variant.
+    #[inline]
+    pub(crate) fn delete_term(&self, i: usize, after: usize) -> u64 {
+        self.p[i].wrapping_sub(self.p[i + 1]).wrapping_mul(POW[self.n - after - i])
     }
 }
 
-/// Every distinct deletion key of `chars` with at most `max` deletions (0, 1 or 2).
-pub(crate) fn deletion_keys(chars: &[char], max: usize) -> Vec<u64> {
+/// Every distinct deletion key of `chars` with at most `max` deletions (0, 1 or 2), as
+/// `(deletions, key)`.
+pub(crate) fn deletion_keys(chars: &[char], max: usize) -> Vec<(usize, u64)> {
     let prefix = Prefix::new(chars);
     let n = prefix.len();
-    let mut keys = vec![prefix.whole()];
+    let mut keys = vec![(0, prefix.whole())];
     if max >= 1 {
-        keys.extend((0..n).map(|i| prefix.delete1(i)));
+        keys.extend((0..n).map(|i| (1, prefix.delete1(i))));
     }
     if max >= 2 {
         for i in 0..n {
-            keys.extend((i + 1..n).map(|j| prefix.delete2(i, j)));
+            keys.extend((i + 1..n).map(|j| (2, prefix.delete2(i, j))));
         }
     }
     keys.sort_unstable();
@@ -161,7 +210,7 @@ pub(crate) fn digits(chars: &[char]) -> impl Iterator<Item = char> + '_ {
 
 /// The homoglyph fold of a label: two labels that fold equal look alike.
 pub(crate) fn fold(chars: &[char]) -> Vec<char> {
-    if chars.is_ascii() {
+    if chars.iter().all(char::is_ascii) {
         return ascii_fold(chars.iter().copied()).collect();
     }
     let text: String = chars.iter().collect();
@@ -199,13 +248,6 @@ pub(crate) fn ascii_fold(chars: impl Iterator<Item = char>) -> impl Iterator<Ite
             other => other,
         }))
     })
-}
-
-/// Whether any character of the label is something [`ascii_fold`] changes.
-pub(crate) fn has_ascii_confusable(chars: &[char]) -> bool {
-    chars
-        .iter()
-        .any(|c| matches!(c, 'r' | 'v' | 'c' | '0' | '1' | 'i' | '|' | 'l'))
 }
 
 /// Transliterates a label to Latin letters: Cyrillic and Greek by common romanisation,
@@ -322,35 +364,35 @@ fn spelled(c: char) -> Option<&'static str> {
 }
 
 /// The spelling key: a Latin label with the spelling variants of transliteration collapsed
-/// (`ae`→`a`, `oe`→`o`, `ue`→`u`, `ss`→`s`, `kh`→`h`), so `boersen`, `børsen` and `borsen`
-/// share a key, and so do `sueddeutsche` and `suddeutsche`.
-pub(crate) fn spelling_key(latin: impl Iterator<Item = char>) -> impl Iterator<Item = char> {
+/// (`ae`→`a`, `oe`→`o`, `ue`→`u`; with `full` also `ss`→`s` and `kh`→`h`), so `boersen`,
+/// `børsen` and `borsen` share a key, and so do `sueddeutsche` and `suddeutsche`.
+///
+/// ASCII input uses the umlaut-only key: an ASCII `tagespiegel` dropped an `s` (a typo), it
+/// did not transliterate a `ß`.
+pub(crate) fn spelling_key(latin: impl Iterator<Item = char>, full: bool) -> impl Iterator<Item = char> {
     let mut chars = latin.peekable();
     std::iter::from_fn(move || {
         let c = chars.next()?;
-        let drop_next = match (c, chars.peek()) {
-            ('a' | 'o' | 'u', Some('e')) | ('s', Some('s')) => true,
-            ('k', Some('h')) => {
+        match (c, chars.peek()) {
+            ('a' | 'o' | 'u', Some('e')) => {
+                chars.next();
+            }
+            ('s', Some('s')) if full => {
+                chars.next();
+            }
+            ('k', Some('h')) if full => {
                 chars.next();
                 return Some('h');
             }
-            _ => false,
-        };
-        if drop_next {
-            chars.next();
+            _ => {}
         }
         Some(c)
     })
 }
 
-/// Whether an ASCII label contains anything [`spelling_key`] collapses.
-pub(crate) fn has_spelling_variant(chars: &[char]) -> bool {
-    chars.windows(2).any(|w| {
-        matches!(
-            (w[0], w[1]),
-            ('a' | 'o' | 'u', 'e') | ('s', 's') | ('k', 'h')
-        )
-    })
+/// Whether an ASCII label contains anything the umlaut-only [`spelling_key`] collapses.
+pub(crate) fn has_umlaut_spelling(chars: &[char]) -> bool {
+    chars.windows(2).any(|w| matches!((w[0], w[1]), ('a' | 'o' | 'u', 'e')))
 }
 
 #[cfg(test)]
@@ -415,9 +457,13 @@ mod tests {
         assert_eq!(l("сегодня"), "segodnya");
         assert_eq!(l("népszava"), "nepszava");
         assert_eq!(l("børsen"), "boersen");
-        let k = |s: &str| spelling_key(s.chars()).collect::<String>();
+        let k = |s: &str| spelling_key(s.chars(), true).collect::<String>();
         assert_eq!(k("boersen"), k("borsen"));
         assert_eq!(k("sueddeutsche"), k("suddeutsche"));
         assert_eq!(k("kharkiv"), "harkiv");
+        assert_eq!(k("tagesspiegel"), "tagespiegel");
+        let u = |s: &str| spelling_key(s.chars(), false).collect::<String>();
+        assert_eq!(u("tagesspiegel"), "tagesspiegel");
+        assert_eq!(u("saarbruecker"), "saarbrucker");
     }
 }

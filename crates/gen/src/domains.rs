@@ -2,22 +2,19 @@
 //! domains derived from real outlets, invented slow-link sites, and the
 //! `t.co` short links that stand for URLs inside post text.
 
-use crate::rng::{Rand, fnv1a};
+use crate::rng::{Rand, hash_bytes};
 use crate::time::civil;
 use crate::vocab::{
-    COMBO_WORDS, KNOWN_LOOKALIKES, LOOKALIKE_TLDS, OUTLETS, Outlet, SLOW_SITE_A, SLOW_SITE_B,
-    SLOW_SITE_TLD,
+    COMBO_WORDS, KNOWN_LOOKALIKES, LOOKALIKE_TLDS, OUTLETS, Outlet, SLOW_SITE_A, SLOW_SITE_B, SLOW_SITE_TLD,
 };
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /// Appends the `t.co` short link that stands for `url` in post text.
 pub(crate) fn push_tco(out: &mut String, url: &str) {
     out.push_str("https://t.co/");
-    let mut h = fnv1a(url.as_bytes());
+    let mut h = hash_bytes(url.as_bytes());
     for _ in 0..10 {
         out.push(char::from(BASE62[(h % 62) as usize]));
         h /= 62;
@@ -25,6 +22,7 @@ pub(crate) fn push_tco(out: &mut String, url: &str) {
 }
 
 /// Length in bytes (and chars) of a `t.co` link written by [`push_tco`].
+#[cfg(test)]
 pub(crate) const TCO_LEN: usize = 23;
 
 fn push_num(out: &mut String, n: u64, width: usize) {
@@ -44,20 +42,27 @@ fn push_hex(out: &mut String, mut h: u64, digits: usize) {
     }
 }
 
-/// Writes an article URL on `host` using layout `style`.
-///
-/// `day_ms` is the publication day (UTC midnight, ms), `key` a stable per-article
-/// hash used for ids, and `slug` the ASCII slug of the headline.
-pub(crate) fn article_url(
-    out: &mut String,
-    host: &str,
-    www: bool,
-    style: u8,
-    section: &str,
-    day_ms: i64,
-    key: u64,
-    slug: &str,
-) {
+/// Where and what an article URL points to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UrlSpec<'a> {
+    pub(crate) host: &'a str,
+    /// Prefix `www.`.
+    pub(crate) www: bool,
+    /// URL layout (see [`article_url`]).
+    pub(crate) style: u8,
+    pub(crate) section: &'a str,
+    /// Publication day (UTC midnight, ms).
+    pub(crate) day_ms: i64,
+    /// Stable per-article hash used for ids.
+    pub(crate) key: u64,
+    /// ASCII slug of the headline.
+    pub(crate) slug: &'a str,
+}
+
+/// Writes an article URL in one of eight layouts modelled on real outlets
+/// (date paths, section paths, BBC-style ids, Spiegel-style `-a-<uuid>`, …).
+pub(crate) fn article_url(out: &mut String, spec: &UrlSpec<'_>) {
+    let UrlSpec { host, www, style, section, day_ms, key, slug } = *spec;
     let (y, m, d) = civil(day_ms);
     out.push_str("https://");
     if www {
@@ -243,16 +248,8 @@ pub(crate) fn mutate(rng: &mut Rand, outlet: &Outlet) -> String {
             }
             4 => {
                 let w = rng.pick(COMBO_WORDS);
-                let t = if rng.chance(0.5) {
-                    tld
-                } else {
-                    rng.pick(LOOKALIKE_TLDS)
-                };
-                if rng.chance(0.7) {
-                    format!("{stem}-{w}.{t}")
-                } else {
-                    format!("{w}-{stem}.{t}")
-                }
+                let t = if rng.chance(0.5) { tld } else { rng.pick(LOOKALIKE_TLDS) };
+                if rng.chance(0.7) { format!("{stem}-{w}.{t}") } else { format!("{w}-{stem}.{t}") }
             }
             _ => match typo(rng, stem) {
                 Some(t) => format!("{t}.{}", rng.pick(LOOKALIKE_TLDS)),
@@ -268,10 +265,7 @@ pub(crate) fn mutate(rng: &mut Rand, outlet: &Outlet) -> String {
 
 /// Known lookalikes of the outlet with domain `domain`.
 pub(crate) fn known_lookalikes(domain: &str) -> impl Iterator<Item = &'static str> + '_ {
-    KNOWN_LOOKALIKES
-        .iter()
-        .filter(move |(_, real)| *real == domain)
-        .map(|(fake, _)| *fake)
+    KNOWN_LOOKALIKES.iter().filter(move |(_, real)| *real == domain).map(|(fake, _)| *fake)
 }
 
 /// An invented partisan-looking site for slow-link operations.
@@ -289,10 +283,7 @@ pub(crate) fn slow_site(rng: &mut Rand) -> String {
 
 /// `display_url` as Twitter shows it: no scheme, cut after 24 characters.
 pub(crate) fn display_url(url: &str) -> (&str, bool) {
-    let s = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .unwrap_or(url);
+    let s = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or(url);
     let s = s.strip_prefix("www.").unwrap_or(s);
     if s.len() > 24 {
         let mut cut = 24;
@@ -339,14 +330,18 @@ mod tests {
         assert_eq!(split_domain("spiegel.de"), ("spiegel", "de"));
     }
 
+    fn spec<'a>(host: &'a str, style: u8, section: &'a str, day_ms: i64) -> UrlSpec<'a> {
+        UrlSpec { host, www: true, style, section, day_ms, key: 7, slug: "a-b" }
+    }
+
     #[test]
     fn url_layouts() {
         let day = 1_722_211_200_000; // 2024-07-29
         let mut s = String::new();
-        article_url(&mut s, "nytimes.com", true, 0, "politics", day, 7, "a-b");
+        article_url(&mut s, &spec("nytimes.com", 0, "politics", day));
         assert_eq!(s, "https://www.nytimes.com/2024/07/29/politics/a-b.html");
         s.clear();
-        article_url(&mut s, "theguardian.com", true, 2, "world", day, 7, "a-b");
+        article_url(&mut s, &spec("theguardian.com", 2, "world", day));
         assert_eq!(s, "https://www.theguardian.com/world/2024/jul/29/a-b");
         assert_eq!(display_url("https://www.nytimes.com/x"), ("nytimes.com/x", false));
     }

@@ -15,36 +15,95 @@ pub(crate) enum Kind {
     Quote,
 }
 
-/// Text and expanded URLs of a post (one buffer: text, then the URLs
-/// separated by single spaces).
-#[derive(Debug)]
-pub(crate) struct Content {
-    buf: Box<str>,
-    text_len: u32,
-    pub(crate) lang: Lang,
-}
+/// Text, expanded URLs and language of a post in one shared allocation.
+///
+/// Layout of the string: one ASCII character for the language and whether
+/// the text and URLs need CSV quoting (computed once here, not per repost),
+/// three for the text length (base 32), the text, then the URLs separated by
+/// single spaces.
+#[derive(Debug, Clone)]
+pub(crate) struct Content(Arc<str>);
+
+/// Longest text a [`Content`] can hold, in bytes.
+const MAX_TEXT: usize = (1 << 15) - 1;
 
 impl Content {
-    /// `text` plus space-separated `urls` (either may be empty).
-    pub(crate) fn new(text: &str, urls: &str, lang: Lang) -> Arc<Self> {
-        let mut buf = String::with_capacity(text.len() + urls.len());
-        buf.push_str(text);
-        buf.push_str(urls);
-        Arc::new(Self {
-            buf: buf.into_boxed_str(),
-            text_len: text.len() as u32,
-            lang,
-        })
+    /// Builds content in `scratch` (reused between calls) and copies it into
+    /// one reference-counted allocation. Text longer than 32 KiB is cut.
+    pub(crate) fn new(scratch: &mut String, text: &str, urls: &str, lang: Lang) -> Self {
+        let mut n = text.len().min(MAX_TEXT);
+        while !text.is_char_boundary(n) {
+            n -= 1;
+        }
+        scratch.clear();
+        let flags = lang.index() as u8
+            | if needs_csv_quotes(&text[..n]) { QUOTE_TEXT } else { 0 }
+            | if needs_csv_quotes(urls) { QUOTE_URLS } else { 0 };
+        scratch.push(char::from(b'0' + flags));
+        for shift in [10, 5, 0] {
+            scratch.push(char::from(b'0' + ((n >> shift) & 31) as u8));
+        }
+        scratch.push_str(&text[..n]);
+        scratch.push_str(urls);
+        Self(Arc::from(scratch.as_str()))
     }
 
+    #[inline]
+    fn text_len(&self) -> usize {
+        let b = self.0.as_bytes();
+        if b.len() < 4 {
+            return 0;
+        }
+        let d = |c: u8| usize::from(c.wrapping_sub(b'0') & 31);
+        (d(b[1]) << 10) | (d(b[2]) << 5) | d(b[3])
+    }
+
+    #[inline]
     pub(crate) fn text(&self) -> &str {
-        self.buf.get(..self.text_len as usize).unwrap_or("")
+        self.0.get(4..4 + self.text_len()).unwrap_or("")
     }
 
     /// Expanded URLs, space-separated (empty when none).
+    #[inline]
     pub(crate) fn urls(&self) -> &str {
-        self.buf.get(self.text_len as usize..).unwrap_or("")
+        self.0.get(4 + self.text_len()..).unwrap_or("")
     }
+
+    #[inline]
+    fn flags(&self) -> u8 {
+        self.0.as_bytes().first().map_or(0, |b| b.wrapping_sub(b'0'))
+    }
+
+    #[inline]
+    pub(crate) fn lang(&self) -> Lang {
+        match self.flags() & 3 {
+            1 => Lang::De,
+            2 => Lang::Fr,
+            3 => Lang::Es,
+            _ => Lang::En,
+        }
+    }
+
+    /// Whether the text must be quoted in CSV.
+    #[inline]
+    pub(crate) fn quote_text(&self) -> bool {
+        self.flags() & QUOTE_TEXT != 0
+    }
+
+    /// Whether the URL list must be quoted in CSV.
+    #[inline]
+    pub(crate) fn quote_urls(&self) -> bool {
+        self.flags() & QUOTE_URLS != 0
+    }
+}
+
+const QUOTE_TEXT: u8 = 4;
+const QUOTE_URLS: u8 = 8;
+
+/// Whether a CSV field needs quoting (RFC 4180).
+pub(crate) fn needs_csv_quotes(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some()
 }
 
 /// Tag value of an event that belongs to no operation.
@@ -65,11 +124,7 @@ pub(crate) fn target_tag(op: u32) -> u32 {
 /// Operation of a tag and whether it marks a target post.
 #[inline]
 pub(crate) fn untag(tag: u32) -> Option<(u32, bool)> {
-    if tag == ORGANIC {
-        None
-    } else {
-        Some(((tag >> 1) - 1, tag & 1 == 1))
-    }
+    if tag == ORGANIC { None } else { Some(((tag >> 1) - 1, tag & 1 == 1)) }
 }
 
 /// A finished event with its final id.
@@ -85,7 +140,7 @@ pub(crate) struct Event {
     pub(crate) ref_author: u32,
     pub(crate) tag: u32,
     pub(crate) kind: Kind,
-    pub(crate) content: Arc<Content>,
+    pub(crate) content: Content,
 }
 
 #[cfg(test)]
@@ -94,9 +149,21 @@ mod tests {
 
     #[test]
     fn content_split() {
-        let c = Content::new("hello", "https://a https://b", Lang::En);
-        assert_eq!(c.text(), "hello");
+        let mut scratch = String::new();
+        let c = Content::new(&mut scratch, "héllo", "https://a https://b", Lang::Fr);
+        assert_eq!(c.text(), "héllo");
         assert_eq!(c.urls(), "https://a https://b");
+        assert_eq!(c.lang(), Lang::Fr);
+        assert!(!c.quote_text() && !c.quote_urls());
+        let c = Content::new(&mut scratch, "a, \"b\"", "", Lang::De);
+        assert!(c.quote_text() && !c.quote_urls());
+        assert_eq!(c.lang(), Lang::De);
+        assert_eq!(c.text(), "a, \"b\"");
+        let long = "x".repeat(40_000);
+        let c = Content::new(&mut scratch, &long, "", Lang::Es);
+        assert_eq!(c.text().len(), (1 << 15) - 1);
+        assert_eq!(c.urls(), "");
+        assert_eq!(c.lang(), Lang::Es);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! SplitMix64, so a time slice or a world component always draws the same
 //! numbers no matter which thread runs it or in which order.
 
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 use rand_pcg::Pcg64Mcg;
 
@@ -24,15 +24,23 @@ pub(crate) fn derive(seed: u64, tag: u64, index: u64) -> u64 {
     mix64(mix64(mix64(seed) ^ tag.wrapping_mul(0xA24B_AED4_963E_E407)) ^ index)
 }
 
-/// Stable 64-bit FNV-1a hash of bytes (used for t.co codes and name dedup;
-/// must not change between releases or platforms).
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+/// Stable 64-bit hash of bytes, eight at a time (used for t.co codes and
+/// handle de-duplication; must not change between releases or platforms).
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = mix64(h ^ u64::from_le_bytes(w));
     }
-    mix64(h)
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = mix64(h ^ u64::from_le_bytes(w) ^ 0xff);
+    }
+    h
 }
 
 /// Stream tags, one per independent consumer of randomness.
@@ -102,9 +110,18 @@ impl Rand {
         &items[self.below(items.len())]
     }
 
+    /// A random word of a list (`""` for an empty list).
+    #[inline]
+    pub(crate) fn word(&mut self, items: &[&'static str]) -> &'static str {
+        if items.is_empty() {
+            return "";
+        }
+        items[self.below(items.len())]
+    }
+
     #[inline]
     pub(crate) fn normal(&mut self) -> f64 {
-        self.0.sample(StandardNormal)
+        StandardNormal.sample(&mut self.0)
     }
 
     /// Log-normal with the given median and log-space sigma.
@@ -127,7 +144,7 @@ impl Rand {
 
     /// Poisson count; non-positive or non-finite means give 0.
     pub(crate) fn poisson(&mut self, lambda: f64) -> u64 {
-        if !(lambda > 0.0) || !lambda.is_finite() {
+        if lambda.is_nan() || lambda <= 0.0 || lambda.is_infinite() {
             return 0;
         }
         if lambda < 30.0 {
@@ -156,18 +173,6 @@ impl Rand {
             items.swap(i, j);
         }
     }
-
-    /// Access to the raw generator for `rand` APIs.
-    #[allow(dead_code)]
-    pub(crate) fn raw(&mut self) -> &mut Pcg64Mcg {
-        &mut self.0
-    }
-
-    /// A uniform `u32` via rand's API (kept to exercise `RngExt`).
-    #[inline]
-    pub(crate) fn u32(&mut self) -> u32 {
-        self.0.random()
-    }
 }
 
 /// Walker/Vose alias table: O(1) weighted sampling of an index.
@@ -188,14 +193,8 @@ impl Alias {
         }
         let clean = |w: f64| if w.is_finite() && w > 0.0 { w } else { 0.0 };
         let total: f64 = weights.iter().map(|&w| clean(w)).sum();
-        let mut scaled: Vec<f64> = if total > 0.0 {
-            weights
-                .iter()
-                .map(|&w| clean(w) * n as f64 / total)
-                .collect()
-        } else {
-            vec![1.0; n]
-        };
+        let mut scaled: Vec<f64> =
+            if total > 0.0 { weights.iter().map(|&w| clean(w) * n as f64 / total).collect() } else { vec![1.0; n] };
         let mut prob = vec![u32::MAX; n];
         let mut alias: Vec<u32> = (0..n as u32).collect();
         let mut small: Vec<u32> = Vec::new();
@@ -223,8 +222,10 @@ impl Alias {
         Self { prob, alias }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.prob.len()
+    /// Acceptance thresholds and aliases, for callers that fuse them with
+    /// their own payload.
+    pub(crate) fn into_parts(self) -> (Vec<u32>, Vec<u32>) {
+        (self.prob, self.alias)
     }
 
     #[inline]
@@ -235,11 +236,7 @@ impl Alias {
         }
         let r = rng.u64();
         let i = ((u128::from(r >> 32) * n as u128) >> 32) as usize;
-        if (r as u32) <= self.prob[i] {
-            i
-        } else {
-            self.alias[i] as usize
-        }
+        if (r as u32) <= self.prob[i] { i } else { self.alias[i] as usize }
     }
 }
 
@@ -266,6 +263,7 @@ impl Zipf {
     }
 
     /// Probability of rank `r`.
+    #[cfg(test)]
     pub(crate) fn p(&self, r: usize) -> f64 {
         match r {
             0 => self.cdf.first().copied().unwrap_or(0.0),
@@ -277,9 +275,7 @@ impl Zipf {
     #[inline]
     pub(crate) fn sample(&self, rng: &mut Rand) -> usize {
         let u = rng.f64();
-        self.cdf
-            .partition_point(|&c| c <= u)
-            .min(self.cdf.len().saturating_sub(1))
+        self.cdf.partition_point(|&c| c <= u).min(self.cdf.len().saturating_sub(1))
     }
 }
 

@@ -8,20 +8,16 @@
 //! parallel with identical results. Follow-ups reference their parent by
 //! local index; [`SliceGen::finish`] assigns snowflake ids and resolves them.
 
-use std::sync::Arc;
-
 use rustc_hash::FxHashSet;
 
 use crate::OpKind;
-use crate::domains::{article_url, push_tco};
+use crate::domains::{UrlSpec, article_url, push_tco};
 use crate::event::{Content, Event, Kind, ORGANIC, op_tag, target_tag};
 use crate::rng::{Rand, derive, tag};
 use crate::text::{self, push_tag, space};
 use crate::time::DAY_MS;
 use crate::vocab::{CELEB_POST, EMOJI, FAN_REPLY, Lang, OTHER_SITES, OUTLETS, fold_into};
-use crate::world::{
-    ActionKind, Group, MAX_DELAY_MS, N_REGIONS, REGIONS, Role, TWEPOCH, World, model,
-};
+use crate::world::{ActionKind, Group, MAX_DELAY_MS, N_REGIONS, Role, TWEPOCH, World, model};
 
 const NONE: u32 = u32::MAX;
 
@@ -47,7 +43,7 @@ struct Pre {
     parent: u32,
     tag: u32,
     kind: Kind,
-    content: Arc<Content>,
+    content: Content,
 }
 
 enum PreTarget {
@@ -66,7 +62,10 @@ pub(crate) struct SliceGen<'w> {
     text: String,
     urls: String,
     scratch: String,
+    cbuf: String,
     picked: Vec<u32>,
+    /// Organic authors of one region in this slice, with their times.
+    batch: Vec<(i64, u32)>,
     picked_set: FxHashSet<u32>,
     /// Cumulative engagement weight of regions in this slice.
     reg_cum: [f64; N_REGIONS],
@@ -97,12 +96,14 @@ impl<'w> SliceGen<'w> {
             k,
             t0,
             t1,
-            pre: Vec::new(),
+            pre: Vec::with_capacity(w.events_per_slice),
             targets: Vec::new(),
             text: String::with_capacity(256),
             urls: String::with_capacity(256),
             scratch: String::with_capacity(64),
+            cbuf: String::with_capacity(512),
             picked: Vec::new(),
+            batch: Vec::new(),
             picked_set: FxHashSet::default(),
             reg_cum,
         }
@@ -110,27 +111,15 @@ impl<'w> SliceGen<'w> {
 
     // ----- plumbing ------------------------------------------------------
 
-    fn push(&mut self, ts: i64, author: u32, kind: Kind, parent: u32, tag: u32, content: Arc<Content>) -> u32 {
-        let ref_author = if parent == NONE {
-            NONE
-        } else {
-            self.pre[parent as usize].author
-        };
-        self.pre.push(Pre {
-            ts,
-            author,
-            ref_author,
-            parent,
-            tag,
-            kind,
-            content,
-        });
+    fn push(&mut self, ts: i64, author: u32, kind: Kind, parent: u32, tag: u32, content: Content) -> u32 {
+        let ref_author = if parent == NONE { NONE } else { self.pre[parent as usize].author };
+        self.pre.push(Pre { ts, author, ref_author, parent, tag, kind, content });
         (self.pre.len() - 1) as u32
     }
 
     /// Content from the current `text` and `urls` buffers.
-    fn content(&self, lang: Lang) -> Arc<Content> {
-        Content::new(&self.text, &self.urls, lang)
+    fn content(&mut self, lang: Lang) -> Content {
+        Content::new(&mut self.cbuf, &self.text, &self.urls, lang)
     }
 
     fn delay(&mut self, median_s: f64, sigma: f64, min_s: f64, max_s: f64) -> i64 {
@@ -151,8 +140,10 @@ impl<'w> SliceGen<'w> {
     /// Draws `n` distinct engaged accounts (not `author`, not in `exclude`).
     fn draw_engaged(&mut self, n: usize, home: usize, author: u32, exclude: Option<Group>) {
         self.picked.clear();
-        self.picked_set.clear();
         let use_set = n > 24;
+        if use_set {
+            self.picked_set.clear();
+        }
         for _ in 0..n {
             for _attempt in 0..4 {
                 let r = self.reposter_region(home);
@@ -167,11 +158,7 @@ impl<'w> SliceGen<'w> {
                 {
                     continue;
                 }
-                let fresh = if use_set {
-                    self.picked_set.insert(a)
-                } else {
-                    !self.picked.contains(&a)
-                };
+                let fresh = if use_set { self.picked_set.insert(a) } else { !self.picked.contains(&a) };
                 if fresh {
                     self.picked.push(a);
                     break;
@@ -199,7 +186,16 @@ impl<'w> SliceGen<'w> {
         let section = arng.pick(v.sections);
         space_urls(&mut self.urls);
         let day_ms = w.start_ms.div_euclid(DAY_MS) * DAY_MS + day * DAY_MS;
-        article_url(&mut self.urls, o.domain, o.www, o.style, section, day_ms, arng.u64(), &self.scratch);
+        let spec = UrlSpec {
+            host: o.domain,
+            www: o.www,
+            style: o.style,
+            section,
+            day_ms,
+            key: arng.u64(),
+            slug: &self.scratch,
+        };
+        article_url(&mut self.urls, &spec);
     }
 
     /// A popular article of `lang`: outlet by Zipf, mostly from today.
@@ -224,9 +220,8 @@ impl<'w> SliceGen<'w> {
         space(&mut self.text);
         let before = self.urls.len();
         self.article(oi, day, rank);
-        let url = self.urls[before..].trim_start().to_string();
         space(&mut self.text);
-        push_tco(&mut self.text, &url);
+        push_tco(&mut self.text, self.urls[before..].trim_start());
     }
 
     fn other_link(&mut self, ts: i64) {
@@ -269,9 +264,8 @@ impl<'w> SliceGen<'w> {
                 code(10, &mut self.urls);
             }
         }
-        let url = self.urls[before..].to_string();
         space(&mut self.text);
-        push_tco(&mut self.text, &url);
+        push_tco(&mut self.text, &self.urls[before..]);
     }
 
     fn hashtags(&mut self, lang: Lang, n: usize) {
@@ -321,18 +315,17 @@ impl<'w> SliceGen<'w> {
                     space(&mut self.text);
                 }
                 self.article(acc.outlet, today, rank);
-                let url = self.urls.clone();
                 space(&mut self.text);
-                push_tco(&mut self.text, &url);
+                push_tco(&mut self.text, &self.urls);
                 if self.rng.chance(0.15) {
                     self.hashtags(lang, 1);
                 }
                 return o.lang;
             }
             Role::Celebrity => {
-                self.text.push_str(self.rng.pick(CELEB_POST));
+                self.text.push_str(self.rng.word(CELEB_POST));
                 space(&mut self.text);
-                self.text.push_str(self.rng.pick(EMOJI));
+                self.text.push_str(self.rng.word(EMOJI));
                 if self.rng.chance(0.3) {
                     self.hashtags(lang, 1);
                 }
@@ -346,10 +339,10 @@ impl<'w> SliceGen<'w> {
             }
             Role::Amplified => {
                 if self.rng.chance(0.5) {
-                    self.text.push_str(self.rng.pick(v.partisan));
+                    self.text.push_str(self.rng.word(v.partisan));
                     if self.rng.chance(0.4) {
                         space(&mut self.text);
-                        self.text.push_str(self.rng.pick(EMOJI));
+                        self.text.push_str(self.rng.word(EMOJI));
                     }
                 } else {
                     self.link_post(lang, ts, v.link_comment);
@@ -386,16 +379,27 @@ impl<'w> SliceGen<'w> {
         for r in 0..N_REGIONS {
             let lambda = w.orig_rate * len * w.act_share[r] * w.rhythm(r, mid);
             let n = self.rng.poisson(lambda);
+            // Draw every author first and touch their records in a tight loop,
+            // so the cache misses of a large world overlap instead of stalling
+            // one post at a time.
+            let mut batch = std::mem::take(&mut self.batch);
+            batch.clear();
             for _ in 0..n {
                 let ts = self.t0 + (self.rng.u64() % (self.t1 - self.t0) as u64) as i64;
                 let Some(author) = w.act_pools[r].sample(&mut self.rng) else {
                     break;
                 };
+                batch.push((ts, author));
+            }
+            let touch = batch.iter().fold(0u32, |t, &(_, a)| t ^ u32::from(w.accounts[a as usize].region));
+            std::hint::black_box(touch);
+            for &(ts, author) in &batch {
                 let lang = self.compose_original(author, ts);
                 let c = self.content(lang);
                 let idx = self.push(ts, author, Kind::Post, NONE, ORGANIC, c);
                 self.cascade(idx, None);
             }
+            self.batch = batch;
         }
     }
 
@@ -405,55 +409,53 @@ impl<'w> SliceGen<'w> {
         let w = self.w;
         let (ts, author, content) = {
             let p = &self.pre[idx as usize];
-            (p.ts, p.author, Arc::clone(&p.content))
+            (p.ts, p.author, p.content.clone())
         };
         let acc = &w.accounts[author as usize];
         let home = usize::from(acc.region);
         let infl = f64::from(acc.infl);
 
-        // Ordinary reposts.
-        let n_rt = self.rng.poisson(infl * self.rng.lognormal(0.78, 0.7)) as usize;
-        if n_rt > 0 {
-            self.draw_engaged(n_rt.min(w.viral_cap as usize), home, author, exclude);
+        // Reposts: ordinary ones, plus (rarely) a viral burst of unrelated
+        // accounts within minutes. One draw, so nobody reposts a post twice.
+        let noise = self.rng.lognormal(0.78, 0.7);
+        let n_rt = (self.rng.poisson(infl * noise) as usize).min(w.viral_cap as usize);
+        let viral = self.rng.chance(f64::from(acc.viral));
+        let size =
+            if viral { self.rng.pareto(model::VIRAL_XM, model::VIRAL_ALPHA).min(w.viral_cap) as usize } else { 0 };
+        let trigger = if viral { self.rng.lognormal(120.0, 0.8).min(3600.0) } else { 0.0 };
+        if n_rt + size > 0 {
+            self.draw_engaged(n_rt + size, home, author, exclude);
             for i in 0..self.picked.len() {
                 let a = self.picked[i];
-                let d = self.delay(600.0, 1.5, 3.0, 11.0 * 3600.0);
-                self.push(ts + d, a, Kind::Repost, idx, ORGANIC, Arc::clone(&content));
+                let d = if i < n_rt {
+                    self.delay(600.0, 1.5, 3.0, 11.0 * 3600.0)
+                } else {
+                    let s = if self.rng.chance(0.85) {
+                        trigger + self.rng.exp(240.0)
+                    } else {
+                        trigger + self.rng.lognormal(2400.0, 1.0)
+                    };
+                    ((s * 1000.0) as i64).clamp(1000, MAX_DELAY_MS)
+                };
+                self.push(ts + d, a, Kind::Repost, idx, ORGANIC, content.clone());
             }
         }
-
-        // Viral burst: many unrelated accounts within minutes.
-        if self.rng.chance(f64::from(acc.viral)) {
-            let size = self.rng.pareto(model::VIRAL_XM, model::VIRAL_ALPHA).min(w.viral_cap) as usize;
-            let trigger = self.rng.lognormal(120.0, 0.8).min(3600.0);
-            self.draw_engaged(size, home, author, exclude);
+        if viral && acc.role == Role::Outlet && !content.urls().is_empty() {
+            // Breaking news: people post the same link with their own words.
+            let n = self.rng.poisson(model::BURST_SHARE * size as f64) as usize;
+            self.draw_engaged(n, home, author, exclude);
             for i in 0..self.picked.len() {
                 let a = self.picked[i];
-                let s = if self.rng.chance(0.85) {
-                    trigger + self.rng.exp(240.0)
-                } else {
-                    trigger + self.rng.lognormal(2400.0, 1.0)
-                };
-                let d = ((s * 1000.0) as i64).clamp(1000, MAX_DELAY_MS);
-                self.push(ts + d, a, Kind::Repost, idx, ORGANIC, Arc::clone(&content));
-            }
-            if acc.role == Role::Outlet && !content.urls().is_empty() {
-                // Breaking news: people post the same link with their own words.
-                let n = self.rng.poisson(model::BURST_SHARE * size as f64) as usize;
-                self.draw_engaged(n, home, author, exclude);
-                for i in 0..self.picked.len() {
-                    let a = self.picked[i];
-                    let lang = w.lang_of(a);
-                    let d = ((trigger + self.rng.exp(360.0)) * 1000.0) as i64;
-                    self.text.clear();
-                    self.text.push_str(self.rng.pick(lang.vocab().link_comment));
-                    space(&mut self.text);
-                    self.text.push_str(content.text());
-                    self.urls.clear();
-                    self.urls.push_str(content.urls());
-                    let c = self.content(content.lang);
-                    self.push(ts + d.clamp(1000, MAX_DELAY_MS), a, Kind::Post, NONE, ORGANIC, c);
-                }
+                let lang = w.lang_of(a);
+                let d = ((trigger + self.rng.exp(360.0)) * 1000.0) as i64;
+                self.text.clear();
+                self.text.push_str(self.rng.word(lang.vocab().link_comment));
+                space(&mut self.text);
+                self.text.push_str(content.text());
+                self.urls.clear();
+                self.urls.push_str(content.urls());
+                let c = self.content(content.lang());
+                self.push(ts + d.clamp(1000, MAX_DELAY_MS), a, Kind::Post, NONE, ORGANIC, c);
             }
         }
 
@@ -469,10 +471,10 @@ impl<'w> SliceGen<'w> {
                 self.text.push('@');
                 self.text.push_str(w.username(author));
                 self.text.push(' ');
-                self.text.push_str(self.rng.pick(lang.vocab().reply));
+                self.text.push_str(self.rng.word(lang.vocab().reply));
                 if self.rng.chance(0.2) {
                     space(&mut self.text);
-                    self.text.push_str(self.rng.pick(EMOJI));
+                    self.text.push_str(self.rng.word(EMOJI));
                 }
                 let d = self.delay(720.0, 1.4, 5.0, 11.0 * 3600.0);
                 let c = self.content(lang);
@@ -489,7 +491,7 @@ impl<'w> SliceGen<'w> {
                 let lang = w.lang_of(a);
                 self.text.clear();
                 self.urls.clear();
-                self.text.push_str(self.rng.pick(lang.vocab().quote));
+                self.text.push_str(self.rng.word(lang.vocab().quote));
                 let d = self.delay(1800.0, 1.3, 10.0, 11.0 * 3600.0);
                 let c = self.content(lang);
                 self.push(ts + d, a, Kind::Quote, idx, ORGANIC, c);
@@ -519,22 +521,22 @@ impl<'w> SliceGen<'w> {
         let lang = self.compose_original(celeb, ts);
         let c = self.content(lang);
         let idx = self.push(ts, celeb, Kind::Post, NONE, ORGANIC, c);
-        let content = Arc::clone(&self.pre[idx as usize].content);
+        let content = self.pre[idx as usize].content.clone();
         for f in &group.fans {
             if !self.rng.chance(f64::from(f.p)) {
                 continue;
             }
             let d = self.delay(f64::from(f.delay_s), 0.8, 2.0, 6.0 * 3600.0);
-            self.push(ts + d, f.acct, Kind::Repost, idx, ORGANIC, Arc::clone(&content));
+            self.push(ts + d, f.acct, Kind::Repost, idx, ORGANIC, content.clone());
             if self.rng.chance(model::FAN_REPLY_P) {
                 self.text.clear();
                 self.urls.clear();
                 self.text.push('@');
                 self.text.push_str(w.username(celeb));
                 self.text.push(' ');
-                self.text.push_str(self.rng.pick(FAN_REPLY));
+                self.text.push_str(self.rng.word(FAN_REPLY));
                 space(&mut self.text);
-                self.text.push_str(self.rng.pick(EMOJI));
+                self.text.push_str(self.rng.word(EMOJI));
                 let d2 = d + self.delay(60.0, 0.8, 2.0, 3600.0);
                 let c = self.content(w.lang_of(f.acct));
                 self.push(ts + d2, f.acct, Kind::Reply, idx, ORGANIC, c);
@@ -596,7 +598,9 @@ impl<'w> SliceGen<'w> {
                 let section = self.rng.pick(ov.sections);
                 let day_ms = ts.div_euclid(DAY_MS) * DAY_MS;
                 let key = self.rng.u64();
-                article_url(&mut url, host, outlet.www, outlet.style, section, day_ms, key, &self.scratch);
+                let spec =
+                    UrlSpec { host, www: outlet.www, style: outlet.style, section, day_ms, key, slug: &self.scratch };
+                article_url(&mut url, &spec);
                 self.targets.push((o, PreTarget::Url(url.clone())));
                 let k = self.rng.range(op.k_lo as u64, op.k_hi as u64) as usize;
                 self.rotation(o, j, k);
@@ -605,7 +609,7 @@ impl<'w> SliceGen<'w> {
                 for &a in &sharers {
                     self.text.clear();
                     self.urls.clear();
-                    self.text.push_str(self.rng.pick(ov.teaser));
+                    self.text.push_str(self.rng.word(ov.teaser));
                     self.text.push_str(if self.rng.chance(0.5) { ": " } else { " " });
                     self.text.push_str(&headline);
                     space(&mut self.text);
@@ -620,14 +624,14 @@ impl<'w> SliceGen<'w> {
                 if !shares.is_empty() && self.rng.chance(model::CLONE_RESHARE_P) {
                     let (sidx, sts) = shares[self.rng.below(shares.len())];
                     let sauthor = self.pre[sidx as usize].author;
-                    let content = Arc::clone(&self.pre[sidx as usize].content);
+                    let content = self.pre[sidx as usize].content.clone();
                     for _ in 0..self.rng.range(1, 3) {
                         let a = op.members[self.rng.below(op.members.len())];
                         if a == sauthor || sharers.contains(&a) {
                             continue;
                         }
                         let d = self.delay(90.0, 0.5, 10.0, 600.0);
-                        self.push(sts + d, a, Kind::Repost, sidx, op_tag(o), Arc::clone(&content));
+                        self.push(sts + d, a, Kind::Repost, sidx, op_tag(o), content.clone());
                     }
                 }
             }
@@ -639,7 +643,7 @@ impl<'w> SliceGen<'w> {
                 };
                 self.text.clear();
                 self.urls.clear();
-                self.text.push_str(self.rng.pick(v.partisan));
+                self.text.push_str(self.rng.word(v.partisan));
                 if let Some(t) = op.tags.first()
                     && self.rng.chance(0.6)
                 {
@@ -647,22 +651,24 @@ impl<'w> SliceGen<'w> {
                 }
                 if self.rng.chance(0.3) {
                     space(&mut self.text);
-                    self.text.push_str(self.rng.pick(EMOJI));
+                    self.text.push_str(self.rng.word(EMOJI));
                 }
                 let c = self.content(lang);
                 let idx = self.push(ts, source, Kind::Post, NONE, tag, c);
                 self.targets.push((o, PreTarget::Post(idx)));
-                let content = Arc::clone(&self.pre[idx as usize].content);
+                let content = self.pre[idx as usize].content.clone();
                 self.bernoulli_members(o, source);
                 let ring = self.picked.clone();
                 for &a in &ring {
                     let d = self.delay(40.0, 0.5, 5.0, 150.0);
-                    self.push(ts + d, a, Kind::Repost, idx, op_tag(o), Arc::clone(&content));
+                    self.push(ts + d, a, Kind::Repost, idx, op_tag(o), content.clone());
                 }
                 self.cascade(idx, group);
             }
             OpKind::Copypasta => {
-                let tpl = op.templates[j as usize % op.templates.len().max(1)];
+                let Some(&tpl) = op.templates.get(j as usize % op.templates.len().max(1)) else {
+                    return;
+                };
                 self.bernoulli_members(o, NONE);
                 let posters = self.picked.clone();
                 for &a in &posters {
@@ -676,7 +682,7 @@ impl<'w> SliceGen<'w> {
                 }
             }
             OpKind::ReplySwarm => {
-                if op.targets.is_empty() {
+                if op.targets.is_empty() || op.templates.is_empty() {
                     return;
                 }
                 let journalist = op.targets[j as usize % op.targets.len()];
@@ -693,11 +699,11 @@ impl<'w> SliceGen<'w> {
                     self.text.push('@');
                     self.text.push_str(w.username(journalist));
                     self.text.push(' ');
-                    let tpl = self.rng.pick(&op.templates);
+                    let tpl = self.rng.word(&op.templates);
                     text::expand(&mut self.text, &mut self.rng, tpl, false);
                     if self.rng.chance(0.3) {
                         space(&mut self.text);
-                        self.text.push_str(self.rng.pick(EMOJI));
+                        self.text.push_str(self.rng.word(EMOJI));
                     }
                     let d = self.delay(150.0, 0.7, 20.0, 1800.0);
                     let c = self.content(lang);
@@ -719,7 +725,16 @@ impl<'w> SliceGen<'w> {
                 }
                 let day_ms = ts.div_euclid(DAY_MS) * DAY_MS;
                 let mut url = String::new();
-                article_url(&mut url, site, false, 1, "news", day_ms, self.rng.u64(), &self.scratch);
+                let spec = UrlSpec {
+                    host: site,
+                    www: false,
+                    style: 1,
+                    section: "news",
+                    day_ms,
+                    key: self.rng.u64(),
+                    slug: &self.scratch,
+                };
+                article_url(&mut url, &spec);
                 self.targets.push((o, PreTarget::Url(url.clone())));
                 let k = self.rng.range(op.k_lo as u64, op.k_hi as u64) as usize;
                 self.rotation(o, j, k);
@@ -728,7 +743,7 @@ impl<'w> SliceGen<'w> {
                     self.text.clear();
                     self.urls.clear();
                     let pool = if self.rng.chance(0.5) { v.link_comment } else { v.teaser };
-                    self.text.push_str(self.rng.pick(pool));
+                    self.text.push_str(self.rng.word(pool));
                     space(&mut self.text);
                     self.text.push_str(&headline);
                     space(&mut self.text);
@@ -748,7 +763,7 @@ impl<'w> SliceGen<'w> {
                     self.text.clear();
                     self.urls.clear();
                     if self.rng.chance(0.5) {
-                        self.text.push_str(self.rng.pick(v.partisan));
+                        self.text.push_str(self.rng.word(v.partisan));
                     } else {
                         text::chatter(&mut self.text, &mut self.rng, v);
                     }
@@ -758,7 +773,7 @@ impl<'w> SliceGen<'w> {
                     }
                     if self.rng.chance(0.3) {
                         space(&mut self.text);
-                        self.text.push_str(self.rng.pick(EMOJI));
+                        self.text.push_str(self.rng.word(EMOJI));
                     }
                     let d = (self.rng.uniform(1.0, 300.0) * 1000.0) as i64;
                     let c = self.content(lang);
@@ -777,17 +792,15 @@ impl<'w> SliceGen<'w> {
     /// drops events after the end of the period; resolves parents.
     fn finish(self) -> SliceOut {
         let end = self.w.end_ms;
-        let mut order: Vec<u32> = (0..self.pre.len() as u32)
-            .filter(|&i| self.pre[i as usize].ts < end)
-            .collect();
-        order.sort_unstable_by_key(|&i| (self.pre[i as usize].ts, i));
+        let mut order: Vec<(i64, u32)> =
+            self.pre.iter().enumerate().filter(|(_, p)| p.ts < end).map(|(i, p)| (p.ts, i as u32)).collect();
+        order.sort_unstable();
         let worker = u64::from(self.k % 1024) << 12;
         let mut ids = vec![0u64; self.pre.len()];
         let mut final_ts = vec![0i64; self.pre.len()];
         let mut last_ms = i64::MIN;
         let mut seq = 0u64;
-        for &i in &order {
-            let ts = self.pre[i as usize].ts;
+        for &(ts, i) in &order {
             if ts > last_ms {
                 last_ms = ts;
                 seq = 0;
@@ -806,11 +819,7 @@ impl<'w> SliceGen<'w> {
             if p.ts >= end {
                 continue;
             }
-            let ref_id = if p.parent == NONE {
-                0
-            } else {
-                ids[p.parent as usize]
-            };
+            let ref_id = if p.parent == NONE { 0 } else { ids[p.parent as usize] };
             if p.parent != NONE && ref_id == 0 {
                 continue;
             }

@@ -28,7 +28,7 @@ pub(crate) fn fill_slots(out: &mut String, rng: &mut Rand, v: &LangVocab, tpl: &
             _ => &[],
         };
         if !words.is_empty() {
-            out.push_str(rng.pick(words));
+            out.push_str(rng.word(words));
         }
         rest = &rest[i + j + 1..];
     }
@@ -78,17 +78,17 @@ pub(crate) fn chatter(out: &mut String, rng: &mut Rand, v: &LangVocab) {
     capitalise_at(out, start);
     if rng.chance(0.25) {
         space(out);
-        out.push_str(rng.pick(EMOJI));
+        out.push_str(rng.word(EMOJI));
     }
 }
 
 /// A news headline: subject, verb, object and an optional tail.
 pub(crate) fn headline(out: &mut String, rng: &mut Rand, v: &LangVocab) {
-    out.push_str(rng.pick(v.h_subj));
+    out.push_str(rng.word(v.h_subj));
     out.push(' ');
-    out.push_str(rng.pick(v.h_verb));
+    out.push_str(rng.word(v.h_verb));
     out.push(' ');
-    out.push_str(rng.pick(v.h_obj));
+    out.push_str(rng.word(v.h_obj));
     let tail = rng.pick(v.h_tail);
     if !tail.is_empty() {
         out.push(' ');
@@ -112,11 +112,12 @@ pub(crate) fn capitalise_at(out: &mut String, at: usize) {
 pub(crate) fn pasta_variant(out: &mut String, rng: &mut Rand, tpl: &str, tags: &[String]) {
     let start = out.len();
     if rng.chance(0.2) {
-        out.push_str(rng.pick(EMOJI));
+        out.push_str(rng.word(EMOJI));
         out.push(' ');
     }
     let body = out.len();
-    expand(out, rng, tpl, rng.chance(0.25));
+    let base = rng.chance(0.25);
+    expand(out, rng, tpl, base);
     match rng.below(6) {
         0 => {
             // Shout the first word.
@@ -141,12 +142,13 @@ pub(crate) fn pasta_variant(out: &mut String, rng: &mut Rand, tpl: &str, tags: &
         _ => {}
     }
     if !tags.is_empty() && rng.chance(0.45) {
-        push_tag(out, rng.pick(tags));
+        let t = &tags[rng.below(tags.len())];
+        push_tag(out, t);
     }
     if rng.chance(0.35) {
         space(out);
         for _ in 0..rng.range(1, 3) {
-            out.push_str(rng.pick(EMOJI));
+            out.push_str(rng.word(EMOJI));
         }
     }
     debug_assert!(out.len() > start);

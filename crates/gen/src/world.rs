@@ -8,11 +8,9 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::rng::{Alias, Rand, Zipf, fnv1a, tag};
+use crate::rng::{Alias, Rand, Zipf, hash_bytes, tag};
 use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, weekday};
-use crate::vocab::{
-    HANDLE_ADJ, HANDLE_NOUN, Lang, OUTLETS, STAGE_FIRST, STAGE_LAST, fold_into,
-};
+use crate::vocab::{HANDLE_ADJ, HANDLE_NOUN, Lang, OUTLETS, STAGE_FIRST, STAGE_LAST, fold_into};
 use crate::{GenConfig, GenError, OpKind, domains};
 
 /// Length of the generated period.
@@ -68,9 +66,30 @@ pub(crate) enum Group {
     Op(u32),
 }
 
+/// What the writers need of an account, packed in 32 bytes so that one
+/// cache line fetch serves a whole row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Card {
+    pub(crate) uid: u64,
+    len: u8,
+    name: [u8; MAX_HANDLE],
+}
+
+/// Longest handle stored (Twitter allows 15; de-duplication may add digits).
+pub(crate) const MAX_HANDLE: usize = 23;
+
+impl Card {
+    pub(crate) const EMPTY: Card = Card { uid: 0, len: 0, name: [0; MAX_HANDLE] };
+
+    /// The handle as bytes (ASCII letters, digits, `_`).
+    #[inline]
+    pub(crate) fn name(&self) -> &[u8] {
+        &self.name[..usize::from(self.len).min(MAX_HANDLE)]
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Account {
-    pub(crate) uid: u64,
     /// Weight for authoring original posts.
     pub(crate) act: f32,
     /// Weight for reposting and replying.
@@ -79,8 +98,6 @@ pub(crate) struct Account {
     pub(crate) infl: f32,
     /// Probability that an original post goes viral.
     pub(crate) viral: f32,
-    name_off: u32,
-    name_len: u16,
     pub(crate) outlet: u16,
     pub(crate) region: u8,
     pub(crate) role: Role,
@@ -153,25 +170,47 @@ pub(crate) struct Action {
     pub(crate) what: ActionKind,
 }
 
-/// Accounts of one region with an alias table over a weight.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    prob: u32,
+    here: u32,
+    other: u32,
+}
+
+/// Accounts of one region with an alias table over a weight, fused so that
+/// one draw touches one 12-byte slot (one cache line) instead of three arrays.
 #[derive(Debug, Default)]
 pub(crate) struct Pool {
-    pub(crate) members: Vec<u32>,
-    alias: Alias,
+    slots: Vec<Slot>,
 }
 
 impl Pool {
-    fn new(members: Vec<u32>, weights: &[f64]) -> Self {
-        let alias = Alias::new(weights);
-        Self { members, alias }
+    fn new(members: &[u32], weights: &[f64]) -> Self {
+        let (prob, alias) = Alias::new(weights).into_parts();
+        let slots = prob
+            .iter()
+            .zip(&alias)
+            .zip(members)
+            .map(|((&prob, &other), &here)| Slot {
+                prob,
+                here,
+                other: members.get(other as usize).copied().unwrap_or(here),
+            })
+            .collect();
+        Self { slots }
     }
 
+    /// Draws an account; `None` for an empty pool.
     #[inline]
     pub(crate) fn sample(&self, rng: &mut Rand) -> Option<u32> {
-        if self.alias.len() == 0 {
+        let n = self.slots.len();
+        if n == 0 {
             return None;
         }
-        self.members.get(self.alias.sample(rng)).copied()
+        let r = rng.u64();
+        let i = ((u128::from(r >> 32) * n as u128) >> 32) as usize;
+        let s = self.slots.get(i)?;
+        Some(if (r as u32) <= s.prob { s.here } else { s.other })
     }
 }
 
@@ -213,7 +252,7 @@ pub(crate) struct World {
     pub(crate) slice_ms: i64,
     pub(crate) n_slices: u32,
     pub(crate) accounts: Vec<Account>,
-    names: String,
+    pub(crate) cards: Vec<Card>,
     pub(crate) act_pools: Vec<Pool>,
     pub(crate) eng_pools: Vec<Pool>,
     pub(crate) act_share: [f64; N_REGIONS],
@@ -233,6 +272,8 @@ pub(crate) struct World {
     diurnal: Vec<f64>,
     pub(crate) viral_cap: f64,
     pub(crate) expected: Expected,
+    /// Expected events per slice (a capacity hint).
+    pub(crate) events_per_slice: usize,
 }
 
 fn diurnal_table() -> Vec<f64> {
@@ -276,15 +317,19 @@ fn capped_pareto_mean(xm: f64, alpha: f64, cap: f64) -> f64 {
 impl World {
     pub(crate) fn build(cfg: &GenConfig) -> Result<World, GenError> {
         if !cfg.scale.is_finite() || cfg.scale <= 0.0 {
-            return Err(GenError::InvalidConfig(format!(
-                "scale must be a positive number, got {}",
-                cfg.scale
-            )));
+            return Err(GenError::InvalidConfig(format!("scale must be a positive number, got {}", cfg.scale)));
         }
         if cfg.scale > 100_000.0 {
             return Err(GenError::InvalidConfig(format!(
                 "scale {} is too large (at most 100000, i.e. 1e11 events)",
                 cfg.scale
+            )));
+        }
+        let latest = TWEPOCH + (1i64 << 41) - DAYS * DAY_MS - 2 * MAX_DELAY_MS;
+        if cfg.start_ms < TWEPOCH || cfg.start_ms > latest {
+            return Err(GenError::InvalidConfig(format!(
+                "start_ms {} is outside the snowflake-id range (2010-11-04 to 2080)",
+                cfg.start_ms
             )));
         }
         let target = cfg.scale * 1e6;
@@ -308,13 +353,10 @@ impl World {
                 let act = rng.lognormal(1.0, 1.3).min(150.0);
                 let eng = (act.powf(0.6) * rng.lognormal(1.0, 0.9)).min(150.0);
                 Account {
-                    uid: 0,
                     act: act as f32,
                     eng: eng as f32,
                     infl: rng.lognormal(0.12, 1.6).min(40.0) as f32,
                     viral: 0.0008,
-                    name_off: 0,
-                    name_len: 0,
                     outlet: 0,
                     region: region_alias.sample(&mut rng) as u8,
                     role: Role::Regular,
@@ -446,17 +488,9 @@ impl World {
                 } else {
                     (rng.uniform(0.05, 0.5), rng.uniform(60.0, 900.0))
                 };
-                fans.push(Fan {
-                    acct: a,
-                    p: p as f32,
-                    delay_s: delay_s as f32,
-                });
+                fans.push(Fan { acct: a, p: p as f32, delay_s: delay_s as f32 });
             }
-            fan_groups.push(FanGroup {
-                celeb,
-                fans,
-                posts: 0,
-            });
+            fan_groups.push(FanGroup { celeb, fans, posts: 0 });
         }
 
         // 5. Operations.
@@ -499,41 +533,44 @@ impl World {
         // 6. Outlet activity: about 5% of originals, at most ~48 posts a day each.
         let n_outlets = outlet_accounts.len().max(1) as f64;
         let q = (48.0 * DAYS as f64 * n_outlets / (target * 0.5)).min(0.05);
-        let others: f64 = accounts
-            .iter()
-            .filter(|a| a.role != Role::Outlet)
-            .map(|a| f64::from(a.act))
-            .sum();
+        let others: f64 = accounts.iter().filter(|a| a.role != Role::Outlet).map(|a| f64::from(a.act)).sum();
         let outlet_act = (q * others / (n_outlets * (1.0 - q))) as f32;
         for &a in &outlet_accounts {
             accounts[a as usize].act = outlet_act;
         }
 
         // 7. Names and ids.
-        let mut names = String::with_capacity(n_acc * 13);
-        let mut seen: FxHashSet<u64> = FxHashSet::default();
+        let mut cards = Vec::with_capacity(n_acc);
+        let mut seen: FxHashSet<u64> = FxHashSet::with_capacity_and_hasher(n_acc, Default::default());
         let created_lo: i64 = 1_388_534_400_000; // 2014-01-01
         let step = ((start_ms - DAY_MS - created_lo) / n_acc as i64).max(1);
         let mut buf = String::new();
-        for i in 0..n_acc {
+        for (i, acc) in accounts.iter().enumerate() {
             buf.clear();
-            handle(&mut rng, &mut buf, &accounts[i]);
-            let mut lower = buf.to_ascii_lowercase();
-            while !seen.insert(fnv1a(lower.as_bytes())) {
-                let mut itoa = itoa::Buffer::new();
-                buf.push_str(itoa.format(rng.range(0, 9)));
-                lower = buf.to_ascii_lowercase();
-            }
-            let acc = &mut accounts[i];
-            acc.name_off = names.len() as u32;
-            acc.name_len = buf.len() as u16;
-            names.push_str(&buf);
-            acc.uid = if rng.chance(0.55) {
-                10_000_000 + u64::from(perm32(i as u32))
+            handle(&mut rng, &mut buf, acc);
+            let uid = if rng.chance(0.55) {
+                10_000_000 + u64::from(perm32(i as u32 ^ 0x5BD1_E995))
             } else {
                 let created = created_lo + i as i64 * step + (rng.u64() % step as u64) as i64;
                 (((created - TWEPOCH) as u64) << 22) | (rng.u64() & 0x3F_FFFF)
             };
+            let mut lower = buf.to_ascii_lowercase();
+            while !seen.insert(hash_bytes(lower.as_bytes())) {
+                if buf.len() >= MAX_HANDLE {
+                    // Unique by construction: ids are unique.
+                    buf.clear();
+                    buf.push('u');
+                    buf.push_str(itoa::Buffer::new().format(uid));
+                    buf.truncate(MAX_HANDLE);
+                } else {
+                    buf.push_str(itoa::Buffer::new().format(rng.range(0, 9)));
+                }
+                lower = buf.to_ascii_lowercase();
+            }
+            let mut name = [0u8; MAX_HANDLE];
+            let n = buf.len().min(MAX_HANDLE);
+            name[..n].copy_from_slice(&buf.as_bytes()[..n]);
+            cards.push(Card { uid, len: n as u8, name });
         }
 
         // 8. Sampling pools.
@@ -544,19 +581,14 @@ impl World {
         for (r, members) in by_region.iter_mut().enumerate() {
             // Regions may have gained outlets: rebuild membership from `region`.
             members.clear();
-            members.extend(
-                accounts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, a)| usize::from(a.region) == r)
-                    .map(|(i, _)| i as u32),
-            );
+            members
+                .extend(accounts.iter().enumerate().filter(|(_, a)| usize::from(a.region) == r).map(|(i, _)| i as u32));
             let aw: Vec<f64> = members.iter().map(|&a| f64::from(accounts[a as usize].act)).collect();
             let ew: Vec<f64> = members.iter().map(|&a| f64::from(accounts[a as usize].eng)).collect();
             act_sum[r] = aw.iter().sum();
             eng_sum[r] = ew.iter().sum();
-            act_pools.push(Pool::new(members.clone(), &aw));
-            eng_pools.push(Pool::new(members.clone(), &ew));
+            act_pools.push(Pool::new(members, &aw));
+            eng_pools.push(Pool::new(members, &ew));
         }
         let total_act: f64 = act_sum.iter().sum::<f64>().max(f64::MIN_POSITIVE);
         let act_share = act_sum.map(|s| s / total_act);
@@ -576,7 +608,7 @@ impl World {
             slice_ms,
             n_slices,
             accounts,
-            names,
+            cards,
             act_pools,
             eng_pools,
             act_share,
@@ -593,6 +625,7 @@ impl World {
             diurnal: diurnal_table(),
             viral_cap,
             expected: Expected::default(),
+            events_per_slice: 0,
         };
         world.schedule(cfg.seed);
         world.calibrate(target);
@@ -600,11 +633,11 @@ impl World {
     }
 
     pub(crate) fn username(&self, a: u32) -> &str {
-        let acc = &self.accounts[a as usize];
-        let off = acc.name_off as usize;
-        self.names
-            .get(off..off + usize::from(acc.name_len))
-            .unwrap_or("")
+        self.cards.get(a as usize).and_then(|c| std::str::from_utf8(c.name()).ok()).unwrap_or("")
+    }
+
+    pub(crate) fn uid(&self, a: u32) -> u64 {
+        self.cards.get(a as usize).map_or(0, |c| c.uid)
     }
 
     pub(crate) fn lang_of(&self, a: u32) -> Lang {
@@ -625,14 +658,8 @@ impl World {
         let acc = &self.accounts[a as usize];
         let infl = f64::from(acc.infl);
         let viral = capped_pareto_mean(model::VIRAL_XM, model::VIRAL_ALPHA, self.viral_cap);
-        let burst = if acc.role == Role::Outlet {
-            1.0 + model::BURST_SHARE
-        } else {
-            1.0
-        };
-        infl + f64::from(acc.viral) * viral * burst
-            + model::replies_mean(infl)
-            + model::quotes_mean(infl)
+        let burst = if acc.role == Role::Outlet { 1.0 + model::BURST_SHARE } else { 1.0 };
+        infl + f64::from(acc.viral) * viral * burst + model::replies_mean(infl) + model::quotes_mean(infl)
     }
 
     /// Places celebrity posts and operation actions on the timeline.
@@ -650,10 +677,7 @@ impl World {
                 let lambda = per_day / 24.0 * self.diurnal[minute.min(1439)];
                 for _ in 0..rng.poisson(lambda) {
                     let ts = t + (rng.u64() % HOUR_MS as u64) as i64;
-                    actions.push(Action {
-                        ts,
-                        what: ActionKind::CelebPost { group: g as u32 },
-                    });
+                    actions.push(Action { ts, what: ActionKind::CelebPost { group: g as u32 } });
                     group.posts += 1;
                 }
             }
@@ -666,22 +690,15 @@ impl World {
             for h in first..last {
                 let t = self.start_ms + h * HOUR_MS;
                 let local = t + op.tz_h * HOUR_MS;
-                let hour = (local.rem_euclid(DAY_MS) / HOUR_MS) as i64;
+                let hour = local.rem_euclid(DAY_MS) / HOUR_MS;
                 let in_shift = (hour - op.work_start_h).rem_euclid(24) < op.work_len_h;
                 if !in_shift {
                     continue;
                 }
-                let lambda = if weekday(local) >= 5 {
-                    op.rate * 0.3
-                } else {
-                    op.rate
-                };
+                let lambda = if weekday(local) >= 5 { op.rate * 0.3 } else { op.rate };
                 for _ in 0..rng.poisson(lambda) {
                     let ts = t + (rng.u64() % HOUR_MS as u64) as i64;
-                    actions.push(Action {
-                        ts,
-                        what: ActionKind::Op { op: o as u32, j },
-                    });
+                    actions.push(Action { ts, what: ActionKind::Op { op: o as u32, j } });
                     j += 1;
                 }
             }
@@ -705,10 +722,7 @@ impl World {
         for g in &self.fans {
             let per_post: f64 = 1.0
                 + self.children_mean(g.celeb)
-                + g.fans
-                    .iter()
-                    .map(|f| f64::from(f.p) * (1.0 + model::FAN_REPLY_P))
-                    .sum::<f64>();
+                + g.fans.iter().map(|f| f64::from(f.p) * (1.0 + model::FAN_REPLY_P)).sum::<f64>();
             fans += per_post * f64::from(g.posts);
         }
         let mut ops = 0.0;
@@ -717,22 +731,16 @@ impl World {
             if m == 0.0 {
                 continue;
             }
-            let c_members =
-                op.members.iter().map(|&a| self.children_mean(a)).sum::<f64>() / m;
+            let c_members = op.members.iter().map(|&a| self.children_mean(a)).sum::<f64>() / m;
             let c_targets = if op.targets.is_empty() {
                 c_members
             } else {
-                op.targets.iter().map(|&a| self.children_mean(a)).sum::<f64>()
-                    / op.targets.len() as f64
+                op.targets.iter().map(|&a| self.children_mean(a)).sum::<f64>() / op.targets.len() as f64
             };
             let k = (op.k_lo + op.k_hi.max(op.k_lo)) as f64 / 2.0;
             let per_action = match op.kind {
-                OpKind::ClonedNews => {
-                    k * (1.0 + c_members) + model::CLONE_RESHARE_P * model::CLONE_RESHARES
-                }
-                OpKind::RepostRing => {
-                    0.6 * (1.0 + c_targets) + 0.4 * (1.0 + c_members) + op.part * (m - 1.0)
-                }
+                OpKind::ClonedNews => k * (1.0 + c_members) + model::CLONE_RESHARE_P * model::CLONE_RESHARES,
+                OpKind::RepostRing => 0.6 * (1.0 + c_targets) + 0.4 * (1.0 + c_members) + op.part * (m - 1.0),
                 OpKind::Copypasta | OpKind::HashtagPush => op.part * m * (1.0 + c_members),
                 OpKind::ReplySwarm => 1.0 + c_targets + k,
                 OpKind::SlowLink => k * (1.0 + c_members),
@@ -741,15 +749,13 @@ impl World {
         }
         let organic = (target - fans - ops).max(0.25 * target);
         let total_act: f64 = self.accounts.iter().map(|a| f64::from(a.act)).sum();
-        let c_bar: f64 = self
-            .accounts
-            .iter()
-            .enumerate()
-            .map(|(i, a)| f64::from(a.act) * self.children_mean(i as u32))
-            .sum::<f64>()
-            / total_act.max(f64::MIN_POSITIVE);
+        let c_bar: f64 =
+            self.accounts.iter().enumerate().map(|(i, a)| f64::from(a.act) * self.children_mean(i as u32)).sum::<f64>()
+                / total_act.max(f64::MIN_POSITIVE);
         self.orig_rate = organic / (1.0 + c_bar) / (self.end_ms - self.start_ms) as f64;
         self.expected = Expected { fans, ops, organic };
+        let per_slice = (organic + fans + ops) / f64::from(self.n_slices.max(1));
+        self.events_per_slice = (per_slice * 1.25).clamp(16.0, 1e6) as usize;
     }
 }
 
@@ -808,13 +814,8 @@ fn build_op(
         OpKind::ClonedNews => {
             op.rate = 0.7;
             op.k_hi = k_hi(8);
-            let outlets: Vec<usize> = OUTLETS
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| o.lang == lang)
-                .map(|(i, _)| i)
-                .take(12)
-                .collect();
+            let outlets: Vec<usize> =
+                OUTLETS.iter().enumerate().filter(|(_, o)| o.lang == lang).map(|(i, _)| i).take(12).collect();
             let n_dom = rng.range(1, 3) as usize;
             for _ in 0..n_dom * 4 {
                 if op.domains.len() >= n_dom {
@@ -822,14 +823,10 @@ fn build_op(
                 }
                 let oi = *rng.pick(&outlets);
                 let o = &OUTLETS[oi];
-                let known: Vec<&str> = domains::known_lookalikes(o.domain)
-                    .filter(|d| !used_domains.contains(*d))
-                    .collect();
-                let d = if !known.is_empty() && rng.chance(0.6) {
-                    known[0].to_string()
-                } else {
-                    domains::mutate(rng, o)
-                };
+                let known: Vec<&str> =
+                    domains::known_lookalikes(o.domain).filter(|d| !used_domains.contains(*d)).collect();
+                let d =
+                    if !known.is_empty() && rng.chance(0.6) { known[0].to_string() } else { domains::mutate(rng, o) };
                 if used_domains.insert(d.clone()) {
                     op.domains.push((d, oi as u16));
                 }
@@ -917,10 +914,10 @@ fn build_op(
 fn campaign_tag(rng: &mut Rand, lang: Lang) -> String {
     let v = lang.vocab();
     let mut s = String::new();
-    s.push_str(rng.pick(v.camp_a));
-    s.push_str(rng.pick(v.camp_b));
+    s.push_str(rng.word(v.camp_a));
+    s.push_str(rng.word(v.camp_b));
     if rng.chance(0.3) {
-        s.push_str(rng.pick(&["24", "2024", "Now", "NOW"]));
+        s.push_str(rng.word(&["24", "2024", "Now", "NOW"]));
     }
     s.retain(|c| c.is_alphanumeric() || c == '_');
     s
@@ -934,8 +931,21 @@ fn push_capital(out: &mut String, s: &str) {
     }
 }
 
-/// A plausible handle for an account (before de-duplication).
+/// A plausible handle for an account (before de-duplication), at most 15
+/// characters.
 fn handle(rng: &mut Rand, out: &mut String, acc: &Account) {
+    handle_raw(rng, out, acc);
+    out.retain(|c| c.is_ascii_alphanumeric() || c == '_');
+    out.truncate(15);
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("user");
+    }
+}
+
+fn handle_raw(rng: &mut Rand, out: &mut String, acc: &Account) {
     let lang = REGIONS[usize::from(acc.region)].lang;
     let v = lang.vocab();
     let first = *rng.pick(v.first);
@@ -946,10 +956,10 @@ fn handle(rng: &mut Rand, out: &mut String, acc: &Account) {
             return;
         }
         Role::Celebrity => {
-            out.push_str(rng.pick(STAGE_FIRST));
-            out.push_str(rng.pick(STAGE_LAST));
+            out.push_str(rng.word(STAGE_FIRST));
+            out.push_str(rng.word(STAGE_LAST));
             if rng.chance(0.3) {
-                out.push_str(rng.pick(&["Music", "Official", "HQ"]));
+                out.push_str(rng.word(&["Music", "Official", "HQ"]));
             }
             return;
         }
@@ -961,12 +971,12 @@ fn handle(rng: &mut Rand, out: &mut String, acc: &Account) {
             push_capital(out, &s);
             push_capital(out, &l);
             if rng.chance(0.4) {
-                out.push_str(rng.pick(&["_news", "Reports", "_journo", "Writes"]));
+                out.push_str(rng.word(&["_news", "Reports", "_journo", "Writes"]));
             }
             return;
         }
         Role::Amplified => {
-            out.push_str(rng.pick(&["Real", "Patriot", "Truth", "Voice", "Free"]));
+            out.push_str(rng.word(&["Real", "Patriot", "Truth", "Voice", "Free"]));
             let mut s = String::new();
             fold_into(&mut s, first);
             push_capital(out, &s);
@@ -1007,19 +1017,19 @@ fn handle(rng: &mut Rand, out: &mut String, acc: &Account) {
             push_capital(out, &l);
         }
         6 => {
-            out.push_str(rng.pick(HANDLE_ADJ));
-            out.push_str(rng.pick(HANDLE_NOUN));
+            out.push_str(rng.word(HANDLE_ADJ));
+            out.push_str(rng.word(HANDLE_NOUN));
             out.push_str(itoa::Buffer::new().format(rng.range(1, 99)));
         }
         7 => {
-            out.push_str(rng.pick(HANDLE_NOUN));
+            out.push_str(rng.word(HANDLE_NOUN));
             out.push('_');
             out.push_str(&f);
         }
         8 => {
             out.push_str("the");
-            out.push_str(rng.pick(HANDLE_ADJ));
-            out.push_str(rng.pick(HANDLE_NOUN));
+            out.push_str(rng.word(HANDLE_ADJ));
+            out.push_str(rng.word(HANDLE_NOUN));
         }
         9 => {
             // Default-style handle: name plus eight digits.
@@ -1035,12 +1045,8 @@ fn handle(rng: &mut Rand, out: &mut String, acc: &Account) {
         _ => {
             out.push_str(&f);
             out.push('_');
-            out.push_str(rng.pick(HANDLE_NOUN));
+            out.push_str(rng.word(HANDLE_NOUN));
         }
-    }
-    out.truncate(15);
-    while out.ends_with('_') {
-        out.pop();
     }
 }
 
@@ -1049,10 +1055,7 @@ mod tests {
     use super::*;
 
     fn world(scale: f64) -> World {
-        let cfg = GenConfig {
-            scale,
-            ..GenConfig::default()
-        };
+        let cfg = GenConfig { scale, ..GenConfig::default() };
         World::build(&cfg).expect("world")
     }
 
@@ -1075,7 +1078,8 @@ mod tests {
             assert!(!n.is_empty());
             assert!(n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{n}");
             assert!(names.insert(n.to_ascii_lowercase()), "dup {n}");
-            assert!(ids.insert(w.accounts[i as usize].uid));
+            assert!(n.len() <= MAX_HANDLE);
+            assert!(ids.insert(w.uid(i)));
         }
     }
 

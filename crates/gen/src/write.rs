@@ -5,12 +5,10 @@
 //! CSV quoting and JSON escaping) because they run once per event; the small
 //! ground-truth files go through `serde_json`.
 
-use serde::Serialize;
-
 use crate::domains::display_url;
 use crate::event::{Event, Kind};
 use crate::time::push_iso_ms;
-use crate::world::World;
+use crate::world::{Card, World};
 
 /// Header of `events.csv` (coordination-network-toolkit layout).
 pub(crate) const CSV_HEADER: &[u8] = b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n";
@@ -20,50 +18,64 @@ fn push_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
-/// Writes a CSV field, quoting it only when needed (RFC 4180).
-fn push_csv_field(out: &mut Vec<u8>, s: &str) {
+/// Writes a CSV field, quoted (RFC 4180) when `quote` says it needs it.
+fn push_csv_field(out: &mut Vec<u8>, s: &str, quote: bool) {
     let b = s.as_bytes();
-    if !b.iter().any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r')) {
+    if !quote {
         out.extend_from_slice(b);
         return;
     }
     out.push(b'"');
     let mut start = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if c == b'"' {
-            out.extend_from_slice(&b[start..=i]);
-            out.push(b'"');
-            start = i + 1;
-        }
+    for i in memchr::memchr_iter(b'"', b) {
+        out.extend_from_slice(&b[start..=i]);
+        out.push(b'"');
+        start = i + 1;
     }
     out.extend_from_slice(&b[start..]);
     out.push(b'"');
 }
 
+/// Events formatted per gather step: the account cards and post contents
+/// of a chunk are loaded first, in a tight loop whose cache misses overlap,
+/// then the rows are written from data that is already in cache.
+const CHUNK: usize = 64;
+
+const NO_CARD: Card = Card::EMPTY;
+
+#[inline]
+fn card(w: &World, a: u32) -> &Card {
+    w.cards.get(a as usize).unwrap_or(&NO_CARD)
+}
+
 /// Appends one CSV row per event.
 pub(crate) fn format_csv(w: &World, events: &[Event], out: &mut Vec<u8>) {
-    for e in events {
-        let acc = &w.accounts[e.author as usize];
-        push_u64(out, e.id);
-        out.push(b',');
-        push_u64(out, acc.uid);
-        out.push(b',');
-        out.extend_from_slice(w.username(e.author).as_bytes());
-        out.push(b',');
-        if e.kind == Kind::Repost {
-            push_u64(out, e.ref_id);
+    let mut rows: Vec<(Card, &str, &str)> = Vec::with_capacity(CHUNK);
+    for chunk in events.chunks(CHUNK) {
+        rows.clear();
+        rows.extend(chunk.iter().map(|e| (*card(w, e.author), e.content.text(), e.content.urls())));
+        for (e, (c, text, urls)) in chunk.iter().zip(&rows) {
+            push_u64(out, e.id);
+            out.push(b',');
+            push_u64(out, c.uid);
+            out.push(b',');
+            out.extend_from_slice(c.name());
+            out.push(b',');
+            if e.kind == Kind::Repost {
+                push_u64(out, e.ref_id);
+            }
+            out.push(b',');
+            if e.kind == Kind::Reply {
+                push_u64(out, e.ref_id);
+            }
+            out.push(b',');
+            push_csv_field(out, text, e.content.quote_text());
+            out.push(b',');
+            push_u64(out, e.ts.div_euclid(1000) as u64);
+            out.push(b',');
+            push_csv_field(out, urls, e.content.quote_urls());
+            out.push(b'\n');
         }
-        out.push(b',');
-        if e.kind == Kind::Reply {
-            push_u64(out, e.ref_id);
-        }
-        out.push(b',');
-        push_csv_field(out, e.content.text());
-        out.push(b',');
-        push_u64(out, e.ts.div_euclid(1000) as u64);
-        out.push(b',');
-        push_csv_field(out, e.content.urls());
-        out.push(b'\n');
     }
 }
 
@@ -175,11 +187,8 @@ fn scan_entities(text: &str, urls: &str, s: &mut JsonScratch) {
                 }
             }
             if nc > 0 {
-                let (buf, key): (&mut Vec<u8>, &[u8]) = if c == b'#' {
-                    (&mut s.tags, b",\"tag\":")
-                } else {
-                    (&mut s.mentions, b",\"username\":")
-                };
+                let (buf, key): (&mut Vec<u8>, &[u8]) =
+                    if c == b'#' { (&mut s.tags, b",\"tag\":") } else { (&mut s.mentions, b",\"username\":") };
                 if !buf.is_empty() {
                     buf.push(b',');
                 }
@@ -205,171 +214,99 @@ fn scan_entities(text: &str, urls: &str, s: &mut JsonScratch) {
 /// Appends one flattened twarc2 line per event. `twarc` is the constant
 /// `"__twarc":{...}` member.
 pub(crate) fn format_jsonl(w: &World, events: &[Event], twarc: &[u8], s: &mut JsonScratch, out: &mut Vec<u8>) {
-    for e in events {
-        let acc = &w.accounts[e.author as usize];
-        s.text.clear();
-        if e.kind == Kind::Repost {
-            s.text.push_str("RT @");
-            s.text.push_str(w.username(e.ref_author));
-            s.text.push_str(": ");
+    let mut rows: Vec<(Card, Card, &str)> = Vec::with_capacity(CHUNK);
+    for chunk in events.chunks(CHUNK) {
+        rows.clear();
+        rows.extend(chunk.iter().map(|e| (*card(w, e.author), *card(w, e.ref_author), e.content.text())));
+        for (e, (c, r, body)) in chunk.iter().zip(&rows) {
+            format_json_line(e, c, r, body, twarc, s, out);
         }
-        s.text.push_str(e.content.text());
-        let text = std::mem::take(&mut s.text);
-        scan_entities(&text, e.content.urls(), s);
-
-        out.extend_from_slice(b"{\"id\":");
-        push_str_u64(out, e.id);
-        out.extend_from_slice(b",\"text\":");
-        push_json_str(out, &text);
-        out.extend_from_slice(b",\"author_id\":");
-        push_str_u64(out, acc.uid);
-        out.extend_from_slice(b",\"author\":{\"id\":");
-        push_str_u64(out, acc.uid);
-        out.extend_from_slice(b",\"username\":\"");
-        out.extend_from_slice(w.username(e.author).as_bytes());
-        out.extend_from_slice(b"\"},\"created_at\":\"");
-        push_iso_ms(out, e.ts);
-        out.extend_from_slice(b"\",\"conversation_id\":");
-        push_str_u64(out, if e.kind == Kind::Reply { e.ref_id } else { e.id });
-        out.extend_from_slice(b",\"lang\":\"");
-        out.extend_from_slice(e.content.lang.code().as_bytes());
-        out.push(b'"');
-        if e.kind != Kind::Post {
-            let reff = &w.accounts[e.ref_author as usize];
-            if e.kind == Kind::Reply {
-                out.extend_from_slice(b",\"in_reply_to_user_id\":");
-                push_str_u64(out, reff.uid);
-            }
-            out.extend_from_slice(b",\"referenced_tweets\":[{\"type\":\"");
-            out.extend_from_slice(match e.kind {
-                Kind::Repost => b"retweeted".as_slice(),
-                Kind::Reply => b"replied_to".as_slice(),
-                _ => b"quoted".as_slice(),
-            });
-            out.extend_from_slice(b"\",\"id\":");
-            push_str_u64(out, e.ref_id);
-            out.extend_from_slice(b",\"author_id\":");
-            push_str_u64(out, reff.uid);
-            out.extend_from_slice(b",\"author\":{\"id\":");
-            push_str_u64(out, reff.uid);
-            out.extend_from_slice(b",\"username\":\"");
-            out.extend_from_slice(w.username(e.ref_author).as_bytes());
-            out.extend_from_slice(b"\"}}]");
-        }
-        if !(s.urls.is_empty() && s.tags.is_empty() && s.mentions.is_empty()) {
-            out.extend_from_slice(b",\"entities\":{");
-            let mut first = true;
-            for (name, buf) in [
-                (b"\"urls\":[".as_slice(), &s.urls),
-                (b"\"hashtags\":[".as_slice(), &s.tags),
-                (b"\"mentions\":[".as_slice(), &s.mentions),
-            ] {
-                if buf.is_empty() {
-                    continue;
-                }
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                out.extend_from_slice(name);
-                out.extend_from_slice(buf);
-                out.push(b']');
-            }
-            out.push(b'}');
-        }
-        out.push(b',');
-        out.extend_from_slice(twarc);
-        out.extend_from_slice(b"}\n");
-        s.text = text;
     }
+}
+
+fn format_json_line(e: &Event, c: &Card, r: &Card, body: &str, twarc: &[u8], s: &mut JsonScratch, out: &mut Vec<u8>) {
+    s.text.clear();
+    if e.kind == Kind::Repost {
+        s.text.push_str("RT @");
+        s.text.push_str(std::str::from_utf8(r.name()).unwrap_or(""));
+        s.text.push_str(": ");
+    }
+    s.text.push_str(body);
+    let text = std::mem::take(&mut s.text);
+    scan_entities(&text, e.content.urls(), s);
+
+    out.extend_from_slice(b"{\"id\":");
+    push_str_u64(out, e.id);
+    out.extend_from_slice(b",\"text\":");
+    push_json_str(out, &text);
+    out.extend_from_slice(b",\"author_id\":");
+    push_str_u64(out, c.uid);
+    out.extend_from_slice(b",\"author\":{\"id\":");
+    push_str_u64(out, c.uid);
+    out.extend_from_slice(b",\"username\":\"");
+    out.extend_from_slice(c.name());
+    out.extend_from_slice(b"\"},\"created_at\":\"");
+    push_iso_ms(out, e.ts);
+    out.extend_from_slice(b"\",\"conversation_id\":");
+    push_str_u64(out, if e.kind == Kind::Reply { e.ref_id } else { e.id });
+    out.extend_from_slice(b",\"lang\":\"");
+    out.extend_from_slice(e.content.lang().code().as_bytes());
+    out.push(b'"');
+    if e.kind != Kind::Post {
+        if e.kind == Kind::Reply {
+            out.extend_from_slice(b",\"in_reply_to_user_id\":");
+            push_str_u64(out, r.uid);
+        }
+        out.extend_from_slice(b",\"referenced_tweets\":[{\"type\":\"");
+        out.extend_from_slice(match e.kind {
+            Kind::Repost => b"retweeted".as_slice(),
+            Kind::Reply => b"replied_to".as_slice(),
+            _ => b"quoted".as_slice(),
+        });
+        out.extend_from_slice(b"\",\"id\":");
+        push_str_u64(out, e.ref_id);
+        out.extend_from_slice(b",\"author_id\":");
+        push_str_u64(out, r.uid);
+        out.extend_from_slice(b",\"author\":{\"id\":");
+        push_str_u64(out, r.uid);
+        out.extend_from_slice(b",\"username\":\"");
+        out.extend_from_slice(r.name());
+        out.extend_from_slice(b"\"}}]");
+    }
+    if !(s.urls.is_empty() && s.tags.is_empty() && s.mentions.is_empty()) {
+        out.extend_from_slice(b",\"entities\":{");
+        let mut first = true;
+        for (name, buf) in [
+            (b"\"urls\":[".as_slice(), &s.urls),
+            (b"\"hashtags\":[".as_slice(), &s.tags),
+            (b"\"mentions\":[".as_slice(), &s.mentions),
+        ] {
+            if buf.is_empty() {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(name);
+            out.extend_from_slice(buf);
+            out.push(b']');
+        }
+        out.push(b'}');
+    }
+    out.push(b',');
+    out.extend_from_slice(twarc);
+    out.extend_from_slice(b"}\n");
+    s.text = text;
 }
 
 /// The constant `"__twarc":{...}` member written on every JSONL line.
 pub(crate) fn twarc_member(w: &World) -> Vec<u8> {
     let mut out = Vec::new();
-    out.extend_from_slice(b"\"__twarc\":{\"url\":\"https://api.twitter.com/2/tweets/search/all?query=swarmscan-synthetic&start_time=");
-    push_iso_ms(&mut out, w.start_ms);
-    out.extend_from_slice(b"&end_time=");
-    push_iso_ms(&mut out, w.end_ms);
-    out.extend_from_slice(b"\",\"version\":\"2.14.0\",\"retrieved_at\":\"");
+    out.extend_from_slice(b"\"__twarc\":{\"url\":\"https://api.twitter.com/2/tweets/search/all?query=swarmscan-gen\",\"version\":\"2.14.0\",\"retrieved_at\":\"");
     push_iso_ms(&mut out, w.end_ms + 3_600_000);
     out.extend_from_slice(b"\"}");
     out
-}
-
-/// `operations.json`: the ground truth.
-#[derive(Debug, Serialize)]
-pub(crate) struct OpsFile {
-    pub(crate) generator: GeneratorInfo,
-    pub(crate) operations: Vec<OpTruth>,
-    pub(crate) fan_groups: Vec<FanTruth>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct GeneratorInfo {
-    pub(crate) name: &'static str,
-    pub(crate) version: &'static str,
-    pub(crate) seed: u64,
-    pub(crate) scale: f64,
-    pub(crate) start: String,
-    pub(crate) end: String,
-    pub(crate) start_ms: i64,
-    pub(crate) end_ms: i64,
-    pub(crate) events: u64,
-    pub(crate) accounts: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct OpTruth {
-    pub(crate) id: String,
-    pub(crate) kind: crate::OpKind,
-    pub(crate) description: &'static str,
-    pub(crate) language: &'static str,
-    pub(crate) members: Vec<String>,
-    pub(crate) member_usernames: Vec<String>,
-    pub(crate) targets: TargetsTruth,
-    pub(crate) start: String,
-    pub(crate) end: String,
-    pub(crate) start_ms: i64,
-    pub(crate) end_ms: i64,
-    /// Working hours of the operators: UTC offset and local shift.
-    pub(crate) utc_offset_h: i64,
-    pub(crate) shift_start_h: i64,
-    pub(crate) shift_hours: i64,
-    pub(crate) actions: u32,
-    pub(crate) events: u64,
-    pub(crate) camouflage_events: u64,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub(crate) struct TargetsTruth {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) urls: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) domains: Vec<DomainTruth>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) posts: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) accounts: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) hashtags: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) texts: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct DomainTruth {
-    pub(crate) domain: String,
-    pub(crate) imitates: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct FanTruth {
-    pub(crate) id: String,
-    pub(crate) celebrity: String,
-    pub(crate) celebrity_username: String,
-    pub(crate) members: Vec<String>,
-    pub(crate) posts: u32,
 }
 
 #[cfg(test)]
@@ -401,16 +338,16 @@ mod tests {
     #[test]
     fn unicode_hashtag_and_no_midword_tags() {
         let e = entities("a#b #Fußball", "");
-        assert_eq!(e, "||{\"start\":4,\"end\":12,\"tag\":\"Fußball\"}".replace("||", "||").replacen("||{", "|{", 1).replacen("|{", "||{", 0));
+        assert_eq!(e, "|{\"start\":4,\"end\":12,\"tag\":\"Fußball\"}|");
     }
 
     #[test]
     fn csv_quoting() {
         let mut v = Vec::new();
-        push_csv_field(&mut v, "a, \"b\"");
+        push_csv_field(&mut v, "a, \"b\"", true);
         assert_eq!(v, b"\"a, \"\"b\"\"\"");
         v.clear();
-        push_csv_field(&mut v, "plain");
+        push_csv_field(&mut v, "plain", false);
         assert_eq!(v, b"plain");
     }
 
