@@ -102,6 +102,18 @@ pub struct GenArgs {
     /// Random seed: the same seed and scale give byte-identical files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Event files to write: `cnt` (events.csv, the toolkit's CSV) and/or
+    /// `twarc2` (events.jsonl, flattened tweets).
+    #[arg(long, value_delimiter = ',', default_values = ["cnt", "twarc2"], value_parser = parse_gen_format)]
+    pub formats: Vec<swarmscan_gen::Format>,
+}
+
+fn parse_gen_format(s: &str) -> Result<swarmscan_gen::Format, String> {
+    match s {
+        "cnt" => Ok(swarmscan_gen::Format::Cnt),
+        "twarc2" => Ok(swarmscan_gen::Format::Twarc2),
+        _ => Err(format!("unknown generator format `{s}`; use cnt or twarc2")),
+    }
 }
 
 #[derive(Args, Debug)]

@@ -9,7 +9,13 @@ use crate::summary::Summary;
 use swarmscan_ingest::ReadOptions;
 
 pub fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<u8> {
-    let g = super::generate::generate(&args.out, args.scale, args.seed, quiet)?;
+    let g = super::generate::generate(
+        &args.out,
+        args.scale,
+        args.seed,
+        vec![swarmscan_gen::Format::Twarc2, swarmscan_gen::Format::Cnt],
+        quiet,
+    )?;
     let data = args.out.join("events.jsonl").display().to_string();
     let l = load(&[data], &ReadOptions::default())?;
     let mut s = Summary::new("demo", &l.report, l.events.len() as u64, l.events.num_accounts() as u64);

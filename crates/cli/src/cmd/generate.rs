@@ -7,7 +7,7 @@ use std::time::Instant;
 use swarmscan_gen::{GenConfig, GenSummary};
 
 pub fn run(args: GenArgs, quiet: bool) -> anyhow::Result<u8> {
-    let s = generate(&args.out, args.scale, args.seed, quiet)?;
+    let s = generate(&args.out, args.scale, args.seed, args.formats, quiet)?;
     if !quiet {
         for f in &s.files {
             eprintln!("  wrote {}", f.display());
@@ -17,9 +17,15 @@ pub fn run(args: GenArgs, quiet: bool) -> anyhow::Result<u8> {
 }
 
 /// Generates into `out` and prints a one-paragraph account unless quiet.
-pub fn generate(out: &std::path::Path, scale: f64, seed: u64, quiet: bool) -> anyhow::Result<GenSummary> {
+pub fn generate(
+    out: &std::path::Path,
+    scale: f64,
+    seed: u64,
+    formats: Vec<swarmscan_gen::Format>,
+    quiet: bool,
+) -> anyhow::Result<GenSummary> {
     anyhow::ensure!(scale > 0.0 && scale.is_finite(), "--scale must be a positive number of millions of events");
-    let cfg = GenConfig { scale, seed, ..Default::default() };
+    let cfg = GenConfig { scale, seed, formats, ..Default::default() };
     let t = Instant::now();
     let s = swarmscan_gen::generate(&cfg, out).with_context(|| format!("generating into {}", out.display()))?;
     if !quiet {
@@ -32,13 +38,21 @@ pub fn generate(out: &std::path::Path, scale: f64, seed: u64, quiet: bool) -> an
             s.operations.len(),
             num(members)
         );
+        // One line per kind: at large scales there are thousands of operations.
+        let mut by_kind: std::collections::BTreeMap<&str, [u64; 4]> = Default::default();
         for o in &s.operations {
+            let k = by_kind.entry(o.kind.as_str()).or_default();
+            k[0] += 1;
+            k[1] += o.members;
+            k[2] += o.events;
+            k[3] += o.camouflage_events;
+        }
+        for (kind, [ops, members, actions, camouflage]) in by_kind {
             eprintln!(
-                "  {:<22} {:>4} members {:>7} actions {:>7} camouflage posts",
-                o.id,
-                o.members,
-                num(o.events),
-                num(o.camouflage_events)
+                "  {kind:<13} {ops:>4} ops {:>6} members {:>9} actions {:>9} camouflage posts",
+                num(members),
+                num(actions),
+                num(camouflage)
             );
         }
     }

@@ -1,4 +1,5 @@
-//! `swarmscan network KIND INPUT...`: one co-action network as an edge list.
+//! `swarmscan network KIND[,KIND…] INPUT...`: co-action networks as edge
+//! lists. Several networks in one run share one read of the inputs.
 
 use super::{finish, load_args};
 use crate::summary::Summary;
@@ -7,7 +8,8 @@ use clap::{Args, ValueEnum};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
-use swarmscan_detect::{Edges, Mode, Network, Params, output};
+use swarmscan_detect::output::{self, Format};
+use swarmscan_detect::{Mode, Network, Params};
 
 /// Which peer tool to be compatible with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -26,7 +28,7 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Compute one co-action network.
+/// Compute co-action networks.
 ///
 /// Default mode: undirected edges between accounts that acted on the same
 /// thing within the window, weighted by distinct shared keys, with
@@ -36,9 +38,11 @@ pub enum OutputFormat {
 pub struct NetworkArgs {
     /// The network: co_repost, co_link, co_reply, co_text, co_similar,
     /// co_post or co_hashtag (the toolkit's co_retweet, co_tweet and
-    /// co_similar_tweet are accepted too).
-    #[arg(value_name = "KIND")]
-    pub kind: Network,
+    /// co_similar_tweet are accepted too). Several, comma-separated, are
+    /// computed from one read of the inputs; `-o` must then contain
+    /// `{network}`.
+    #[arg(value_name = "KIND", num_args = 1, value_delimiter = ',', required = true)]
+    pub kind: Vec<Network>,
     #[command(flatten)]
     pub input: crate::flags::InputArgs,
     /// Time window in seconds (millisecond decimals allowed); actions at
@@ -76,7 +80,8 @@ pub struct NetworkArgs {
     /// Output format in the default mode.
     #[arg(long, value_enum, default_value_t)]
     pub output_format: OutputFormat,
-    /// Where to write the edge list (default: standard output).
+    /// Where to write the edge list (default: standard output). `{network}`
+    /// is replaced by the network's name.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -104,8 +109,15 @@ pub fn run(args: NetworkArgs, quiet: bool) -> anyhow::Result<u8> {
     if mode == Mode::Cnt && args.output_format == OutputFormat::Json {
         anyhow::bail!("--compat cnt writes the toolkit's CSV; --output-format json is for the default mode");
     }
-    let to_stdout = args.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
-    if to_stdout && args.input.summary_json.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+    let mut kinds = args.kind.clone();
+    kinds.dedup();
+    let template = args.output.as_ref().filter(|p| p.as_os_str() != "-").map(|p| p.to_string_lossy().into_owned());
+    if kinds.len() > 1 && !template.as_ref().is_some_and(|t| t.contains("{network}")) {
+        anyhow::bail!(
+            "with several networks, pass -o with `{{network}}` in the file name, e.g. -o 'edges/{{network}}.csv'"
+        );
+    }
+    if template.is_none() && args.input.summary_json.as_ref().is_some_and(|p| p.as_os_str() == "-") {
         anyhow::bail!("the edge list and --summary-json cannot both go to standard output; pass -o FILE");
     }
     let mut params = Params::new(mode);
@@ -120,61 +132,56 @@ pub fn run(args: NetworkArgs, quiet: bool) -> anyhow::Result<u8> {
     params.evidence = args.evidence;
     params.loops = args.loops;
     params.max_key_actors = args.max_key_actors;
+    let format = match (mode, args.output_format) {
+        (Mode::Cnt, _) => Format::CntCsv,
+        (Mode::Default, OutputFormat::Csv) => Format::Csv,
+        (Mode::Default, OutputFormat::Json) => Format::JsonLines,
+    };
 
     let l = load_args(&args.input)?;
-    let t = Instant::now();
-    let prepared = swarmscan_detect::prepare(&l.events, args.kind, &params)?;
-    let extract_s = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let out = prepared.run();
-    let compute_s = t.elapsed().as_secs_f64();
-
-    let t = Instant::now();
-    let written = {
-        let sink: Box<dyn Write> = if to_stdout {
-            Box::new(std::io::stdout().lock())
-        } else {
-            let path = args.output.as_ref().expect("checked above");
-            Box::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?)
-        };
-        let mut w = BufWriter::with_capacity(1 << 20, sink);
-        let n = match (&out.edges, args.output_format) {
-            (Edges::Directed(e), _) => output::write_cnt_csv(&mut w, &prepared, e)?,
-            (Edges::Undirected(e), OutputFormat::Csv) => output::write_csv(&mut w, &prepared, e)?,
-            (Edges::Undirected(e), OutputFormat::Json) => output::write_jsonl(&mut w, &prepared, e)?,
-        };
-        w.flush().context("writing the edge list")?;
-        n
-    };
-    let write_s = t.elapsed().as_secs_f64();
-
     let ev = &l.events;
     let mut s = Summary::new("network", &l.report, ev.len() as u64, ev.num_accounts() as u64);
-    s.results.insert("network", args.kind.as_str().into());
     s.results.insert("mode", if mode == Mode::Cnt { "cnt" } else { "default" }.into());
     s.results.insert("window_s", serde_json::json!(params.window_ms as f64 / 1000.0));
     s.results.insert("min_weight", params.min_weight.into());
-    s.results.insert("edges_written", written.into());
-    if let Some(p) = &args.output {
-        s.results.insert("output", p.display().to_string().into());
-    }
-    let st = out.stats;
-    s.results.insert("keyed_actions", st.keyed_actions.into());
-    s.results.insert("window_pairs", st.window_pairs.into());
-    if args.kind == Network::CoSimilar {
-        s.results.insert("similarity_candidates", st.similarity_candidates.into());
-        s.results.insert("similarity_matches", st.similarity_matches.into());
-    } else {
-        s.results.insert("keys", st.keys.into());
-    }
-    if params.max_key_actors.is_some() {
-        s.results.insert("hot_keys_skipped", st.hot_keys_skipped.into());
-        s.results.insert("hot_actions_skipped", st.hot_actions_skipped.into());
-    }
     s.timings_s.insert("read", l.read_s);
-    s.timings_s.insert("extract", extract_s);
-    s.timings_s.insert("compute", compute_s);
-    s.timings_s.insert("write", write_s);
+    for kind in kinds {
+        let t = Instant::now();
+        let prepared = swarmscan_detect::prepare(ev, kind, &params)?;
+        let extract_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let path = template.as_ref().map(|t| PathBuf::from(t.replace("{network}", kind.as_str())));
+        let sink: Box<dyn Write> = match &path {
+            None => Box::new(std::io::stdout().lock()),
+            Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
+        };
+        let mut w = BufWriter::with_capacity(1 << 20, sink);
+        let st = output::write_edges(&mut w, &prepared, format).context("writing the edge list")?;
+        w.flush().context("writing the edge list")?;
+        drop(w);
+        let compute_write_s = t.elapsed().as_secs_f64();
+        let mut r = serde_json::json!({
+            "edges_written": st.edges,
+            "keyed_actions": st.keyed_actions,
+            "window_pairs": st.window_pairs,
+            "timings_s": { "extract": extract_s, "compute_and_write": compute_write_s },
+        });
+        if let Some(p) = &path {
+            r["output"] = p.display().to_string().into();
+        }
+        if kind == Network::CoSimilar {
+            r["similarity_candidates"] = st.similarity_candidates.into();
+            r["similarity_matches"] = st.similarity_matches.into();
+        } else {
+            r["keys"] = st.keys.into();
+        }
+        if params.max_key_actors.is_some() {
+            r["hot_keys_skipped"] = st.hot_keys_skipped.into();
+            r["hot_actions_skipped"] = st.hot_actions_skipped.into();
+        }
+        s.results.insert(kind.as_str(), r);
+        s.timings_s.insert(kind.as_str(), extract_s + compute_write_s);
+    }
     finish(&s, args.input.summary_json.as_deref(), quiet)
 }
 
