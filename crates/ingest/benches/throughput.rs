@@ -4,7 +4,8 @@
 //! `SWARMSCAN_BENCH_SCALE` million events (default 0.5) with swarmscan-gen
 //! (cached under `target/bench-data/`), then reads the flattened twarc2 JSONL
 //! and the toolkit CSV forms of the same events with 1 thread and with all
-//! threads, best of `SWARMSCAN_BENCH_RUNS` (default 3), and prints a Markdown
+//! threads (`SWARMSCAN_BENCH_THREADS`, e.g. `1,2`), best of
+//! `SWARMSCAN_BENCH_RUNS` (default 3), and prints a Markdown
 //! table: MB/s, MB/s per core, records/s, and bytes per event of the columns
 //! (without interned strings) and of the interned strings.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a bench binary reports on stdout
@@ -40,6 +41,12 @@ fn main() {
     let runs: usize = env_or("SWARMSCAN_BENCH_RUNS", 3);
     let dir = data_dir(scale);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // `SWARMSCAN_BENCH_THREADS=1` with `taskset -c 0` gives a true one-core figure
+    // (merging chunks also uses short-lived scoped threads).
+    let thread_counts: Vec<usize> = std::env::var("SWARMSCAN_BENCH_THREADS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|t| t.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, cores]);
     println!(
         "| input | format | MB | records | threads | best s | MB/s | MB/s per core | records/s | column B/event | interned B/event |"
     );
@@ -47,7 +54,7 @@ fn main() {
     for file in ["events.jsonl", "events.csv"] {
         let path = dir.join(file).display().to_string();
         let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        for threads in [1, cores] {
+        for &threads in &thread_counts {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let mut best = f64::INFINITY;
             let mut last = None;

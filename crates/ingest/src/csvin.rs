@@ -95,19 +95,24 @@ pub fn read(
     report: &mut FileReport,
 ) -> csv::Result<()> {
     let per_batch = BATCH_ROWS * rayon::current_num_threads().max(1);
+    // Records are reused from batch to batch, so steady state allocates nothing per row.
     let mut rows: Vec<(csv::ByteRecord, u64)> = Vec::with_capacity(per_batch);
-    let mut rec = csv::ByteRecord::new();
     let mut done = false;
     while !done {
-        rows.clear();
-        while rows.len() < per_batch {
-            if !reader.read_byte_record(&mut rec)? {
+        let mut filled = 0;
+        while filled < per_batch {
+            if filled == rows.len() {
+                rows.push((csv::ByteRecord::new(), 0));
+            }
+            let (rec, line) = &mut rows[filled];
+            if !reader.read_byte_record(rec)? {
                 done = true;
                 break;
             }
-            let line = rec.position().map_or(0, |p| reader.get_mut().record_line(p));
-            rows.push((rec.clone(), line));
+            *line = rec.position().map_or(0, |p| reader.get_mut().record_line(p));
+            filled += 1;
         }
+        let rows = &rows[..filled];
         report.bytes = reader.position().byte();
         let sinks: Vec<Sink> = rows
             .par_chunks(BATCH_ROWS)

@@ -360,9 +360,14 @@ impl Events {
             *self = other;
             return;
         }
-        let keys = self.keys.absorb(&other.keys);
-        let texts = self.texts.absorb(&other.texts);
-        let strings = self.strings.absorb(&other.strings);
+        // The interners are independent: absorb them concurrently.
+        let (keys, texts, strings) = std::thread::scope(|sc| {
+            let (k, t) = (&mut self.keys, &mut self.texts);
+            let keys = sc.spawn(|| k.absorb(&other.keys));
+            let texts = sc.spawn(|| t.absorb(&other.texts));
+            let strings = self.strings.absorb(&other.strings);
+            (keys.join().expect("absorb keys"), texts.join().expect("absorb texts"), strings)
+        });
         let map = |m: &[Sym], s: Sym| if s.is_none() { s } else { m[s.idx()] };
         let mut accounts = Vec::with_capacity(other.account_ids.len());
         for (i, id) in other.account_ids.iter().enumerate() {

@@ -81,17 +81,24 @@ impl Interner {
     }
 
     /// The number of `s`, adding it if new.
+    #[inline]
     pub fn intern(&mut self, s: &str) -> Sym {
-        let hash = self.hasher.hash_one(s.as_bytes());
+        self.intern_bytes(s.as_bytes())
+    }
+
+    /// Interns bytes known to be UTF-8 (they come from a `&str` or from
+    /// another interner's arena).
+    fn intern_bytes(&mut self, s: &[u8]) -> Sym {
+        let hash = self.hasher.hash_one(s);
         let (bytes, offsets) = (&self.bytes, &self.offsets);
-        if let Some(&i) = self.table.find(hash, |&i| Self::slice(bytes, offsets, i) == s.as_bytes()) {
+        if let Some(&i) = self.table.find(hash, |&i| Self::slice(bytes, offsets, i) == s) {
             return Sym(i);
         }
         let i = u32::try_from(self.len())
             .ok()
             .filter(|&i| i != u32::MAX)
             .expect("more than 2^32-1 distinct strings in one interner");
-        self.bytes.extend_from_slice(s.as_bytes());
+        self.bytes.extend_from_slice(s);
         self.offsets.push(self.bytes.len() as i64);
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
         self.table.insert_unique(hash, i, |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
@@ -141,7 +148,10 @@ impl Interner {
     /// Builds the `old → new` map that re-interns every string of `other` here.
     pub fn absorb(&mut self, other: &Interner) -> Vec<Sym> {
         self.bytes.reserve(other.bytes.len());
-        other.iter().map(|s| self.intern(s)).collect()
+        self.offsets.reserve(other.len());
+        let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
+        self.table.reserve(other.len(), |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
+        (0..other.len() as u32).map(|i| self.intern_bytes(Self::slice(&other.bytes, &other.offsets, i))).collect()
     }
 }
 
