@@ -41,8 +41,8 @@ pub struct NetworkArgs {
     /// co_similar_tweet are accepted too). Several, comma-separated, are
     /// computed from one read of the inputs; `-o` must then contain
     /// `{network}`.
-    #[arg(value_name = "KIND", num_args = 1, value_delimiter = ',', required = true)]
-    pub kind: Vec<Network>,
+    #[arg(value_name = "KIND", value_parser = parse_networks)]
+    pub kind: Networks,
     #[command(flatten)]
     pub input: crate::flags::InputArgs,
     /// Time window in seconds (millisecond decimals allowed); actions at
@@ -86,6 +86,19 @@ pub struct NetworkArgs {
     pub output: Option<PathBuf>,
 }
 
+/// One or more networks, from a comma-separated list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Networks(pub Vec<Network>);
+
+fn parse_networks(s: &str) -> Result<Networks, String> {
+    let v: Result<Vec<Network>, _> = s.split(',').filter(|x| !x.trim().is_empty()).map(str::parse).collect();
+    match v {
+        Ok(v) if !v.is_empty() => Ok(Networks(v)),
+        Ok(_) => Err("name at least one network".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// `"60"`, `"0.5"`, `"1.250"` → milliseconds.
 fn parse_seconds(s: &str) -> Result<i64, String> {
     let bad = || format!("`{s}` is not a number of seconds (like 60 or 0.5, at most millisecond precision)");
@@ -109,8 +122,12 @@ pub fn run(args: NetworkArgs, quiet: bool) -> anyhow::Result<u8> {
     if mode == Mode::Cnt && args.output_format == OutputFormat::Json {
         anyhow::bail!("--compat cnt writes the toolkit's CSV; --output-format json is for the default mode");
     }
-    let mut kinds = args.kind.clone();
-    kinds.dedup();
+    let mut kinds: Vec<Network> = Vec::new();
+    for k in &args.kind.0 {
+        if !kinds.contains(k) {
+            kinds.push(*k);
+        }
+    }
     let template = args.output.as_ref().filter(|p| p.as_os_str() != "-").map(|p| p.to_string_lossy().into_owned());
     if kinds.len() > 1 && !template.as_ref().is_some_and(|t| t.contains("{network}")) {
         anyhow::bail!(
