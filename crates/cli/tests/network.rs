@@ -88,7 +88,7 @@ fn default_mode_writes_evidence() {
     assert!(lines.iter().all(|l| !l.starts_with("a,a,")), "no self-pairs in the default mode");
     let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     assert_eq!(s["command"], "network");
-    assert_eq!(s["results"]["edges_written"], lines.len() as u64 - 1);
+    assert_eq!(s["results"]["co_repost"]["edges_written"], lines.len() as u64 - 1);
 }
 
 #[test]
@@ -101,4 +101,33 @@ fn bad_usage_is_reported() {
     let (code, _, stderr) = swarmscan(&["network", "co_repost", "--loops", FIXTURE]);
     assert_eq!(code, 1);
     assert!(stderr.contains("--loops needs --compat cnt"), "{stderr}");
+}
+
+#[test]
+fn several_networks_share_one_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("{network}.csv");
+    let (code, _, stderr) = swarmscan(&[
+        "-q",
+        "network",
+        "co_retweet,co_link",
+        "--compat",
+        "cnt",
+        "--window",
+        "60",
+        "--min-weight",
+        "1",
+        "--loops",
+        FIXTURE,
+        "-o",
+        template.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read("co_repost.csv"), expected_csv("co_retweet"));
+    assert_eq!(read("co_link.csv"), expected_csv("co_link"));
+    // Several networks need a file name template.
+    let (code, _, stderr) = swarmscan(&["network", "co_retweet,co_link", "--compat", "cnt", FIXTURE]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("{network}"), "{stderr}");
 }

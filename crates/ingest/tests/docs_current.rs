@@ -49,5 +49,8 @@ fn formats_doc_is_current() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/formats.md is stale: run UPDATE_EXPECT=1 cargo test -p swarmscan-ingest --test docs_current");
+    assert!(
+        have == want,
+        "docs/formats.md is stale: run UPDATE_EXPECT=1 cargo test -p swarmscan-ingest --test docs_current"
+    );
 }

@@ -168,8 +168,8 @@ pub fn run(args: NetworkArgs, quiet: bool) -> anyhow::Result<u8> {
         let extract_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let path = template.as_ref().map(|t| PathBuf::from(t.replace("{network}", kind.as_str())));
-        let sink: Box<dyn Write> = match &path {
-            None => Box::new(std::io::stdout().lock()),
+        let sink: Box<dyn Write + Send> = match &path {
+            None => Box::new(std::io::stdout()),
             Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
         };
         let mut w = BufWriter::with_capacity(1 << 20, sink);

@@ -1,0 +1,535 @@
+//! The sort-then-sweep kernels over plain columnar batches.
+//!
+//! Every keyed network reduces to the same input: one row per (action, key)
+//! with the action's time, its account and its event row, sorted by
+//! `(key, ts, account, row)` — a [`KeyedActions`]. The kernels here never see
+//! an [`Events`](swarmscan_model::Events) table, strings, or global state, so
+//! they run unchanged on any partition of the keys: locally one sorted batch
+//! is cut into key-aligned ranges ([`KeyedActions::split`]) and the ranges
+//! run on all cores with rayon; in a distributed executor (DataFusion /
+//! Ballista) the batch of one hash partition of the keys, sorted, is the
+//! input ([`KeyedActions::hash_partition`] is that shuffle; a property test
+//! checks that sweeping the partitions separately and merging the partial
+//! aggregates gives the same edges).
+//!
+//! Two kernels:
+//!
+//! * [`windows`]: for every row, the range of rows of the same key whose time
+//!   lies within ±W (inclusive) — a two-pointer sweep, O(rows) per key,
+//!   whatever the key's size. The aggregation in [`crate::aggregate`] walks
+//!   these ranges per account, so the work is the number of (row, row) pairs
+//!   that really fall in the window, never the square of a key's size.
+//! * [`sweep_pairs`]: the pairs themselves as [`PairBatch`]es of bounded size,
+//!   each unordered pair of rows of different accounts once, oriented
+//!   `a < b`. This is the exchange format between executors; [`PairAggregate`]
+//!   folds batches into edges and merges partial aggregates. The local engine
+//!   fuses the two steps instead (see [`crate::aggregate`]); property tests
+//!   check that both paths and a brute-force enumeration agree.
+//!
+//! Hot keys: `max_key_actors` (off by default) skips any key with more
+//! distinct accounts than the cap, for pathological viral keys; the skipped
+//! keys are counted in [`WindowStats`].
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::ops::Range;
+
+/// Actions keyed for one network, as columns. Sorted by
+/// `(key, ts_ms, account, row)` once [`KeyedActions::sort`] has run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyedActions {
+    /// What is shared: a post, a URL, a text… (a dense id; `0` for networks
+    /// without keys).
+    pub key: Vec<u32>,
+    /// Time of the action, UTC milliseconds.
+    pub ts_ms: Vec<i64>,
+    /// The acting account, as a rank: account ids in byte order.
+    pub account: Vec<u32>,
+    /// The action's event row: identifies the message (two rows of one
+    /// message share the row of its first record).
+    pub row: Vec<u32>,
+}
+
+impl KeyedActions {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.key.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.key.is_empty()
+    }
+
+    /// Appends one row.
+    pub fn push(&mut self, key: u32, ts_ms: i64, account: u32, row: u32) {
+        self.key.push(key);
+        self.ts_ms.push(ts_ms);
+        self.account.push(account);
+        self.row.push(row);
+    }
+
+    /// Sorts the rows by `(key, ts_ms, account, row)` (in parallel).
+    pub fn sort(&mut self) {
+        let mut t: Vec<(u32, i64, u32, u32)> =
+            (0..self.len()).map(|i| (self.key[i], self.ts_ms[i], self.account[i], self.row[i])).collect();
+        t.par_sort_unstable();
+        for (i, (k, ts, a, r)) in t.into_iter().enumerate() {
+            self.key[i] = k;
+            self.ts_ms[i] = ts;
+            self.account[i] = a;
+            self.row[i] = r;
+        }
+    }
+
+    /// Whether the rows are sorted as [`KeyedActions::sort`] leaves them.
+    pub fn is_sorted(&self) -> bool {
+        (1..self.len()).all(|i| {
+            (self.key[i - 1], self.ts_ms[i - 1], self.account[i - 1], self.row[i - 1])
+                <= (self.key[i], self.ts_ms[i], self.account[i], self.row[i])
+        })
+    }
+
+    /// The end of the key group that starts at `start`.
+    fn group_end(&self, start: usize) -> usize {
+        let k = self.key[start];
+        start + self.key[start..].partition_point(|&x| x == k)
+    }
+
+    /// Scatters the rows into `parts` batches by a hash of the key (the
+    /// shuffle a distributed executor performs), each sorted. Every key's
+    /// rows land in one batch, so each batch can be swept on its own.
+    pub fn hash_partition(&self, parts: usize) -> Vec<KeyedActions> {
+        let parts = parts.max(1);
+        let mut out = vec![KeyedActions::default(); parts];
+        for i in 0..self.len() {
+            // A fixed multiplicative hash: the same partition on every machine.
+            let h = (u64::from(self.key[i]).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize % parts;
+            out[h].push(self.key[i], self.ts_ms[i], self.account[i], self.row[i]);
+        }
+        out.par_iter_mut().for_each(KeyedActions::sort);
+        out
+    }
+
+    /// Cuts the sorted rows into at most `parts` ranges of whole key groups
+    /// with about the same number of rows each.
+    pub fn split(&self, parts: usize) -> Vec<Range<usize>> {
+        let n = self.len();
+        let parts = parts.max(1);
+        let mut out = Vec::with_capacity(parts);
+        let mut start = 0;
+        for p in 1..=parts {
+            if start >= n {
+                break;
+            }
+            let target = (n * p / parts).max(start + 1);
+            let end = if p == parts || target >= n {
+                n
+            } else {
+                // Move to the end of the group holding `target - 1`.
+                let k = self.key[target - 1];
+                target + self.key[target..].partition_point(|&x| x == k)
+            };
+            out.push(start..end);
+            start = end;
+        }
+        out
+    }
+}
+
+/// For each sorted row `p`, the rows `lo[p]..hi[p]` of the same key within
+/// the window; `p` itself is inside unless its key was skipped as hot (then
+/// the range is empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Windows {
+    pub lo: Vec<u32>,
+    pub hi: Vec<u32>,
+}
+
+/// What the window sweep saw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WindowStats {
+    /// Distinct keys.
+    pub keys: u64,
+    /// Keys skipped by `max_key_actors`.
+    pub hot_keys_skipped: u64,
+    /// Rows of the skipped keys.
+    pub hot_rows_skipped: u64,
+    /// Σ window sizes (ordered row pairs, self pairs included).
+    pub window_pairs: u64,
+}
+
+impl WindowStats {
+    fn add(mut self, o: WindowStats) -> WindowStats {
+        self.keys += o.keys;
+        self.hot_keys_skipped += o.hot_keys_skipped;
+        self.hot_rows_skipped += o.hot_rows_skipped;
+        self.window_pairs += o.window_pairs;
+        self
+    }
+}
+
+fn distinct_accounts_exceed(acc: &[u32], cap: usize) -> bool {
+    if acc.len() <= cap {
+        return false;
+    }
+    let mut v = acc.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v.len() > cap
+}
+
+/// The window kernel: `lo`/`hi` for the rows of `range` (whole key groups).
+fn windows_range(
+    ka: &KeyedActions,
+    range: Range<usize>,
+    window_ms: i64,
+    max_key_actors: Option<usize>,
+    lo: &mut [u32],
+    hi: &mut [u32],
+) -> WindowStats {
+    let mut st = WindowStats::default();
+    let base = range.start;
+    let mut g = range.start;
+    while g < range.end {
+        let e = ka.group_end(g);
+        st.keys += 1;
+        if max_key_actors.is_some_and(|cap| distinct_accounts_exceed(&ka.account[g..e], cap)) {
+            st.hot_keys_skipped += 1;
+            st.hot_rows_skipped += (e - g) as u64;
+            for p in g..e {
+                lo[p - base] = p as u32;
+                hi[p - base] = p as u32;
+            }
+            g = e;
+            continue;
+        }
+        let ts = &ka.ts_ms[g..e];
+        let (mut l, mut h) = (0usize, 0usize);
+        for (i, &t) in ts.iter().enumerate() {
+            // Inclusive at both ends: |t' - t| <= W. Saturating keeps
+            // extreme timestamps from overflowing.
+            let from = t.saturating_sub(window_ms);
+            let to = t.saturating_add(window_ms);
+            while ts[l] < from {
+                l += 1;
+            }
+            if h < i + 1 {
+                h = i + 1;
+            }
+            while h < ts.len() && ts[h] <= to {
+                h += 1;
+            }
+            lo[g + i - base] = (g + l) as u32;
+            hi[g + i - base] = (g + h) as u32;
+            st.window_pairs += (h - l) as u64;
+        }
+        g = e;
+    }
+    st
+}
+
+/// Computes the window of every row of a sorted batch, in parallel over
+/// key-aligned parts.
+pub fn windows(ka: &KeyedActions, window_ms: i64, max_key_actors: Option<usize>) -> (Windows, WindowStats) {
+    debug_assert!(ka.is_sorted());
+    let n = ka.len();
+    assert!(n < u32::MAX as usize, "more than 2^32-1 keyed actions in one batch");
+    let mut lo = vec![0u32; n];
+    let mut hi = vec![0u32; n];
+    let parts = ka.split(rayon::current_num_threads() * 4);
+    let mut slices = Vec::with_capacity(parts.len());
+    let (mut lo_rest, mut hi_rest) = (&mut lo[..], &mut hi[..]);
+    for r in &parts {
+        let (l, lr) = lo_rest.split_at_mut(r.len());
+        let (h, hr) = hi_rest.split_at_mut(r.len());
+        slices.push((r.clone(), l, h));
+        lo_rest = lr;
+        hi_rest = hr;
+    }
+    let st = slices
+        .into_par_iter()
+        .map(|(r, l, h)| windows_range(ka, r, window_ms, max_key_actors, l, h))
+        .reduce(WindowStats::default, WindowStats::add);
+    (Windows { lo, hi }, st)
+}
+
+/// Co-action pairs as columns: rows `row_a` (account `a`) and `row_b`
+/// (account `b`), `a < b`, acted on `key`, `dt_ms` apart; `ts_ms` is the
+/// earlier of the two times.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PairBatch {
+    pub a: Vec<u32>,
+    pub b: Vec<u32>,
+    pub key: Vec<u32>,
+    pub dt_ms: Vec<i64>,
+    pub ts_ms: Vec<i64>,
+    pub row_a: Vec<u32>,
+    pub row_b: Vec<u32>,
+}
+
+impl PairBatch {
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.a.len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.a.clear();
+        self.b.clear();
+        self.key.clear();
+        self.dt_ms.clear();
+        self.ts_ms.clear();
+        self.row_a.clear();
+        self.row_b.clear();
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, a: u32, b: u32, key: u32, dt: i64, ts: i64, row_a: u32, row_b: u32) {
+        self.a.push(a);
+        self.b.push(b);
+        self.key.push(key);
+        self.dt_ms.push(dt);
+        self.ts_ms.push(ts);
+        self.row_a.push(row_a);
+        self.row_b.push(row_b);
+    }
+}
+
+/// The pair kernel: every unordered pair of rows of `range` (whole key
+/// groups of a sorted batch) with the same key, different accounts and times
+/// at most `window_ms` apart, handed to `sink` in batches of at most
+/// `batch_size` pairs. Keys with more distinct accounts than
+/// `max_key_actors` are skipped.
+pub fn sweep_pairs(
+    ka: &KeyedActions,
+    range: Range<usize>,
+    window_ms: i64,
+    max_key_actors: Option<usize>,
+    batch_size: usize,
+    sink: &mut dyn FnMut(&PairBatch),
+) {
+    let batch_size = batch_size.max(1);
+    let mut out = PairBatch::default();
+    let mut g = range.start;
+    while g < range.end {
+        let e = ka.group_end(g);
+        if max_key_actors.is_some_and(|cap| distinct_accounts_exceed(&ka.account[g..e], cap)) {
+            g = e;
+            continue;
+        }
+        for i in g..e {
+            let to = ka.ts_ms[i].saturating_add(window_ms);
+            for j in i + 1..e {
+                if ka.ts_ms[j] > to {
+                    break;
+                }
+                let (ai, aj) = (ka.account[i], ka.account[j]);
+                if ai == aj {
+                    continue;
+                }
+                let dt = ka.ts_ms[j] - ka.ts_ms[i];
+                let (a, b, ra, rb) =
+                    if ai < aj { (ai, aj, ka.row[i], ka.row[j]) } else { (aj, ai, ka.row[j], ka.row[i]) };
+                out.push(a, b, ka.key[i], dt, ka.ts_ms[i], ra, rb);
+                if out.len() >= batch_size {
+                    sink(&out);
+                    out.clear();
+                }
+            }
+        }
+        g = e;
+    }
+    if !out.is_empty() {
+        sink(&out);
+    }
+}
+
+/// The evidence of one shared key: its closest pair of actions. The derived
+/// order is the order of preference: closest, then earliest, then by key and
+/// rows (a total order, so the choice never depends on partitioning).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evidence {
+    /// The time difference; first in the (derived) order, because the
+    /// closest pairs are the strongest evidence.
+    pub dt_ms: i64,
+    /// The earlier of the two times.
+    pub ts_ms: i64,
+    /// The shared key (`0` for networks without keys).
+    pub key: u32,
+    /// The action of account `a`.
+    pub row_a: u32,
+    /// The action of account `b`.
+    pub row_b: u32,
+}
+
+/// An undirected edge of the default mode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    /// Account rank of the first account (`a < b`).
+    pub a: u32,
+    /// Account rank of the second account.
+    pub b: u32,
+    /// Distinct shared keys (for networks without keys: co-action pairs).
+    pub weight: u32,
+    /// Co-action pairs (pairs of actions within the window).
+    pub pairs: u64,
+    /// The closest pair's time difference.
+    pub min_dt_ms: i64,
+    /// The median over the shared keys of each key's closest time difference
+    /// (over all pairs for networks without keys); the mean of the two
+    /// middle values for an even count.
+    pub median_dt_ms: f64,
+    /// Up to N shared keys, each with its closest pair, best first.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Builds edges from the per-key best pairs of one account pair: `recs` must
+/// be sorted best first.
+pub(crate) fn edge_from(a: u32, b: u32, pairs: u64, recs: &[Evidence], evidence_n: usize) -> Edge {
+    let n = recs.len();
+    // `recs` is sorted by dt first, so the median is read off directly.
+    let median =
+        if n % 2 == 1 { recs[n / 2].dt_ms as f64 } else { (recs[n / 2 - 1].dt_ms + recs[n / 2].dt_ms) as f64 / 2.0 };
+    Edge {
+        a,
+        b,
+        weight: u32::try_from(n).unwrap_or(u32::MAX),
+        pairs,
+        min_dt_ms: recs[0].dt_ms,
+        median_dt_ms: median,
+        evidence: recs[..n.min(evidence_n)].to_vec(),
+    }
+}
+
+/// Partial aggregate of [`PairBatch`]es: per account pair, the pair count and
+/// the best pair of each shared key. Partial aggregates of disjoint key
+/// partitions merge with [`PairAggregate::merge`].
+#[derive(Clone, Debug, Default)]
+pub struct PairAggregate {
+    keyed: bool,
+    pairs: FxHashMap<(u32, u32), (u64, FxHashMap<u32, Evidence>)>,
+    seq: u32,
+}
+
+impl PairAggregate {
+    /// An empty aggregate. With `keyed` false every pair counts as its own
+    /// key (networks without keys).
+    pub fn new(keyed: bool) -> Self {
+        PairAggregate { keyed, pairs: FxHashMap::default(), seq: 0 }
+    }
+
+    /// Folds one batch in.
+    pub fn add(&mut self, batch: &PairBatch) {
+        for i in 0..batch.len() {
+            let (slot, key) = if self.keyed {
+                (batch.key[i], batch.key[i])
+            } else {
+                self.seq += 1;
+                (self.seq, 0)
+            };
+            let ev = Evidence {
+                dt_ms: batch.dt_ms[i],
+                ts_ms: batch.ts_ms[i],
+                key,
+                row_a: batch.row_a[i],
+                row_b: batch.row_b[i],
+            };
+            let e = self.pairs.entry((batch.a[i], batch.b[i])).or_default();
+            e.0 += 1;
+            let best = e.1.entry(slot).or_insert(ev);
+            if ev < *best {
+                *best = ev;
+            }
+        }
+    }
+
+    /// Merges the aggregate of another partition of the keys.
+    pub fn merge(&mut self, other: PairAggregate) {
+        for (ab, (n, keys)) in other.pairs {
+            let e = self.pairs.entry(ab).or_default();
+            e.0 += n;
+            for (k, ev) in keys {
+                let k = if self.keyed {
+                    k
+                } else {
+                    self.seq += 1;
+                    self.seq
+                };
+                let best = e.1.entry(k).or_insert(ev);
+                if ev < *best {
+                    *best = ev;
+                }
+            }
+        }
+    }
+
+    /// The edges with at least `min_weight` shared keys, sorted by `(a, b)`.
+    pub fn finish(self, min_weight: u32, evidence_n: usize) -> Vec<Edge> {
+        let mut out: Vec<Edge> = self
+            .pairs
+            .into_iter()
+            .filter(|(_, (_, keys))| keys.len() as u64 >= u64::from(min_weight.max(1)))
+            .map(|((a, b), (n, keys))| {
+                let mut recs: Vec<Evidence> = keys.into_values().collect();
+                recs.sort_unstable();
+                edge_from(a, b, n, &recs, evidence_n)
+            })
+            .collect();
+        out.sort_unstable_by_key(|e| (e.a, e.b));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(rows: &[(u32, i64, u32)]) -> KeyedActions {
+        let mut ka = KeyedActions::default();
+        for (i, &(k, t, a)) in rows.iter().enumerate() {
+            ka.push(k, t, a, i as u32);
+        }
+        ka.sort();
+        ka
+    }
+
+    #[test]
+    fn windows_are_inclusive_at_both_edges() {
+        // Key 0: times 100, 110, 115, 170, 170.001 (ms precision).
+        let ka = batch(&[(0, 100_000, 0), (0, 110_000, 1), (0, 115_000, 1), (0, 170_000, 2), (0, 170_001, 3)]);
+        let (w, st) = windows(&ka, 60_000, None);
+        let spans: Vec<(u32, u32)> = w.lo.iter().copied().zip(w.hi.iter().copied()).collect();
+        assert_eq!(spans, vec![(0, 3), (0, 4), (0, 5), (1, 5), (2, 5)]);
+        assert_eq!(st.keys, 1);
+    }
+
+    #[test]
+    fn split_keeps_key_groups_whole() {
+        let ka = batch(&[(0, 1, 0), (0, 2, 0), (0, 3, 0), (1, 1, 0), (2, 1, 0), (2, 2, 0)]);
+        for parts in 1..8 {
+            let r = ka.split(parts);
+            assert_eq!(r.first().map(|r| r.start), Some(0));
+            assert_eq!(r.last().map(|r| r.end), Some(6));
+            for w in r.windows(2) {
+                assert_eq!(w[0].end, w[1].start);
+                assert_ne!(ka.key[w[0].end - 1], ka.key[w[1].start]);
+            }
+        }
+    }
+
+    #[test]
+    fn hot_keys_are_skipped() {
+        let ka = batch(&[(0, 1, 0), (0, 2, 1), (0, 3, 2), (1, 1, 0), (1, 2, 1)]);
+        let (w, st) = windows(&ka, 10, Some(2));
+        assert_eq!(st.hot_keys_skipped, 1);
+        assert_eq!(st.hot_rows_skipped, 3);
+        assert!((0..3).all(|p| w.lo[p] == w.hi[p]));
+        assert_eq!((w.lo[3], w.hi[3]), (3, 5));
+    }
+}

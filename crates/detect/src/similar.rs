@@ -1,0 +1,378 @@
+//! Near-duplicate texts: an exact Jaccard similarity join within a sliding
+//! time window.
+//!
+//! The toolkit scores every pair of messages within the window with a
+//! Python function. Here the result is the same — Jaccard `|A∩B| / |A∪B|`
+//! computed as an IEEE double and compared `≥ t` — but candidates come from
+//! an inverted index with **prefix filtering** (the AllPairs / PPJoin
+//! family):
+//!
+//! * Token ids are ranked by ascending frequency over the records, and every
+//!   set is stored sorted by rank, so a set's *prefix* holds its rarest
+//!   tokens.
+//! * Two sets with Jaccard ≥ t share at least one token in their prefixes of
+//!   length `|x| − α(|x|) + 1`, where `α(n)` is the least overlap `o` with
+//!   `o / n ≥ t` — computed here in the same floating-point arithmetic as
+//!   the final test (not as `⌈t·n⌉`, which rounds wrongly for e.g.
+//!   `0.6 × 5`), so the filter can never drop a pair the exact test accepts.
+//! * **Length filter**: a pair can only reach `t` if `min/max ≥ t`.
+//! * The index holds only the records of the last W: records arrive in time
+//!   order, and postings older than `t − W` are skipped from the front as
+//!   lists are probed.
+//!
+//! Every candidate is then verified exactly. Parallelism: the time-sorted
+//! records are cut into parts; a part first indexes the records of the W
+//! before it (its halo) without probing, then probes and indexes its own —
+//! each pair is found exactly once, by its later record.
+
+use crate::text::{TokenScratch, for_each_cnt_token, for_each_word_token};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use swarmscan_model::{Interner, Sym};
+
+/// Token sets, one per document, each sorted ascending (by rank once
+/// [`TokenSets::rank_by_frequency`] has run).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenSets {
+    offsets: Vec<usize>,
+    tokens: Vec<u32>,
+}
+
+impl TokenSets {
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Document `d`'s tokens.
+    #[inline]
+    pub fn get(&self, d: usize) -> &[u32] {
+        &self.tokens[self.offsets[d]..self.offsets[d + 1]]
+    }
+
+    /// Builds sets from explicit token id lists (each is sorted and
+    /// deduplicated).
+    pub fn from_lists(lists: &[Vec<u32>]) -> TokenSets {
+        let mut s = TokenSets { offsets: vec![0], tokens: Vec::new() };
+        for l in lists {
+            let mut l = l.clone();
+            l.sort_unstable();
+            l.dedup();
+            s.tokens.extend_from_slice(&l);
+            s.offsets.push(s.tokens.len());
+        }
+        s
+    }
+
+    /// Tokenises `texts` in parallel, as the toolkit does
+    /// ([`crate::text::cnt_tokens`]) when `toolkit`, else with standard word
+    /// boundaries ([`crate::text::word_tokens`]); token ids number the
+    /// distinct token strings.
+    pub fn tokenize(texts: &[&str], toolkit: bool) -> TokenSets {
+        let chunk = texts.len().div_ceil(rayon::current_num_threads() * 4).max(1024);
+        let parts: Vec<(Interner, Vec<usize>, Vec<u32>)> = texts
+            .par_chunks(chunk)
+            .map(|part| {
+                let mut vocab = Interner::new();
+                let mut offsets = Vec::with_capacity(part.len());
+                let mut tokens = Vec::new();
+                let mut scratch = TokenScratch::default();
+                for t in part {
+                    let start = tokens.len();
+                    if toolkit {
+                        for_each_cnt_token(t, &mut scratch, |s| tokens.push(vocab.intern(s).0));
+                    } else {
+                        for_each_word_token(t, &mut scratch, |s| tokens.push(vocab.intern(s).0));
+                    }
+                    tokens[start..].sort_unstable();
+                    let mut w = start;
+                    for i in start..tokens.len() {
+                        if i == start || tokens[i] != tokens[w - 1] {
+                            tokens[w] = tokens[i];
+                            w += 1;
+                        }
+                    }
+                    tokens.truncate(w);
+                    offsets.push(tokens.len());
+                }
+                (vocab, offsets, tokens)
+            })
+            .collect();
+        let mut vocab = Interner::new();
+        let maps: Vec<Vec<Sym>> = parts.iter().map(|(v, _, _)| vocab.absorb(v)).collect();
+        let mut sets = TokenSets { offsets: Vec::with_capacity(texts.len() + 1), tokens: Vec::new() };
+        sets.offsets.push(0);
+        for ((_, offsets, tokens), map) in parts.into_iter().zip(maps) {
+            let base = sets.tokens.len();
+            let mut start = 0;
+            for end in offsets {
+                let from = sets.tokens.len();
+                sets.tokens.extend(tokens[start..end].iter().map(|&t| map[t as usize].0));
+                sets.tokens[from..].sort_unstable();
+                start = end;
+                sets.offsets.push(base + end);
+            }
+        }
+        sets
+    }
+
+    /// Renumbers tokens by ascending frequency over `docs` (a document may
+    /// be listed several times), ties by old id, and re-sorts every set.
+    pub fn rank_by_frequency(&mut self, docs: &[u32]) {
+        let vocab = self.tokens.iter().copied().max().map_or(0, |m| m as usize + 1);
+        let mut freq = vec![0u64; vocab];
+        for &d in docs {
+            for &t in self.get(d as usize) {
+                freq[t as usize] += 1;
+            }
+        }
+        let mut order: Vec<u32> = (0..vocab as u32).collect();
+        order.sort_unstable_by_key(|&t| (freq[t as usize], t));
+        let mut rank = vec![0u32; vocab];
+        for (r, &t) in order.iter().enumerate() {
+            rank[t as usize] = r as u32;
+        }
+        let offsets = &self.offsets;
+        let mut parts: Vec<&mut [u32]> = Vec::with_capacity(self.len());
+        let mut rest = &mut self.tokens[..];
+        for d in 0..offsets.len().saturating_sub(1) {
+            let (a, b) = rest.split_at_mut(offsets[d + 1] - offsets[d]);
+            parts.push(a);
+            rest = b;
+        }
+        parts.into_par_iter().for_each(|s| {
+            for t in s.iter_mut() {
+                *t = rank[*t as usize];
+            }
+            s.sort_unstable();
+        });
+    }
+}
+
+/// `|a ∩ b|` of two ascending lists.
+#[inline]
+pub fn overlap(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut o) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                o += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    o
+}
+
+/// The toolkit's similarity (`MinDocSizeSimilarity` for `min_doc > 0`,
+/// plain Jaccard for 0): `0` when a set has fewer than `min_doc` tokens, else
+/// `|a∩b| / |a∪b|` as a double. Two empty sets with `min_doc` 0 give NaN
+/// (the toolkit raises `ZeroDivisionError` there); NaN matches nothing.
+#[inline]
+pub fn cnt_similarity(a: &[u32], b: &[u32], min_doc: usize) -> f64 {
+    if min_doc > 0 && (a.len() < min_doc || b.len() < min_doc) {
+        return 0.0;
+    }
+    let o = overlap(a, b);
+    o as f64 / (a.len() + b.len() - o) as f64
+}
+
+/// The least overlap `o` with `o / n ≥ t` in floating point (`n + 1` if
+/// none); `t > 0`.
+fn min_overlap(n: usize, t: f64) -> usize {
+    let nf = n as f64;
+    let mut o = ((t * nf).floor() as usize).saturating_sub(1);
+    while o <= n && (o as f64 / nf) < t {
+        o += 1;
+    }
+    o
+}
+
+/// The records of one co_similar run: sorted by time, each with its
+/// document.
+#[derive(Clone, Copy, Debug)]
+pub struct JoinInput<'a> {
+    /// Times, ascending.
+    pub ts_ms: &'a [i64],
+    /// Document of each record, an index into `sets`.
+    pub doc: &'a [u32],
+    pub sets: &'a TokenSets,
+    pub window_ms: i64,
+    /// The threshold `t`: pairs with similarity `≥ t` match.
+    pub threshold: f64,
+    /// Sets with fewer tokens have similarity 0.
+    pub min_doc: usize,
+}
+
+impl JoinInput<'_> {
+    /// Similarity of records `x` and `y`.
+    pub fn similarity(&self, x: usize, y: usize) -> f64 {
+        cnt_similarity(self.sets.get(self.doc[x] as usize), self.sets.get(self.doc[y] as usize), self.min_doc)
+    }
+}
+
+/// Counts of one join.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JoinStats {
+    /// Candidate pairs verified.
+    pub candidates: u64,
+    /// Pairs that matched.
+    pub matches: u64,
+}
+
+/// Every pair `(x, y)`, `y < x`, of records within the window whose
+/// similarity is `≥ t`, by brute force over the window. The reference for
+/// tests, and the method when `t ≤ 0` (where every pair matches anyway).
+pub fn join_brute_force(inp: &JoinInput<'_>) -> Vec<(u32, u32)> {
+    let n = inp.ts_ms.len();
+    let mut out = Vec::new();
+    let mut lo = 0;
+    for x in 0..n {
+        while inp.ts_ms[lo] < inp.ts_ms[x].saturating_sub(inp.window_ms) {
+            lo += 1;
+        }
+        for y in lo..x {
+            if inp.similarity(x, y) >= inp.threshold {
+                out.push((x as u32, y as u32));
+            }
+        }
+    }
+    out
+}
+
+#[derive(Default)]
+struct Posting {
+    start: usize,
+    list: Vec<u32>,
+}
+
+/// The indexed join of records `start..end`, with the halo `halo..start`
+/// indexed first.
+fn join_part(inp: &JoinInput<'_>, halo: usize, start: usize, end: usize, out: &mut Vec<(u32, u32)>) -> JoinStats {
+    let t = inp.threshold;
+    let min_size = inp.min_doc.max(1);
+    let mut index: FxHashMap<u32, Posting> = FxHashMap::default();
+    let mut stamp = vec![0u32; end - halo];
+    let mut st = JoinStats::default();
+    let prefix_len = |n: usize| (n + 1).saturating_sub(min_overlap(n, t));
+    for x in halo..end {
+        let sx = inp.sets.get(inp.doc[x] as usize);
+        let nx = sx.len();
+        if nx < min_size {
+            continue;
+        }
+        let px = prefix_len(nx);
+        if x >= start {
+            let from = inp.ts_ms[x].saturating_sub(inp.window_ms);
+            for tok in &sx[..px] {
+                let Some(post) = index.get_mut(tok) else { continue };
+                while post.start < post.list.len() && inp.ts_ms[post.list[post.start] as usize] < from {
+                    post.start += 1;
+                }
+                for &y in &post.list[post.start..] {
+                    let y = y as usize;
+                    if stamp[y - halo] == x as u32 + 1 {
+                        continue;
+                    }
+                    stamp[y - halo] = x as u32 + 1;
+                    let sy = inp.sets.get(inp.doc[y] as usize);
+                    let ny = sy.len();
+                    if (nx.min(ny) as f64 / nx.max(ny) as f64) < t {
+                        continue;
+                    }
+                    st.candidates += 1;
+                    let o = overlap(sx, sy);
+                    if o as f64 / (nx + ny - o) as f64 >= t {
+                        st.matches += 1;
+                        out.push((x as u32, y as u32));
+                    }
+                }
+            }
+        }
+        for &tok in &sx[..px] {
+            index.entry(tok).or_default().list.push(x as u32);
+        }
+    }
+    st
+}
+
+/// Every pair `(x, y)`, `y < x`, of records within the window whose
+/// similarity is `≥ t`: exactly the pairs of [`join_brute_force`], in
+/// ascending order.
+pub fn join(inp: &JoinInput<'_>) -> (Vec<(u32, u32)>, JoinStats) {
+    let n = inp.ts_ms.len();
+    let t = inp.threshold;
+    if n == 0 || t.is_nan() || t > 1.0 {
+        return (Vec::new(), JoinStats::default());
+    }
+    if t <= 0.0 {
+        let mut v = join_brute_force(inp);
+        v.sort_unstable();
+        let m = v.len() as u64;
+        return (v, JoinStats { candidates: m, matches: m });
+    }
+    let parts = (rayon::current_num_threads() * 4).clamp(1, n.div_ceil(4096).max(1));
+    let bounds: Vec<(usize, usize, usize)> = (0..parts)
+        .map(|i| {
+            let (s, e) = (n * i / parts, n * (i + 1) / parts);
+            let from = if s < n { inp.ts_ms[s].saturating_sub(inp.window_ms) } else { 0 };
+            (inp.ts_ms[..s].partition_point(|&x| x < from), s, e)
+        })
+        .filter(|b| b.1 < b.2)
+        .collect();
+    let res: Vec<(Vec<(u32, u32)>, JoinStats)> = bounds
+        .into_par_iter()
+        .map(|(h, s, e)| {
+            let mut out = Vec::new();
+            let st = join_part(inp, h, s, e, &mut out);
+            out.sort_unstable();
+            (out, st)
+        })
+        .collect();
+    let mut st = JoinStats::default();
+    let mut all = Vec::with_capacity(res.iter().map(|r| r.0.len()).sum());
+    for (v, s) in res {
+        st.candidates += s.candidates;
+        st.matches += s.matches;
+        all.extend(v);
+    }
+    (all, st)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_overlap_is_exact_in_floating_point() {
+        // 0.6 * 5 = 3.0000000000000004, but 3/5 = 0.6 >= 0.6.
+        assert_eq!(min_overlap(5, 0.6), 3);
+        assert_eq!(min_overlap(10, 0.8), 8);
+        assert_eq!(min_overlap(3, 0.5), 2);
+        assert_eq!(min_overlap(1, 1.0), 1);
+        for n in 1..200 {
+            for t in [0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0] {
+                let o = min_overlap(n, t);
+                assert!(o > n || o as f64 / n as f64 >= t);
+                assert!(o == 0 || ((o - 1) as f64 / n as f64) < t);
+            }
+        }
+    }
+
+    #[test]
+    fn tokenize_numbers_distinct_strings_consistently() {
+        let sets = TokenSets::tokenize(&["a b c", "c b a", "x", ""], true);
+        assert_eq!(sets.get(0), sets.get(1));
+        assert_eq!(sets.get(0).len(), 3);
+        assert_eq!(sets.get(2).len(), 1);
+        assert!(sets.get(3).is_empty());
+    }
+}
