@@ -147,6 +147,14 @@ fn demo_generates_and_reads_back() {
     }
     assert!(r.stderr.contains("0 skipped"), "{}", r.stderr);
     assert!(r.stdout.is_empty());
+    // Every keyed network was computed, with swarmscan's CSV header.
+    for net in ["co_repost", "co_link", "co_reply", "co_text", "co_similar", "co_hashtag"] {
+        let csv = std::fs::read_to_string(out.join("networks").join(format!("{net}.csv"))).unwrap();
+        assert!(csv.starts_with("source,target,network,weight"), "{net}: {csv:.80}");
+    }
+    let reposts = std::fs::read_to_string(out.join("networks/co_repost.csv")).unwrap();
+    assert!(reposts.lines().count() > 1, "planted repost ring and fans give co-repost edges");
+    assert!(r.stderr.contains("lookalike_domains"), "{}", r.stderr);
 }
 
 #[test]
