@@ -5,7 +5,6 @@
 use crate::diag::{FileReport, SkipReason};
 use crate::sink::Sink;
 use rayon::prelude::*;
-use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use std::io::Read;
 use swarmscan_model::Events;
@@ -75,11 +74,6 @@ pub fn from_bytes<'a, T: serde::Deserialize<'a>>(rec: &'a [u8]) -> serde_json::R
         Ok(s) => serde_json::from_str(s),
         Err(_) => serde_json::from_slice(rec),
     }
-}
-
-/// Like [`decode`] for owned types (handy for small nested documents).
-pub fn decode_owned<T: DeserializeOwned>(rec: &[u8], sink: &mut Sink) -> Option<T> {
-    decode::<T>(rec, sink)
 }
 
 const CHUNK: usize = 4 << 20;
