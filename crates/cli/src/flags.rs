@@ -33,6 +33,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Find coordinated networks: test every co-action signal against a null
+    /// model, cluster, explain, and write the outputs into --out DIR.
+    Scan(crate::cmd::scan::ScanArgs),
+    /// Score a scan's output against labelled accounts (precision, recall, F1, ARI).
+    Eval(crate::cmd::eval::EvalArgs),
     /// Generate a synthetic data set with planted operations and analyse it.
     Demo(DemoArgs),
     /// Generate synthetic activity with planted operations and ground-truth labels.

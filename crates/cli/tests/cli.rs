@@ -147,14 +147,57 @@ fn demo_generates_and_reads_back() {
     }
     assert!(r.stderr.contains("0 skipped"), "{}", r.stderr);
     assert!(r.stdout.is_empty());
-    // Every keyed network was computed, with swarmscan's CSV header.
-    for net in ["co_repost", "co_link", "co_reply", "co_text", "co_similar", "co_hashtag"] {
-        let csv = std::fs::read_to_string(out.join("networks").join(format!("{net}.csv"))).unwrap();
-        assert!(csv.starts_with("source,target,network,weight"), "{net}: {csv:.80}");
+    // The demo ran `scan` into DIR/scan and scored it against the labels.
+    for f in ["accounts.csv", "clusters.csv", "edges.csv", "domains.csv", "summary.json"] {
+        assert!(out.join("scan").join(f).exists(), "scan/{f} missing");
     }
-    let reposts = std::fs::read_to_string(out.join("networks/co_repost.csv")).unwrap();
-    assert!(reposts.lines().count() > 1, "planted repost ring and fans give co-repost edges");
-    assert!(r.stderr.contains("lookalike_domains"), "{}", r.stderr);
+    let accounts = std::fs::read_to_string(out.join("scan/accounts.csv")).unwrap();
+    assert!(accounts.starts_with("account_id,username,cluster_id,score,signals\n"), "{accounts:.80}");
+    assert!(r.stderr.contains("precision") && r.stderr.contains("recall"), "{}", r.stderr);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("scan/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["command"], "scan");
+    assert!(summary["timings_s"]["signals_and_tests"].is_number());
+    assert_eq!(summary["totals"]["skipped"], 0);
+}
+
+#[test]
+fn scan_then_eval_on_labelled_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen_dir = dir.path().join("g");
+    let r = swarmscan(&["gen", "--out", gen_dir.to_str().unwrap(), "--scale", "0.05", "--seed", "3"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let input = gen_dir.join("events.csv");
+    let run = |out: &str| {
+        let o = dir.path().join(out);
+        let r = swarmscan(&["scan", input.to_str().unwrap(), "--out", o.to_str().unwrap(), "-q"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        o
+    };
+    let (a, b) = (run("s1"), run("s2"));
+    for f in ["accounts.csv", "clusters.csv", "edges.csv", "domains.csv"] {
+        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f} differs between runs");
+    }
+    let json = dir.path().join("eval.json");
+    let r = swarmscan(&[
+        "eval",
+        a.to_str().unwrap(),
+        "--labels",
+        gen_dir.join("labels.csv").to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert!(m["labelled"].as_u64().unwrap() > 1000, "{m}");
+    for k in ["precision", "recall", "f1", "adjusted_rand_index", "purity"] {
+        assert!(m[k].is_number(), "{k}: {m}");
+    }
+    assert!(m["by_kind"]["fan"]["rate"].as_f64().unwrap() <= 0.02, "{m}");
+    // Usage errors are exit 2, with the known names.
+    let r = swarmscan(&["scan", input.to_str().unwrap(), "--out", "x", "--signals", "co_nope"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("co_repost"), "{}", r.stderr);
 }
 
 #[test]

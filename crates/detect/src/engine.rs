@@ -15,7 +15,7 @@ use crate::params::{Mode, Params};
 use crate::similar::{JoinInput, TokenSets};
 use rayon::prelude::*;
 use std::sync::Mutex;
-use swarmscan_model::{Events, Sym};
+use swarmscan_model::{Events, Interner, Sym};
 
 /// Accounts numbered by the byte order of their ids.
 #[derive(Clone, Debug)]
@@ -55,6 +55,8 @@ pub struct Prepared<'a> {
     multi: bool,
     similar: Option<Similar>,
     ranks: Ranks,
+    /// Whether edges count distinct keys (false: every pair of actions).
+    keyed: bool,
 }
 
 /// The edges of a run.
@@ -148,7 +150,7 @@ pub fn prepare<'a>(events: &'a Events, network: Network, params: &Params) -> Res
         sets.rank_by_frequency(&doc);
         Similar { sets, doc, doc_of_text }
     });
-    Ok(Prepared { events, network, params: params.clone(), ka, keys, multi, similar, ranks })
+    Ok(Prepared { events, network, params: params.clone(), ka, keys, multi, similar, ranks, keyed: network.is_keyed() })
 }
 
 impl<'a> Prepared<'a> {
@@ -203,6 +205,59 @@ impl<'a> Prepared<'a> {
             (d != u32::MAX).then(|| s.sets.get(d as usize))
         };
         Some(crate::similar::cnt_similarity(doc(row_a)?, doc(row_b)?, self.params.min_doc_tokens))
+    }
+
+    /// The same actions under other keys: `key[i]` is the new key of sorted
+    /// row `i` of [`Prepared::keyed_actions`] and `names` resolves the new
+    /// keys (`None`: keys have no names, [`Prepared::key`] is `None`); rows whose new key is `u32::MAX` are left out. The result is re-sorted and always keyed (edges count distinct
+    /// shared keys), so a caller can regroup actions — posts by their
+    /// author, texts by their near-duplicate cluster — and reuse the sweep.
+    /// Only the default mode can be rekeyed.
+    pub fn rekey(&self, key: &[u32], names: Option<Interner>, params: &Params) -> Result<Prepared<'a>, Error> {
+        if params.mode != Mode::Default {
+            return Err(Error::Param("only the default mode can be rekeyed".into()));
+        }
+        check(self.network, params)?;
+        assert_eq!(key.len(), self.ka.len(), "one new key per sorted row");
+        let mut ka = KeyedActions::default();
+        for (i, &k) in key.iter().enumerate() {
+            if k != u32::MAX {
+                ka.push(k, self.ka.ts_ms[i], self.ka.account[i], self.ka.row[i]);
+            }
+        }
+        ka.sort();
+        Ok(Prepared {
+            events: self.events,
+            network: self.network,
+            params: params.clone(),
+            ka,
+            keys: names.map_or(KeySpace::None, KeySpace::Local),
+            multi: self.multi,
+            similar: None,
+            ranks: self.ranks.clone(),
+            keyed: true,
+        })
+    }
+
+    /// co_similar: every pair `(x, y)` of sorted rows within the window whose
+    /// similarity reaches the threshold (`None` for other networks).
+    pub fn similar_pairs(&self) -> Option<Vec<(u32, u32)>> {
+        let sim = self.similar.as_ref()?;
+        let p = &self.params;
+        let inp = JoinInput {
+            ts_ms: &self.ka.ts_ms,
+            doc: &sim.doc,
+            sets: &sim.sets,
+            window_ms: p.window_ms,
+            threshold: p.similarity,
+            min_doc: p.min_doc_tokens,
+        };
+        Some(crate::similar::join(&inp).0)
+    }
+
+    /// The account rank of an account id's symbol.
+    pub fn rank_of(&self, account: Sym) -> u32 {
+        self.ranks.rank_of[account.idx()]
     }
 
     /// Computes the network.
@@ -277,11 +332,9 @@ impl<'a> Prepared<'a> {
         let p = &self.params;
         match p.mode {
             Mode::Cnt => Aggregation::Directed { min_weight: p.min_weight, loops: p.loops, multi: self.multi },
-            Mode::Default => Aggregation::Undirected {
-                keyed: self.network.is_keyed(),
-                min_weight: p.min_weight,
-                evidence: p.evidence,
-            },
+            Mode::Default => {
+                Aggregation::Undirected { keyed: self.keyed, min_weight: p.min_weight, evidence: p.evidence }
+            }
         }
     }
 

@@ -47,8 +47,10 @@ mod rules;
 mod testutil;
 mod text;
 
+mod host;
 pub use blocklist::{BLOCKLIST_FORMAT_VERSION, Blocklist};
 pub use error::{Diagnostic, Error, UnknownRule};
+pub use host::url_host;
 pub use matcher::{Finding, Matcher, MatcherOptions};
 pub use outlets::{OUTLETS_FORMAT_VERSION, Outlet, OutletList};
 pub use rule::Rule;

@@ -3,9 +3,11 @@
 mod convert;
 mod demo;
 mod domains;
+pub mod eval;
 mod generate;
 mod inspect;
 pub mod network;
+pub mod scan;
 
 use crate::flags::{Cli, Command, InputArgs};
 use crate::summary::Summary;
@@ -23,6 +25,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Inspect(a) => inspect::run(a, quiet),
         Command::Domains(a) => domains::run(a, quiet),
         Command::Network(a) => network::run(a, quiet),
+        Command::Scan(a) => scan::run(a, quiet),
+        Command::Eval(a) => eval::run(a, quiet),
     }
 }
 

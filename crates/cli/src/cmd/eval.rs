@@ -1,0 +1,93 @@
+//! `swarmscan eval`: a scan's output against labelled accounts.
+
+use anyhow::Context;
+use clap::Args;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use swarmscan_scan::eval::{EvalReport, evaluate};
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The output directory of `swarmscan scan` (reads its accounts.csv).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// `account_id,label` CSV (as `swarmscan gen` writes): labels starting
+    /// with the positive prefix are operation members; `fan_<n>` and
+    /// anything else are organic.
+    #[arg(long, value_name = "FILE")]
+    pub labels: PathBuf,
+    /// Prefix of positive labels.
+    #[arg(long, default_value = "op_")]
+    pub positive_prefix: String,
+    /// Also write the metrics as JSON to this file (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+fn read_pairs(path: &std::path::Path, a: &str, b: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let mut r = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let h = r.headers().with_context(|| format!("{}: no header", path.display()))?.clone();
+    let col = |name: &str| {
+        h.iter()
+            .position(|x| x == name)
+            .with_context(|| format!("{}: no column {name:?} in the header", path.display()))
+    };
+    let (ia, ib) = (col(a)?, col(b)?);
+    let mut out = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.with_context(|| format!("{}: record {}", path.display(), i + 2))?;
+        let get = |j: usize, name: &str| {
+            rec.get(j)
+                .map(str::to_string)
+                .with_context(|| format!("{}:{}: missing field {name}", path.display(), i + 2))
+        };
+        out.push((get(ia, a)?, get(ib, b)?));
+    }
+    Ok(out)
+}
+
+pub fn run(args: EvalArgs, quiet: bool) -> anyhow::Result<u8> {
+    let labels: BTreeMap<String, String> = read_pairs(&args.labels, "account_id", "label")?.into_iter().collect();
+    let mut flagged = BTreeMap::new();
+    let accounts = args.dir.join("accounts.csv");
+    for (id, c) in read_pairs(&accounts, "account_id", "cluster_id")? {
+        let c: u32 = c.parse().with_context(|| format!("{}: cluster_id {c:?} is not a number", accounts.display()))?;
+        flagged.insert(id, c);
+    }
+    let r = evaluate(&labels, &flagged, &args.positive_prefix);
+    if !quiet {
+        eprint!("{}", render(&r));
+    }
+    if let Some(p) = &args.json {
+        let mut text = serde_json::to_string_pretty(&r)?;
+        text.push('\n');
+        if p.as_os_str() == "-" {
+            std::io::stdout().write_all(text.as_bytes())?;
+        } else {
+            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
+        }
+    }
+    Ok(crate::exit::OK)
+}
+
+fn render(r: &EvalReport) -> String {
+    let mut s = format!(
+        "{} labelled accounts, {} positive; {} flagged ({} unlabelled)\n\
+         precision {:.3}  recall {:.3}  F1 {:.3}  ARI {:.3}  purity {:.3}\n",
+        r.labelled,
+        r.positives,
+        r.flagged,
+        r.flagged_unlabelled,
+        r.precision,
+        r.recall,
+        r.f1,
+        r.adjusted_rand_index,
+        r.purity
+    );
+    s += "flagged by group kind:\n";
+    for (k, v) in &r.by_kind {
+        s += &format!("  {k:<14} {:>6} / {:<6} {:>6.2}%\n", v.flagged, v.accounts, 100.0 * v.rate);
+    }
+    s
+}

@@ -1,0 +1,189 @@
+//! `swarmscan eval`: a scan's clusters against labelled accounts.
+//!
+//! Labels are `account_id,label`. A label starting with the positive prefix
+//! (`op_` by default, as `swarmscan gen` writes: `op_<kind>_<n>`) marks a
+//! member of a coordinated operation; `organic` and `fan_<n>` (organic fan
+//! groups) mark accounts that must not be flagged; any other label counts as
+//! organic too. Flagged = listed in `accounts.csv`.
+//!
+//! * precision, recall, F1 over accounts (flagged vs. positive);
+//! * adjusted Rand index between reported clusters and labelled operations,
+//!   over the accounts that are positive or flagged (an unflagged account
+//!   and a flagged organic account are each a cluster of their own on the
+//!   side that does not group them);
+//! * purity: the share of flagged accounts whose cluster's most common label
+//!   is their own label;
+//! * the share flagged of every label group kind (`organic`, `fan`, and
+//!   each operation kind), and of each fan group.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Flagged and total accounts of a group.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Share {
+    pub accounts: u64,
+    pub flagged: u64,
+    pub rate: f64,
+}
+
+/// What `eval` reports.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct EvalReport {
+    pub labelled: u64,
+    pub positives: u64,
+    pub flagged: u64,
+    /// Flagged accounts without a label.
+    pub flagged_unlabelled: u64,
+    pub true_positives: u64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub adjusted_rand_index: f64,
+    pub purity: f64,
+    /// By group kind: `organic`, `fan`, and each operation kind.
+    pub by_kind: BTreeMap<String, Share>,
+    /// Each fan group (`fan_<n>`).
+    pub fan_groups: BTreeMap<String, Share>,
+    /// Each operation (label).
+    pub operations: BTreeMap<String, Share>,
+}
+
+/// The kind of a label: `op_repost_ring_3` → `repost_ring`, `fan_2` → `fan`.
+fn kind_of(label: &str, positive: &str) -> String {
+    if let Some(rest) = label.strip_prefix(positive) {
+        let base = rest.rsplit_once('_').filter(|(_, n)| n.chars().all(|c| c.is_ascii_digit())).map_or(rest, |x| x.0);
+        return if base.is_empty() { rest.to_string() } else { base.to_string() };
+    }
+    if label.starts_with("fan_") { "fan".into() } else { "organic".into() }
+}
+
+fn comb2(n: u64) -> f64 {
+    (n as f64) * (n as f64 - 1.0) / 2.0
+}
+
+/// Adjusted Rand index of two labelings of the same items.
+pub fn adjusted_rand_index(a: &[u64], b: &[u64]) -> f64 {
+    let n = a.len() as u64;
+    if n < 2 {
+        return 1.0;
+    }
+    let mut cont: BTreeMap<(u64, u64), u64> = BTreeMap::new();
+    let mut ra: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut rb: BTreeMap<u64, u64> = BTreeMap::new();
+    for (&x, &y) in a.iter().zip(b) {
+        *cont.entry((x, y)).or_default() += 1;
+        *ra.entry(x).or_default() += 1;
+        *rb.entry(y).or_default() += 1;
+    }
+    let index: f64 = cont.values().map(|&v| comb2(v)).sum();
+    let sa: f64 = ra.values().map(|&v| comb2(v)).sum();
+    let sb: f64 = rb.values().map(|&v| comb2(v)).sum();
+    let expected = sa * sb / comb2(n);
+    let max = (sa + sb) / 2.0;
+    if (max - expected).abs() < f64::EPSILON { 1.0 } else { (index - expected) / (max - expected) }
+}
+
+/// Evaluates flagged accounts (`account_id → cluster_id`) against labels.
+pub fn evaluate(labels: &BTreeMap<String, String>, flagged: &BTreeMap<String, u32>, positive: &str) -> EvalReport {
+    let mut r = EvalReport { labelled: labels.len() as u64, flagged: flagged.len() as u64, ..EvalReport::default() };
+    let is_pos = |l: &str| l.starts_with(positive);
+    for (id, label) in labels {
+        let f = flagged.contains_key(id);
+        let kind = kind_of(label, positive);
+        let bump = |m: &mut BTreeMap<String, Share>, k: &str| {
+            let s = m.entry(k.to_string()).or_default();
+            s.accounts += 1;
+            s.flagged += u64::from(f);
+        };
+        bump(&mut r.by_kind, &kind);
+        if is_pos(label) {
+            r.positives += 1;
+            r.true_positives += u64::from(f);
+            bump(&mut r.operations, label);
+        } else if label.starts_with("fan_") {
+            bump(&mut r.fan_groups, label);
+        }
+    }
+    r.flagged_unlabelled = flagged.keys().filter(|id| !labels.contains_key(*id)).count() as u64;
+    for m in [&mut r.by_kind, &mut r.fan_groups, &mut r.operations] {
+        for s in m.values_mut() {
+            s.rate = if s.accounts == 0 { 0.0 } else { s.flagged as f64 / s.accounts as f64 };
+        }
+    }
+    r.precision = if r.flagged == 0 { 0.0 } else { r.true_positives as f64 / r.flagged as f64 };
+    r.recall = if r.positives == 0 { 0.0 } else { r.true_positives as f64 / r.positives as f64 };
+    r.f1 = if r.precision + r.recall == 0.0 { 0.0 } else { 2.0 * r.precision * r.recall / (r.precision + r.recall) };
+    // ARI over positives ∪ flagged; singletons get ids above every real id.
+    let items: BTreeSet<&String> =
+        labels.iter().filter(|(_, l)| is_pos(l)).map(|(id, _)| id).chain(flagged.keys()).collect();
+    let op_ids: BTreeMap<&str, u64> = labels
+        .values()
+        .filter(|l| is_pos(l))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i as u64))
+        .collect();
+    let (mut ta, mut pb) = (Vec::new(), Vec::new());
+    let mut next = 1u64 << 40;
+    for id in &items {
+        let truth = labels.get(*id).and_then(|l| op_ids.get(l.as_str()).copied());
+        ta.push(truth.unwrap_or_else(|| {
+            next += 1;
+            next
+        }));
+        pb.push(flagged.get(*id).map(|&c| u64::from(c)).unwrap_or_else(|| {
+            next += 1;
+            next
+        }));
+    }
+    r.adjusted_rand_index = adjusted_rand_index(&ta, &pb);
+    // Purity by label.
+    let mut per_cluster: BTreeMap<u32, BTreeMap<&str, u64>> = BTreeMap::new();
+    for (id, &c) in flagged {
+        let l = labels.get(id).map_or("(unlabelled)", String::as_str);
+        *per_cluster.entry(c).or_default().entry(l).or_default() += 1;
+    }
+    let majority: u64 = per_cluster.values().map(|m| m.values().copied().max().unwrap_or(0)).sum();
+    r.purity = if r.flagged == 0 { 0.0 } else { majority as f64 / r.flagged as f64 };
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ari_known_values() {
+        assert!((adjusted_rand_index(&[0, 0, 1, 1], &[5, 5, 7, 7]) - 1.0).abs() < 1e-12);
+        // sklearn: adjusted_rand_score([0,0,1,1],[0,0,1,2]) = 0.5714285714
+        assert!((adjusted_rand_index(&[0, 0, 1, 1], &[0, 0, 1, 2]) - 0.571_428_571_4).abs() < 1e-9);
+        // adjusted_rand_score([0,0,0,1,1,1],[0,1,2,0,1,2]) = -4/11
+        assert!((adjusted_rand_index(&[0, 0, 0, 1, 1, 1], &[0, 1, 2, 0, 1, 2]) + 4.0 / 11.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn counts_and_rates() {
+        let labels: BTreeMap<String, String> = [
+            ("a", "op_repost_ring_0"),
+            ("b", "op_repost_ring_0"),
+            ("c", "op_copypasta_1"),
+            ("d", "fan_0"),
+            ("e", "fan_0"),
+            ("f", "organic"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let flagged: BTreeMap<String, u32> =
+            [("a", 1), ("b", 1), ("d", 2), ("x", 2)].into_iter().map(|(a, c)| (a.to_string(), c)).collect();
+        let r = evaluate(&labels, &flagged, "op_");
+        assert_eq!((r.positives, r.flagged, r.true_positives, r.flagged_unlabelled), (3, 4, 2, 1));
+        assert!((r.precision - 0.5).abs() < 1e-12 && (r.recall - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.by_kind["fan"], Share { accounts: 2, flagged: 1, rate: 0.5 });
+        assert_eq!(r.by_kind["repost_ring"].flagged, 2);
+        assert_eq!(r.by_kind["copypasta"].flagged, 0);
+        assert_eq!(r.fan_groups["fan_0"].rate, 0.5);
+        assert_eq!(kind_of("op_cloned_news_12", "op_"), "cloned_news");
+    }
+}

@@ -1,0 +1,306 @@
+//! From a [`ScanResult`] to what people read: [`ReportData`], with the
+//! evidence resolved to posts, times, texts and URLs, and lookalike news
+//! domains marked. The CSV/JSON outputs and the HTML report are all written
+//! from this one structure, so they cannot disagree.
+
+use crate::scan::{ScanParams, ScanResult, strength};
+use crate::signal::Signal;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+use swarmscan_detect::Evidence as RawEvidence;
+use swarmscan_domains::{Finding, Matcher, url_host};
+use swarmscan_model::{Events, Sym, format_rfc3339_ms};
+use swarmscan_report as r;
+
+/// Lookalike news domains among the hosts of every URL in the data.
+#[derive(Clone, Debug, Default)]
+pub struct Lookalikes {
+    /// Finding per host.
+    pub by_host: BTreeMap<String, Finding>,
+    /// Host of each URL string symbol that is on a lookalike domain.
+    url_host: FxHashMap<u32, String>,
+    /// Posts with a URL on each lookalike host.
+    posts: BTreeMap<String, u64>,
+    /// Accounts (symbols) that posted such a URL.
+    accounts: FxHashSet<u32>,
+}
+
+impl Lookalikes {
+    /// Checks every distinct host of the data's (expanded) URLs.
+    pub fn find(ev: &Events, matcher: &Matcher) -> Lookalikes {
+        let mut syms: Vec<u32> = ev.url_expanded.iter().map(|s| s.0).collect();
+        syms.sort_unstable();
+        syms.dedup();
+        let host_of: Vec<(u32, String)> =
+            syms.into_iter().filter_map(|s| url_host(ev.strings.resolve(Sym(s))).map(|h| (s, h))).collect();
+        let mut hosts: Vec<&str> = host_of.iter().map(|x| x.1.as_str()).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        let by_host: BTreeMap<String, Finding> =
+            matcher.check_many(&hosts).into_iter().map(|f| (f.domain.clone(), f)).collect();
+        let url_host: FxHashMap<u32, String> = host_of.into_iter().filter(|(_, h)| by_host.contains_key(h)).collect();
+        let mut out = Lookalikes { by_host, url_host, ..Lookalikes::default() };
+        if out.url_host.is_empty() {
+            return out;
+        }
+        for row in 0..ev.len() {
+            let (lo, hi) = (ev.url_offsets[row] as usize, ev.url_offsets[row + 1] as usize);
+            let mut seen = false;
+            for u in &ev.url_expanded[lo..hi] {
+                if let Some(h) = out.url_host.get(&u.0) {
+                    if !seen {
+                        *out.posts.entry(h.clone()).or_default() += 1;
+                    }
+                    seen = true;
+                }
+            }
+            if seen {
+                out.accounts.insert(ev.account[row].0);
+            }
+        }
+        out
+    }
+
+    /// Lookalike hosts among the URLs of an event row.
+    fn hosts_of_row(&self, ev: &Events, row: usize) -> Vec<&str> {
+        let (lo, hi) = (ev.url_offsets[row] as usize, ev.url_offsets[row + 1] as usize);
+        ev.url_expanded[lo..hi].iter().filter_map(|u| self.url_host.get(&u.0).map(String::as_str)).collect()
+    }
+
+    /// The outlet a host imitates.
+    pub fn imitates(&self, host: &str) -> Option<&str> {
+        self.by_host.get(host).map(|f| f.imitates.as_str())
+    }
+
+    /// Whether an account posted a URL on a lookalike domain.
+    pub fn posted_by(&self, account: Sym) -> bool {
+        self.accounts.contains(&account.0)
+    }
+}
+
+/// The parts of a report that come from outside the scan.
+#[derive(Clone, Debug, Default)]
+pub struct Header {
+    pub title: String,
+    pub version: String,
+    pub generated: String,
+    pub inputs: Vec<r::InputRow>,
+    pub records: u64,
+    pub skipped: u64,
+}
+
+/// The name of the lookalike-domain signal in cluster and account signals.
+pub const LOOKALIKE_SIGNAL: &str = "lookalike_domain";
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(['…']).collect() }
+}
+
+fn action(ev: &Events, row: u32) -> r::Action {
+    let e = ev.row(row as usize);
+    r::Action {
+        post_id: e.post_id.to_string(),
+        account_id: e.account_id.to_string(),
+        username: e.handle.to_string(),
+        time: format_rfc3339_ms(e.ts_ms),
+        text: shorten(e.text, 280),
+    }
+}
+
+/// Describes a scan for people: nodes, edges with evidence, clusters with
+/// their signals, targets, domains and timelines, and lookalike domains.
+pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, header: Header) -> r::ReportData {
+    let ev = res.events;
+    let ev_item = |level: usize, e: &RawEvidence| -> r::Evidence {
+        let target = res.key(level, e.key);
+        let mut lookalike = url_host(&target).is_some_and(|h| looks.by_host.contains_key(&h));
+        lookalike |= !looks.hosts_of_row(ev, e.row_a as usize).is_empty();
+        lookalike |= !looks.hosts_of_row(ev, e.row_b as usize).is_empty();
+        r::Evidence { target, a: action(ev, e.row_a), b: action(ev, e.row_b), dt_s: e.dt_ms as f64 / 1000.0, lookalike }
+    };
+    // Nodes: members of reported clusters, in cluster order then strength.
+    let mut nodes: Vec<r::Node> = Vec::new();
+    let mut node_of: FxHashMap<u32, u32> = FxHashMap::default();
+    for c in &res.clusters {
+        for (&m, &score) in c.members.iter().zip(&c.member_scores) {
+            node_of.insert(m, nodes.len() as u32);
+            let id = res.account_id(m);
+            let sym = ev.account_ids.get(id).unwrap_or(Sym::NONE);
+            nodes.push(r::Node {
+                index: nodes.len() as u32,
+                account_id: id.to_string(),
+                username: if sym.is_none() { String::new() } else { ev.handle(sym).to_string() },
+                cluster: c.id,
+                score,
+                signals: Vec::new(),
+            });
+        }
+    }
+    // Edges: every signal of every significant pair between reported accounts.
+    let mut edges = Vec::new();
+    let mut node_signals: Vec<Vec<Signal>> = vec![Vec::new(); nodes.len()];
+    for pair in &res.pairs {
+        let (Some(&na), Some(&nb)) = (node_of.get(&pair.a), node_of.get(&pair.b)) else { continue };
+        for s in &pair.signals {
+            if s.p <= res.p_threshold {
+                node_signals[na as usize].push(s.signal);
+                node_signals[nb as usize].push(s.signal);
+            }
+            let (source, target) = if na < nb { (na, nb) } else { (nb, na) };
+            edges.push(r::EdgeRow {
+                source,
+                target,
+                signal: s.signal.as_str().into(),
+                weight: s.weight,
+                p_value: s.p,
+                evidence: s.evidence.iter().map(|e| ev_item(s.level, e)).collect(),
+            });
+        }
+    }
+    edges.sort_by(|x, y| (x.source, x.target, &x.signal).cmp(&(y.source, y.target, &y.signal)));
+    for (n, mut sigs) in nodes.iter_mut().zip(node_signals) {
+        sigs.sort_unstable();
+        sigs.dedup();
+        n.signals = sigs.iter().map(|s| s.as_str().to_string()).collect();
+        let sym = ev.account_ids.get(&n.account_id).unwrap_or(Sym::NONE);
+        if !sym.is_none() && looks.posted_by(sym) {
+            n.signals.push(LOOKALIKE_SIGNAL.into());
+        }
+    }
+    // Clusters.
+    let mut clusters = Vec::new();
+    let mut domain_clusters: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for c in &res.clusters {
+        let mut by_signal: BTreeMap<Signal, f64> = BTreeMap::new();
+        let mut targets: BTreeMap<(String, Signal), u32> = BTreeMap::new();
+        let mut domains: BTreeMap<String, u32> = BTreeMap::new();
+        let mut hours: BTreeMap<i64, u32> = BTreeMap::new();
+        let mut best: Vec<(f64, i64, r::Evidence)> = Vec::new();
+        for &pi in &c.pairs {
+            for s in &res.pairs[pi].signals {
+                if s.p <= res.p_threshold {
+                    *by_signal.entry(s.signal).or_default() += strength(s.p);
+                }
+                for e in &s.evidence {
+                    let item = ev_item(s.level, e);
+                    *targets.entry((item.target.clone(), s.signal)).or_default() += 1;
+                    for row in [e.row_a, e.row_b] {
+                        let t = ev.ts_ms[row as usize];
+                        *hours.entry(t.div_euclid(3_600_000) * 3_600_000).or_default() += 1;
+                        let (lo, hi) =
+                            (ev.url_offsets[row as usize] as usize, ev.url_offsets[row as usize + 1] as usize);
+                        for u in &ev.url_expanded[lo..hi] {
+                            if let Some(h) = url_host(ev.strings.resolve(*u)) {
+                                *domains.entry(h).or_default() += 1;
+                            }
+                        }
+                    }
+                    best.push((s.p, e.dt_ms, item));
+                }
+            }
+        }
+        let total: f64 = by_signal.values().sum();
+        let mut signals: Vec<(String, f64)> = by_signal
+            .into_iter()
+            .map(|(s, v)| (s.as_str().to_string(), if total > 0.0 { v / total } else { 0.0 }))
+            .collect();
+        signals.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        let pushers =
+            c.members.iter().filter(|&&m| ev.account_ids.get(res.account_id(m)).is_some_and(|s| looks.posted_by(s)));
+        let pushers = pushers.count();
+        if pushers > 0 {
+            signals.push((LOOKALIKE_SIGNAL.into(), pushers as f64 / c.members.len() as f64));
+        }
+        let mut top: Vec<(String, String, u32)> =
+            targets.into_iter().map(|((t, s), n)| (t, s.as_str().to_string(), n)).collect();
+        top.sort_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
+        top.truncate(10);
+        let mut drows: Vec<r::DomainRow> = domains
+            .into_iter()
+            .map(|(d, n)| r::DomainRow { imitates: looks.imitates(&d).map(str::to_string), domain: d, count: n })
+            .collect();
+        drows.sort_by(|x, y| {
+            y.imitates.is_some().cmp(&x.imitates.is_some()).then(y.count.cmp(&x.count)).then(x.domain.cmp(&y.domain))
+        });
+        for d in drows.iter().filter(|d| d.imitates.is_some()) {
+            domain_clusters.entry(d.domain.clone()).or_default().push(c.id);
+        }
+        drows.truncate(20);
+        best.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.a.post_id.cmp(&y.2.a.post_id)));
+        best.truncate(20);
+        clusters.push(r::Cluster {
+            cluster_id: c.id,
+            size: c.members.len() as u32,
+            score: c.score,
+            signals,
+            members: c.members.iter().map(|m| node_of[m]).collect(),
+            top_targets: top,
+            domains: drows,
+            timeline: hours.into_iter().map(|(h, n)| (format_rfc3339_ms(h), n)).collect(),
+            evidence: best.into_iter().map(|x| x.2).collect(),
+        });
+    }
+    let lookalikes = looks
+        .by_host
+        .values()
+        .map(|f| r::Lookalike {
+            domain: f.domain.clone(),
+            imitates: f.imitates.clone(),
+            rule: f.rule.to_string(),
+            score: f64::from(f.score),
+            posts: looks.posts.get(&f.domain).copied().unwrap_or(0),
+            clusters: domain_clusters.get(&f.domain).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let signals = res
+        .signals
+        .iter()
+        .map(|s| r::SignalRow { signal: s.signal.clone(), tested: s.tested, significant: s.significant })
+        .collect();
+    let mut parameters = vec![
+        r::Param {
+            name: "fdr".into(),
+            value: params.fdr.to_string(),
+            why: "false discovery rate of reported account pairs (Benjamini–Hochberg): about 1 in 100 reported pairs may be chance".into(),
+        },
+        r::Param {
+            name: "min_cluster".into(),
+            value: params.min_cluster.to_string(),
+            why: "a network needs at least three accounts; pairs alone are too easily coincidence or one person's two accounts".into(),
+        },
+        r::Param {
+            name: "similarity".into(),
+            value: params.similarity.to_string(),
+            why: "Jaccard similarity of word sets for near-duplicate texts; variants of one script reach 0.6 while the null model discounts common phrasings".into(),
+        },
+        r::Param { name: "seed".into(), value: params.seed.to_string(), why: "seed of the Leiden clustering (results are deterministic)".into() },
+    ];
+    for s in &params.signals {
+        let (_, why) = s.default_window();
+        parameters.push(r::Param {
+            name: format!("window.{s}"),
+            value: format!("{} s", params.window(*s) / 1000),
+            why: why.into(),
+        });
+    }
+    r::ReportData {
+        title: header.title,
+        version: header.version,
+        generated: header.generated,
+        inputs: header.inputs,
+        totals: r::Totals {
+            records: header.records,
+            skipped: header.skipped,
+            events: ev.len() as u64,
+            accounts: ev.num_accounts() as u64,
+            clusters: clusters.len() as u64,
+            flagged_accounts: nodes.len() as u64,
+        },
+        parameters,
+        signals,
+        nodes,
+        edges,
+        clusters,
+        lookalikes,
+    }
+}

@@ -1,0 +1,13 @@
+//! `swarmscan scan`: co-action signals tested against a null model, fused,
+//! clustered and explained. See `docs/scan.md` for the method.
+pub mod eval;
+mod explain;
+pub mod null;
+pub mod output;
+mod scan;
+pub mod signal;
+pub mod stats;
+
+pub use explain::{Header, LOOKALIKE_SIGNAL, Lookalikes, explain};
+pub use scan::{Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, strength};
+pub use signal::Signal;

@@ -1,0 +1,174 @@
+//! The null model and its test, for one level of one signal.
+//!
+//! A *level* is a [`Prepared`] network whose keys are the things accounts
+//! co-act on (posts, URLs, hashtags, near-duplicate texts, or the accounts
+//! whose posts are reposted). Every key belongs to a *source*: the author of
+//! a reposted post, or one pool for keys without a known source.
+//!
+//! **Null model.** Accounts choose what to act on independently of each
+//! other: account `a`, having acted on `n_aS` distinct keys of source `S`,
+//! picked them among `S`'s keys in proportion to their popularity `m_k`
+//! (distinct accounts acting on `k`). Then
+//! `P(a and b both act on k) ≈ n_aS · n_bS · m_k² / M_S²` with
+//! `M_S = Σ_{k∈S} m_k`, and the expected number of keys two accounts share
+//! is `μ_ab = Σ_S n_aS · n_bS · c_S` with `c_S = Σ_{k∈S} m_k² / M_S²`.
+//! Conditioning on the source explains away fandoms (fans of one celebrity
+//! repost the same posts because they follow the same account), and the
+//! popularity weights explain away viral targets and breaking-news crowds.
+//!
+//! **Strata.** Keys are split by popularity into powers of two
+//! (`m_k ∈ [2^j, 2^{j+1})`), and each stratum is tested on its own, so that
+//! sharing several rare keys is not averaged away by popular ones.
+//!
+//! **Test.** `X_ab` is the number of distinct keys of a stratum on which `a`
+//! and `b` acted within the window of each other (the co-action network's
+//! weight). Under the null, `X_ab` is a sum of independent Bernoulli
+//! variables whose mean is at most `μ_ab` (the window only removes
+//! co-occurrences), and its upper tail is bounded by the Poisson tail of the
+//! same mean. Only pairs with `X_ab ≥ 2` are tested (a single co-action is
+//! never a pattern), so the p-value is conditioned on that selection:
+//! `p = P(Pois(μ) ≥ X) / P(Pois(μ) ≥ 2)`.
+
+use crate::stats::poisson_sf_given_at_least;
+use rayon::prelude::*;
+use swarmscan_detect::{Edge, Edges, Params, Prepared};
+
+/// Source of keys with no known source.
+pub const POOL: u32 = u32::MAX - 1;
+
+/// One tested pair of one stratum.
+#[derive(Clone, Debug)]
+pub struct Tested {
+    pub edge: Edge,
+    pub mu: f64,
+    pub p: f64,
+    pub stratum: u32,
+}
+
+/// What one level saw.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct LevelStats {
+    pub actions: u64,
+    pub keys: u64,
+    pub strata: u64,
+    pub tested: u64,
+}
+
+fn stratum_of(m: u32) -> u32 {
+    31 - m.leading_zeros()
+}
+
+/// Tests every pair of accounts that co-acted on at least two keys of one
+/// popularity stratum. `source_of_key` gives each key's source ([`POOL`]
+/// when unknown). Returns the tested pairs (sorted by stratum, then
+/// `(a, b)`), deterministic whatever the thread count.
+pub fn test_level(
+    level: &Prepared<'_>,
+    source_of_key: &(dyn Fn(u32) -> u32 + Sync),
+    params: &Params,
+) -> (Vec<Tested>, LevelStats) {
+    let ka = level.keyed_actions();
+    let n = ka.len();
+    let mut st = LevelStats { actions: n as u64, ..LevelStats::default() };
+    // Distinct (key, account) incidences, and each key's popularity.
+    let mut inc: Vec<(u32, u32)> = (0..n).map(|i| (ka.key[i], ka.account[i])).collect();
+    inc.par_sort_unstable();
+    inc.dedup();
+    // Per key: (key, m_k, stratum, source).
+    let mut keys: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut g = 0;
+    while g < inc.len() {
+        let k = inc[g].0;
+        let e = g + inc[g..].partition_point(|x| x.0 == k);
+        let m = (e - g) as u32;
+        keys.push((k, m, if m >= 2 { stratum_of(m) } else { u32::MAX }, source_of_key(k)));
+        g = e;
+    }
+    st.keys = keys.len() as u64;
+    let key_info = |k: u32| -> (u32, u32, u32) {
+        let i = keys.partition_point(|x| x.0 < k);
+        let (_, m, s, src) = keys[i];
+        (m, s, src)
+    };
+    // c_S per (stratum, source): Σ m² / (Σ m)².
+    let mut mass: Vec<(u32, u32, f64, f64)> = keys
+        .iter()
+        .filter(|x| x.2 != u32::MAX)
+        .map(|&(_, m, s, src)| (s, src, m as f64, (m as f64) * (m as f64)))
+        .collect();
+    mass.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut c_of: Vec<(u32, u32, f64, f64)> = Vec::new();
+    for (s, src, m, q) in mass {
+        match c_of.last_mut() {
+            Some(last) if (last.0, last.1) == (s, src) => {
+                last.2 += m;
+                last.3 += q;
+            }
+            _ => c_of.push((s, src, m, q)),
+        }
+    }
+    let c_of: Vec<(u32, u32, f64)> = c_of.into_iter().map(|(s, src, m, q)| (s, src, q / (m * m))).collect();
+    // n_aS per (stratum, account, source).
+    let mut nas: Vec<(u32, u32, u32)> = inc
+        .iter()
+        .filter_map(|&(k, a)| {
+            let (_, s, src) = key_info(k);
+            (s != u32::MAX).then_some((s, a, src))
+        })
+        .collect();
+    nas.par_sort_unstable();
+    let mut counts: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for (s, a, src) in nas {
+        match counts.last_mut() {
+            Some(l) if (l.0, l.1, l.2) == (s, a, src) => l.3 += 1,
+            _ => counts.push((s, a, src, 1)),
+        }
+    }
+    let range_of = |s: u32, a: u32| {
+        let lo = counts.partition_point(|x| (x.0, x.1) < (s, a));
+        let hi = counts.partition_point(|x| (x.0, x.1) <= (s, a));
+        &counts[lo..hi]
+    };
+    let c_at = |s: u32, src: u32| {
+        let i = c_of.partition_point(|x| (x.0, x.1) < (s, src));
+        c_of[i].2
+    };
+    // Strata present, each swept on its own.
+    let mut strata: Vec<u32> = keys.iter().map(|x| x.2).filter(|&s| s != u32::MAX).collect();
+    strata.sort_unstable();
+    strata.dedup();
+    st.strata = strata.len() as u64;
+    let mut sweep = params.clone();
+    sweep.min_weight = 2;
+    let row_stratum: Vec<u32> = (0..n).map(|i| key_info(ka.key[i]).1).collect();
+    let mut out = Vec::new();
+    for &s in &strata {
+        let new_key: Vec<u32> = (0..n).map(|i| if row_stratum[i] == s { ka.key[i] } else { u32::MAX }).collect();
+        let Ok(sub) = level.rekey(&new_key, None, &sweep) else { continue };
+        drop(new_key);
+        let Edges::Undirected(edges) = sub.run().edges else { continue };
+        let tested: Vec<Tested> = edges
+            .into_par_iter()
+            .map(|edge| {
+                let (ra, rb) = (range_of(s, edge.a), range_of(s, edge.b));
+                let (mut i, mut j, mut mu) = (0, 0, 0.0f64);
+                while i < ra.len() && j < rb.len() {
+                    match ra[i].2.cmp(&rb[j].2) {
+                        std::cmp::Ordering::Less => i += 1,
+                        std::cmp::Ordering::Greater => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            mu += f64::from(ra[i].3) * f64::from(rb[j].3) * c_at(s, ra[i].2);
+                            i += 1;
+                            j += 1;
+                        }
+                    }
+                }
+                let p = poisson_sf_given_at_least(u64::from(edge.weight), mu, 2);
+                Tested { edge, mu, p, stratum: s }
+            })
+            .collect();
+        out.extend(tested);
+    }
+    st.tested = out.len() as u64;
+    (out, st)
+}

@@ -1,0 +1,98 @@
+//! The output contract (version 1, `docs/scan.md`): `accounts.csv`,
+//! `clusters.csv`, `edges.csv` and `domains.csv`, written from
+//! [`ReportData`] so they agree with the report. Deterministic: floats are
+//! written with fixed precision and every list arrives sorted.
+
+use std::io::{self, Write};
+use swarmscan_report::ReportData;
+
+/// Version of the output contract.
+pub const OUTPUT_VERSION: u32 = 1;
+
+fn csv_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// `account_id,username,cluster_id,score,signals`: one row per account of a
+/// reported cluster, by cluster then score.
+pub fn write_accounts(d: &ReportData, w: impl Write) -> io::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(["account_id", "username", "cluster_id", "score", "signals"]).map_err(csv_err)?;
+    for n in &d.nodes {
+        c.write_record([
+            n.account_id.as_str(),
+            &n.username,
+            &n.cluster.to_string(),
+            &format!("{:.4}", n.score),
+            &n.signals.join(";"),
+        ])
+        .map_err(csv_err)?;
+    }
+    c.flush()
+}
+
+/// `cluster_id,size,score,signals,top_targets`: `signals` is
+/// `name:share;…` (shares of the cluster's evidence strength, plus
+/// `lookalike_domain:<share of members who posted one>`), `top_targets` is
+/// `target (signal ×count);…`.
+pub fn write_clusters(d: &ReportData, w: impl Write) -> io::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(["cluster_id", "size", "score", "signals", "top_targets"]).map_err(csv_err)?;
+    for cl in &d.clusters {
+        let signals: Vec<String> = cl.signals.iter().map(|(s, v)| format!("{s}:{v:.3}")).collect();
+        let top: Vec<String> = cl.top_targets.iter().take(5).map(|(t, s, n)| format!("{t} ({s} ×{n})")).collect();
+        c.write_record([
+            cl.cluster_id.to_string(),
+            cl.size.to_string(),
+            format!("{:.4}", cl.score),
+            signals.join(";"),
+            top.join(";"),
+        ])
+        .map_err(csv_err)?;
+    }
+    c.flush()
+}
+
+/// `source,target,signal,weight,p_value,evidence`: account ids; `evidence`
+/// is `target|post_a@time_a|post_b@time_b|dt_s;…`.
+pub fn write_edges(d: &ReportData, w: impl Write) -> io::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(["source", "target", "signal", "weight", "p_value", "evidence"]).map_err(csv_err)?;
+    for e in &d.edges {
+        let ev: Vec<String> = e
+            .evidence
+            .iter()
+            .map(|x| format!("{}|{}@{}|{}@{}|{}", x.target, x.a.post_id, x.a.time, x.b.post_id, x.b.time, x.dt_s))
+            .collect();
+        c.write_record([
+            d.nodes[e.source as usize].account_id.as_str(),
+            &d.nodes[e.target as usize].account_id,
+            &e.signal,
+            &e.weight.to_string(),
+            &format!("{:.3e}", e.p_value),
+            &ev.join(";"),
+        ])
+        .map_err(csv_err)?;
+    }
+    c.flush()
+}
+
+/// `domain,imitates,rule,score,posts,clusters`: lookalike news domains seen
+/// in the data, with the clusters whose evidence used them.
+pub fn write_domains(d: &ReportData, w: impl Write) -> io::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(["domain", "imitates", "rule", "score", "posts", "clusters"]).map_err(csv_err)?;
+    for l in &d.lookalikes {
+        let cl: Vec<String> = l.clusters.iter().map(u32::to_string).collect();
+        c.write_record([
+            l.domain.as_str(),
+            &l.imitates,
+            &l.rule,
+            &format!("{:.3}", l.score),
+            &l.posts.to_string(),
+            &cl.join(";"),
+        ])
+        .map_err(csv_err)?;
+    }
+    c.flush()
+}

@@ -1,0 +1,421 @@
+//! The scan: every signal's levels tested, fused per pair, corrected for
+//! multiple testing, clustered.
+
+use crate::null::{self, LevelStats, POOL, Tested};
+use crate::signal::Signal;
+use crate::stats::benjamini_hochberg;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use swarmscan_detect::{Evidence, Mode, Network, Params, Prepared};
+use swarmscan_graph::{Graph, Leiden};
+use swarmscan_model::{Events, Interner, Sym};
+
+/// What a scan is asked for. [`ScanParams::default`] is the documented
+/// default (`docs/scan.md`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScanParams {
+    /// Signals to compute.
+    pub signals: Vec<Signal>,
+    /// Window per signal, ms (index: position in [`Signal::ALL`]).
+    pub windows: [i64; 8],
+    /// False discovery rate of the reported pairs (Benjamini–Hochberg).
+    pub fdr: f64,
+    /// Smallest cluster reported.
+    pub min_cluster: usize,
+    /// co_similar: Jaccard similarity of token sets for near-duplicates.
+    pub similarity: f64,
+    /// Evidence items kept per edge.
+    pub evidence: usize,
+    /// Seed of the clustering.
+    pub seed: u64,
+}
+
+impl Default for ScanParams {
+    fn default() -> Self {
+        ScanParams {
+            signals: Signal::ALL.to_vec(),
+            windows: Signal::ALL.map(|s| s.default_window().0),
+            fdr: 0.01,
+            min_cluster: 3,
+            similarity: 0.6,
+            evidence: 5,
+            seed: 42,
+        }
+    }
+}
+
+impl ScanParams {
+    /// The window of a signal.
+    pub fn window(&self, s: Signal) -> i64 {
+        self.windows[Signal::ALL.iter().position(|&x| x == s).unwrap_or(0)]
+    }
+}
+
+/// A prepared network whose keys the evidence refers to.
+#[derive(Debug)]
+pub struct Level<'a> {
+    pub signal: Signal,
+    pub prepared: Prepared<'a>,
+    pub stats: LevelStats,
+}
+
+/// One signal's test of one pair.
+#[derive(Clone, Debug)]
+pub struct PairSignal {
+    pub signal: Signal,
+    /// Index into [`ScanResult::levels`] (resolves the evidence keys).
+    pub level: usize,
+    /// Distinct shared keys within the window, in the most significant
+    /// stratum.
+    pub weight: u32,
+    /// Expected shared keys under the null.
+    pub mu: f64,
+    /// The signal's p-value (Bonferroni over the strata tested).
+    pub p: f64,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A tested pair of accounts (ranks `a < b`).
+#[derive(Clone, Debug)]
+pub struct Pair {
+    pub a: u32,
+    pub b: u32,
+    /// Fused p-value: the smallest signal p-value times the number of
+    /// signals tested for the pair (Bonferroni).
+    pub p: f64,
+    /// Benjamini–Hochberg q-value over all tested pairs.
+    pub q: f64,
+    /// Signals, most significant first.
+    pub signals: Vec<PairSignal>,
+}
+
+/// A reported cluster.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    /// 1-based, in order of score.
+    pub id: u32,
+    /// Account ranks, strongest first.
+    pub members: Vec<u32>,
+    pub score: f64,
+    /// Member score (same order as `members`).
+    pub member_scores: Vec<f64>,
+    /// Indexes into [`ScanResult::pairs`] of the significant pairs inside.
+    pub pairs: Vec<usize>,
+}
+
+/// Counts per signal.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct SignalStats {
+    pub signal: String,
+    pub window_s: f64,
+    pub levels: Vec<LevelStats>,
+    /// Pairs tested (some stratum with ≥ 2 shared keys).
+    pub tested: u64,
+    /// Significant pairs with this signal at p ≤ the pair's threshold.
+    pub significant: u64,
+}
+
+/// The result of a scan.
+#[derive(Debug)]
+pub struct ScanResult<'a> {
+    pub events: &'a Events,
+    pub levels: Vec<Level<'a>>,
+    /// Significant pairs (q ≤ fdr), sorted by `(a, b)`.
+    pub pairs: Vec<Pair>,
+    pub tested_pairs: u64,
+    pub signals: Vec<SignalStats>,
+    pub clusters: Vec<Cluster>,
+    /// Largest p-value called significant (the BH threshold).
+    pub p_threshold: f64,
+}
+
+impl ScanResult<'_> {
+    /// The account id of a rank.
+    pub fn account_id(&self, rank: u32) -> &str {
+        self.levels.first().map_or("", |l| l.prepared.account_id(rank))
+    }
+
+    /// The text of an evidence key of a level.
+    pub fn key(&self, level: usize, key: u32) -> String {
+        self.levels[level].prepared.key(key).unwrap_or_default().to_string()
+    }
+}
+
+/// Errors of a scan.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Detect(#[from] swarmscan_detect::Error),
+    #[error(transparent)]
+    Graph(#[from] swarmscan_graph::Error),
+}
+
+fn detect_params(p: &ScanParams, s: Signal) -> Params {
+    let mut d = Params::new(Mode::Default);
+    d.window_ms = p.window(s);
+    d.min_weight = 2;
+    d.evidence = p.evidence;
+    d.similarity = p.similarity;
+    d
+}
+
+/// "RT @handle: …" → "handle".
+fn retweeted_handle(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("RT @")?;
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// Sources of the keys of a post-keyed level (reposts, replies): the
+/// target's author when the target is in the data, else the handle in
+/// "RT @handle:", else (replies) the first mention, else [`POOL`]. Returns
+/// `(key, source)` sorted by key, and the names of the sources.
+fn post_sources(ev: &Events, level: &Prepared<'_>, reply: bool) -> (Vec<(u32, u32)>, Interner) {
+    let mut author = vec![u32::MAX; ev.keys.len()];
+    for r in 0..ev.len() {
+        author[ev.post[r].idx()] = ev.account[r].0;
+    }
+    let mut names = Interner::new();
+    let ka = level.keyed_actions();
+    let mut out = Vec::new();
+    let mut g = 0;
+    while g < ka.len() {
+        let k = ka.key[g];
+        let e = g + ka.key[g..].partition_point(|&x| x == k);
+        let row = ka.row[g] as usize;
+        let name = match author.get(k as usize).copied().filter(|&a| a != u32::MAX) {
+            Some(a) => {
+                let h = ev.handle(Sym(a));
+                if h.is_empty() { ev.account_ids.resolve(Sym(a)).to_string() } else { format!("@{}", h.to_lowercase()) }
+            }
+            None => {
+                let text = ev.texts.resolve_or_empty(ev.text[row]);
+                let from_rt = retweeted_handle(text).map(|h| format!("@{}", h.to_lowercase()));
+                let from_mention = || {
+                    let (lo, hi) = (ev.mention_offsets[row] as usize, ev.mention_offsets[row + 1] as usize);
+                    (reply && hi > lo).then(|| {
+                        format!("@{}", ev.strings.resolve(ev.mentions[lo]).trim_start_matches('@').to_lowercase())
+                    })
+                };
+                from_rt.or_else(from_mention).unwrap_or_default()
+            }
+        };
+        out.push((k, if name.is_empty() { POOL } else { names.intern(&name).0 }));
+        g = e;
+    }
+    (out, names)
+}
+
+/// Near-duplicate bursts: connected components of the similarity pairs of
+/// a co_similar level; each row's component (or `u32::MAX` when it matched
+/// nothing), and the components' names (the first text of each).
+fn similar_bursts(ev: &Events, level: &Prepared<'_>) -> (Vec<u32>, Interner) {
+    let n = level.keyed_actions().len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    let pairs = level.similar_pairs().unwrap_or_default();
+    let mut matched = vec![false; n];
+    for &(x, y) in &pairs {
+        matched[x as usize] = true;
+        matched[y as usize] = true;
+        let (rx, ry) = (find(&mut parent, x), find(&mut parent, y));
+        if rx != ry {
+            // The smaller root wins: deterministic whatever the pair order.
+            let (lo, hi) = if rx < ry { (rx, ry) } else { (ry, rx) };
+            parent[hi as usize] = lo;
+        }
+    }
+    let ka = level.keyed_actions();
+    let mut names = Interner::new();
+    let mut key_of_root: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut keys = vec![u32::MAX; n];
+    for i in 0..n {
+        if !matched[i] {
+            continue;
+        }
+        let root = find(&mut parent, i as u32);
+        let k = *key_of_root.entry(root).or_insert_with(|| {
+            let text = ev.texts.resolve_or_empty(ev.text[ka.row[root as usize] as usize]);
+            let short: String = text.chars().take(120).collect();
+            // Distinct bursts keep distinct keys even with the same text.
+            names.intern(&format!("{short} [#{root}]")).0
+        });
+        keys[i] = k;
+    }
+    (keys, names)
+}
+
+fn network_of(s: Signal) -> Network {
+    match s {
+        Signal::CoRepost | Signal::CoAmplify => Network::CoRepost,
+        Signal::CoReply | Signal::CoTarget => Network::CoReply,
+        Signal::CoLink => Network::CoLink,
+        Signal::CoHashtag => Network::CoHashtag,
+        Signal::CoText => Network::CoText,
+        Signal::CoSimilar => Network::CoSimilar,
+    }
+}
+
+/// Runs every level of the scan's signals: `(signal, level, tested)`.
+fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<Tested>)>, Error> {
+    let mut out = Vec::new();
+    let want = |s: Signal| p.signals.contains(&s);
+    for item in [Signal::CoRepost, Signal::CoReply] {
+        let by_source = if item == Signal::CoRepost { Signal::CoAmplify } else { Signal::CoTarget };
+        if !want(item) && !want(by_source) {
+            continue;
+        }
+        let dp = detect_params(p, item);
+        let level = swarmscan_detect::prepare(ev, network_of(item), &dp)?;
+        let (sources, names) = post_sources(ev, &level, item == Signal::CoReply);
+        let source_of = |k: u32| sources[sources.partition_point(|x| x.0 < k)].1;
+        if want(by_source) {
+            let ka = level.keyed_actions();
+            let keys: Vec<u32> =
+                ka.key.iter().map(|&k| source_of(k)).map(|s| if s == POOL { u32::MAX } else { s }).collect();
+            let dps = detect_params(p, by_source);
+            let src_level = level.rekey(&keys, Some(names.clone()), &dps)?;
+            let (tested, stats) = null::test_level(&src_level, &|_| 0, &dps);
+            out.push((Level { signal: by_source, prepared: src_level, stats }, tested));
+        }
+        if want(item) {
+            let (tested, stats) = null::test_level(&level, &source_of, &dp);
+            out.push((Level { signal: item, prepared: level, stats }, tested));
+        }
+    }
+    for s in [Signal::CoLink, Signal::CoHashtag, Signal::CoText] {
+        if want(s) {
+            let dp = detect_params(p, s);
+            let level = swarmscan_detect::prepare(ev, network_of(s), &dp)?;
+            let (tested, stats) = null::test_level(&level, &|_| 0, &dp);
+            out.push((Level { signal: s, prepared: level, stats }, tested));
+        }
+    }
+    if want(Signal::CoSimilar) {
+        let dp = detect_params(p, Signal::CoSimilar);
+        let sim = swarmscan_detect::prepare(ev, Network::CoSimilar, &dp)?;
+        let (keys, names) = similar_bursts(ev, &sim);
+        let level = sim.rekey(&keys, Some(names), &dp)?;
+        drop(sim);
+        let (tested, stats) = null::test_level(&level, &|_| 0, &dp);
+        out.push((Level { signal: Signal::CoSimilar, prepared: level, stats }, tested));
+    }
+    out.sort_by_key(|(l, _)| Signal::ALL.iter().position(|&x| x == l.signal));
+    Ok(out)
+}
+
+/// Runs the scan.
+pub fn scan<'a>(ev: &'a Events, p: &ScanParams) -> Result<ScanResult<'a>, Error> {
+    let runs = run_levels(ev, p)?;
+    // Per (pair, signal): the best stratum, Bonferroni over strata tested.
+    let mut by_pair: FxHashMap<(u32, u32), Vec<PairSignal>> = FxHashMap::default();
+    let mut levels = Vec::new();
+    let mut signals = Vec::new();
+    for (li, (level, tested)) in runs.into_iter().enumerate() {
+        let mut per: FxHashMap<(u32, u32), (u32, Tested)> = FxHashMap::default();
+        for t in tested {
+            let e = per.entry((t.edge.a, t.edge.b)).or_insert((0, t.clone()));
+            e.0 += 1;
+            if (t.p, t.stratum) < (e.1.p, e.1.stratum) {
+                e.1 = t;
+            }
+        }
+        signals.push(SignalStats {
+            signal: level.signal.as_str().into(),
+            window_s: p.window(level.signal) as f64 / 1000.0,
+            levels: vec![level.stats],
+            tested: per.len() as u64,
+            significant: 0,
+        });
+        for ((a, b), (strata, t)) in per {
+            by_pair.entry((a, b)).or_default().push(PairSignal {
+                signal: level.signal,
+                level: li,
+                weight: t.edge.weight,
+                mu: t.mu,
+                p: (t.p * f64::from(strata)).min(1.0),
+                evidence: t.edge.evidence,
+            });
+        }
+        levels.push(level);
+    }
+    let mut pairs: Vec<Pair> = by_pair
+        .into_iter()
+        .map(|((a, b), mut sigs)| {
+            sigs.sort_by(|x, y| x.p.total_cmp(&y.p).then(x.signal.cmp(&y.signal)));
+            let p = (sigs[0].p * sigs.len() as f64).min(1.0);
+            Pair { a, b, p, q: 1.0, signals: sigs }
+        })
+        .collect();
+    pairs.par_sort_unstable_by_key(|x| (x.a, x.b));
+    let tested_pairs = pairs.len() as u64;
+    let q = benjamini_hochberg(&pairs.iter().map(|x| x.p).collect::<Vec<_>>());
+    for (x, q) in pairs.iter_mut().zip(q) {
+        x.q = q;
+    }
+    pairs.retain(|x| x.q <= p.fdr);
+    let p_threshold = pairs.iter().map(|x| x.p).fold(0.0, f64::max);
+    for x in &pairs {
+        for s in &x.signals {
+            if s.p <= p_threshold {
+                if let Some(st) = signals.iter_mut().find(|st| st.signal == s.signal.as_str()) {
+                    st.significant += 1;
+                }
+            }
+        }
+    }
+    let clusters = cluster(&pairs, p)?;
+    Ok(ScanResult { events: ev, levels, pairs, tested_pairs, signals, clusters, p_threshold })
+}
+
+/// Strength of a pair in the clustering: `−log10 p`, capped so that one
+/// astronomically significant pair cannot dominate a cluster.
+pub fn strength(p: f64) -> f64 {
+    (-p.max(1e-300).log10()).clamp(0.0, 100.0)
+}
+
+fn cluster(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Cluster>, Error> {
+    // Nodes: the accounts of significant pairs, in rank order.
+    let mut nodes: Vec<u32> = pairs.iter().flat_map(|x| [x.a, x.b]).collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let idx = |r: u32| nodes.binary_search(&r).unwrap_or(0) as u32;
+    let graph = Graph::from_edges(nodes.len(), pairs.iter().map(|x| (idx(x.a), idx(x.b), strength(x.p))))?;
+    let part = Leiden::new().seed(p.seed).run(&graph)?;
+    let comms = part.communities();
+    let mut out = Vec::new();
+    for members in comms.into_iter().filter(|m| m.len() >= p.min_cluster) {
+        let set: rustc_hash::FxHashSet<u32> = members.iter().map(|&v| nodes[v as usize]).collect();
+        let inside: Vec<usize> =
+            (0..pairs.len()).filter(|&i| set.contains(&pairs[i].a) && set.contains(&pairs[i].b)).collect();
+        let mut score_of: FxHashMap<u32, f64> = set.iter().map(|&r| (r, 0.0)).collect();
+        let mut total = 0.0;
+        for &i in &inside {
+            let s = strength(pairs[i].p);
+            total += s;
+            *score_of.entry(pairs[i].a).or_default() += s;
+            *score_of.entry(pairs[i].b).or_default() += s;
+        }
+        let n = set.len() as f64;
+        let mut ms: Vec<(u32, f64)> = score_of.into_iter().map(|(r, s)| (r, s / (n - 1.0))).collect();
+        ms.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        out.push(Cluster {
+            id: 0,
+            members: ms.iter().map(|x| x.0).collect(),
+            member_scores: ms.iter().map(|x| x.1).collect(),
+            score: total / n,
+            pairs: inside,
+        });
+    }
+    out.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.members.iter().min().cmp(&y.members.iter().min())));
+    for (i, c) in out.iter_mut().enumerate() {
+        c.id = i as u32 + 1;
+    }
+    Ok(out)
+}
