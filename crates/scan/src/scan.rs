@@ -363,10 +363,10 @@ pub fn scan<'a>(ev: &'a Events, p: &ScanParams) -> Result<ScanResult<'a>, Error>
     let p_threshold = pairs.iter().map(|x| x.p).fold(0.0, f64::max);
     for x in &pairs {
         for s in &x.signals {
-            if s.p <= p_threshold {
-                if let Some(st) = signals.iter_mut().find(|st| st.signal == s.signal.as_str()) {
-                    st.significant += 1;
-                }
+            if s.p <= p_threshold
+                && let Some(st) = signals.iter_mut().find(|st| st.signal == s.signal.as_str())
+            {
+                st.significant += 1;
             }
         }
     }
