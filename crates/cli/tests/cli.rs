@@ -165,7 +165,7 @@ fn demo_generates_and_reads_back() {
 fn scan_then_eval_on_labelled_data() {
     let dir = tempfile::tempdir().unwrap();
     let gen_dir = dir.path().join("g");
-    let r = swarmscan(&["gen", "--out", gen_dir.to_str().unwrap(), "--scale", "0.05", "--seed", "3"]);
+    let r = swarmscan(&["gen", "--out", gen_dir.to_str().unwrap(), "--scale", "0.1", "--seed", "42"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let input = gen_dir.join("events.csv");
     let run = |out: &str| {
@@ -193,6 +193,9 @@ fn scan_then_eval_on_labelled_data() {
     for k in ["precision", "recall", "f1", "adjusted_rand_index", "purity"] {
         assert!(m[k].is_number(), "{k}: {m}");
     }
+    // The scan found something, and what it found is mostly operations.
+    assert!(m["flagged"].as_u64().unwrap() >= 5, "{m}");
+    assert!(m["precision"].as_f64().unwrap() >= 0.9, "{m}");
     assert!(m["by_kind"]["fan"]["rate"].as_f64().unwrap() <= 0.02, "{m}");
     // Usage errors are exit 2, with the known names.
     let r = swarmscan(&["scan", input.to_str().unwrap(), "--out", "x", "--signals", "co_nope"]);

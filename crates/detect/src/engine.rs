@@ -181,7 +181,12 @@ impl<'a> Prepared<'a> {
 
     /// The account id of an account rank.
     pub fn account_id(&self, rank: u32) -> &'a str {
-        self.events.account_ids.resolve(self.ranks.sym_of[rank as usize])
+        self.events.account_ids.resolve(self.account_sym(rank))
+    }
+
+    /// The account symbol of an account rank.
+    pub fn account_sym(&self, rank: u32) -> Sym {
+        self.ranks.sym_of[rank as usize]
     }
 
     /// The text of a key, or `None` for networks without keys.

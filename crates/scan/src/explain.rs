@@ -121,50 +121,30 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
     // Nodes: members of reported clusters, in cluster order then strength.
     let mut nodes: Vec<r::Node> = Vec::new();
     let mut node_of: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut node_sym: Vec<Sym> = Vec::new();
     for c in &res.clusters {
         for (&m, &score) in c.members.iter().zip(&c.member_scores) {
             node_of.insert(m, nodes.len() as u32);
-            let id = res.account_id(m);
-            let sym = ev.account_ids.get(id).unwrap_or(Sym::NONE);
+            let sym = res.account_sym(m);
+            node_sym.push(sym);
             nodes.push(r::Node {
                 index: nodes.len() as u32,
-                account_id: id.to_string(),
-                username: if sym.is_none() { String::new() } else { ev.handle(sym).to_string() },
+                account_id: res.account_id(m).to_string(),
+                username: ev.handle(sym).to_string(),
                 cluster: c.id,
                 score,
                 signals: Vec::new(),
             });
         }
     }
-    // Edges: every signal of every significant pair between reported accounts.
-    let mut edges = Vec::new();
-    let mut node_signals: Vec<Vec<Signal>> = vec![Vec::new(); nodes.len()];
-    for pair in &res.pairs {
-        let (Some(&na), Some(&nb)) = (node_of.get(&pair.a), node_of.get(&pair.b)) else { continue };
-        for s in &pair.signals {
-            if s.p <= res.p_threshold {
-                node_signals[na as usize].push(s.signal);
-                node_signals[nb as usize].push(s.signal);
+    // Evidence of every signal of every significant pair between reported
+    // accounts, resolved once: clusters read it, then edges take it.
+    let mut evidence: FxHashMap<(usize, usize), Vec<r::Evidence>> = FxHashMap::default();
+    for (pi, pair) in res.pairs.iter().enumerate() {
+        if node_of.contains_key(&pair.a) && node_of.contains_key(&pair.b) {
+            for (si, s) in pair.signals.iter().enumerate() {
+                evidence.insert((pi, si), s.evidence.iter().map(|e| ev_item(s.level, e)).collect());
             }
-            let (source, target) = if na < nb { (na, nb) } else { (nb, na) };
-            edges.push(r::EdgeRow {
-                source,
-                target,
-                signal: s.signal.as_str().into(),
-                weight: s.weight,
-                p_value: s.p,
-                evidence: s.evidence.iter().map(|e| ev_item(s.level, e)).collect(),
-            });
-        }
-    }
-    edges.sort_by(|x, y| (x.source, x.target, &x.signal).cmp(&(y.source, y.target, &y.signal)));
-    for (n, mut sigs) in nodes.iter_mut().zip(node_signals) {
-        sigs.sort_unstable();
-        sigs.dedup();
-        n.signals = sigs.iter().map(|s| s.as_str().to_string()).collect();
-        let sym = ev.account_ids.get(&n.account_id).unwrap_or(Sym::NONE);
-        if !sym.is_none() && looks.posted_by(sym) {
-            n.signals.push(LOOKALIKE_SIGNAL.into());
         }
     }
     // Clusters.
@@ -177,12 +157,11 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
         let mut hours: BTreeMap<i64, u32> = BTreeMap::new();
         let mut best: Vec<(f64, i64, r::Evidence)> = Vec::new();
         for &pi in &c.pairs {
-            for s in &res.pairs[pi].signals {
+            for (si, s) in res.pairs[pi].signals.iter().enumerate() {
                 if s.p <= res.p_threshold {
                     *by_signal.entry(s.signal).or_default() += strength(s.p);
                 }
-                for e in &s.evidence {
-                    let item = ev_item(s.level, e);
+                for (e, item) in s.evidence.iter().zip(&evidence[&(pi, si)]) {
                     *targets.entry((item.target.clone(), s.signal)).or_default() += 1;
                     for row in [e.row_a, e.row_b] {
                         let t = ev.ts_ms[row as usize];
@@ -195,7 +174,7 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
                             }
                         }
                     }
-                    best.push((s.p, e.dt_ms, item));
+                    best.push((s.p, e.dt_ms, item.clone()));
                 }
             }
         }
@@ -205,9 +184,7 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
             .map(|(s, v)| (s.as_str().to_string(), if total > 0.0 { v / total } else { 0.0 }))
             .collect();
         signals.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        let pushers =
-            c.members.iter().filter(|&&m| ev.account_ids.get(res.account_id(m)).is_some_and(|s| looks.posted_by(s)));
-        let pushers = pushers.count();
+        let pushers = c.members.iter().filter(|&&m| looks.posted_by(res.account_sym(m))).count();
         if pushers > 0 {
             signals.push((LOOKALIKE_SIGNAL.into(), pushers as f64 / c.members.len() as f64));
         }
@@ -239,6 +216,36 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
             timeline: hours.into_iter().map(|(h, n)| (format_rfc3339_ms(h), n)).collect(),
             evidence: best.into_iter().map(|x| x.2).collect(),
         });
+    }
+    // Edges: every signal of every significant pair between reported accounts.
+    let mut edges = Vec::new();
+    let mut node_signals: Vec<Vec<Signal>> = vec![Vec::new(); nodes.len()];
+    for (pi, pair) in res.pairs.iter().enumerate() {
+        let (Some(&na), Some(&nb)) = (node_of.get(&pair.a), node_of.get(&pair.b)) else { continue };
+        for (si, s) in pair.signals.iter().enumerate() {
+            if s.p <= res.p_threshold {
+                node_signals[na as usize].push(s.signal);
+                node_signals[nb as usize].push(s.signal);
+            }
+            let (source, target) = if na < nb { (na, nb) } else { (nb, na) };
+            edges.push(r::EdgeRow {
+                source,
+                target,
+                signal: s.signal.as_str().into(),
+                weight: s.weight,
+                p_value: s.p,
+                evidence: evidence.remove(&(pi, si)).unwrap_or_default(),
+            });
+        }
+    }
+    edges.sort_by(|x, y| (x.source, x.target, &x.signal).cmp(&(y.source, y.target, &y.signal)));
+    for (n, mut sigs) in nodes.iter_mut().zip(node_signals) {
+        sigs.sort_unstable();
+        sigs.dedup();
+        n.signals = sigs.iter().map(|s| s.as_str().to_string()).collect();
+        if looks.posted_by(node_sym[n.index as usize]) {
+            n.signals.push(LOOKALIKE_SIGNAL.into());
+        }
     }
     let lookalikes = looks
         .by_host
@@ -276,12 +283,11 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
         r::Param { name: "seed".into(), value: params.seed.to_string(), why: "seed of the Leiden clustering (results are deterministic)".into() },
     ];
     for s in &params.signals {
-        let (_, why) = s.default_window();
-        parameters.push(r::Param {
-            name: format!("window.{s}"),
-            value: format!("{} s", params.window(*s) / 1000),
-            why: why.into(),
-        });
+        let (default, why) = s.default_window();
+        let window = params.window(*s);
+        let why =
+            if window == default { why.to_string() } else { format!("set by the user (default {} s)", default / 1000) };
+        parameters.push(r::Param { name: format!("window.{s}"), value: format!("{} s", window / 1000), why });
     }
     r::ReportData {
         title: header.title,

@@ -47,7 +47,12 @@ impl Default for ScanParams {
 impl ScanParams {
     /// The window of a signal.
     pub fn window(&self, s: Signal) -> i64 {
-        self.windows[Signal::ALL.iter().position(|&x| x == s).unwrap_or(0)]
+        self.windows[s.index()]
+    }
+
+    /// Sets the window of a signal.
+    pub fn set_window(&mut self, s: Signal, window_ms: i64) {
+        self.windows[s.index()] = window_ms;
     }
 }
 
@@ -108,7 +113,7 @@ pub struct Cluster {
 pub struct SignalStats {
     pub signal: String,
     pub window_s: f64,
-    pub levels: Vec<LevelStats>,
+    pub level: LevelStats,
     /// Pairs tested (some stratum with ≥ 2 shared keys).
     pub tested: u64,
     /// Significant pairs with this signal at p ≤ the pair's threshold.
@@ -133,6 +138,11 @@ impl ScanResult<'_> {
     /// The account id of a rank.
     pub fn account_id(&self, rank: u32) -> &str {
         self.levels.first().map_or("", |l| l.prepared.account_id(rank))
+    }
+
+    /// The account symbol of a rank (`Sym::NONE` when no level ran).
+    pub fn account_sym(&self, rank: u32) -> Sym {
+        self.levels.first().map_or(Sym::NONE, |l| l.prepared.account_sym(rank))
     }
 
     /// The text of an evidence key of a level.
@@ -166,15 +176,21 @@ fn retweeted_handle(text: &str) -> Option<&str> {
     (end > 0).then(|| &rest[..end])
 }
 
-/// Sources of the keys of a post-keyed level (reposts, replies): the
-/// target's author when the target is in the data, else the handle in
-/// "RT @handle:", else (replies) the first mention, else [`POOL`]. Returns
-/// `(key, source)` sorted by key, and the names of the sources.
-fn post_sources(ev: &Events, level: &Prepared<'_>, reply: bool) -> (Vec<(u32, u32)>, Interner) {
+/// The author (account symbol) of every post id in the data, `u32::MAX`
+/// for post ids only seen as targets.
+fn post_authors(ev: &Events) -> Vec<u32> {
     let mut author = vec![u32::MAX; ev.keys.len()];
     for r in 0..ev.len() {
         author[ev.post[r].idx()] = ev.account[r].0;
     }
+    author
+}
+
+/// Sources of the keys of a post-keyed level (reposts, replies): the
+/// target's author when the target is in the data, else the handle in
+/// "RT @handle:", else (replies) the first mention, else [`POOL`]. Returns
+/// `(key, source)` sorted by key, and the names of the sources.
+fn post_sources(ev: &Events, author: &[u32], level: &Prepared<'_>, reply: bool) -> (Vec<(u32, u32)>, Interner) {
     let mut names = Interner::new();
     let ka = level.keyed_actions();
     let mut out = Vec::new();
@@ -266,6 +282,7 @@ fn network_of(s: Signal) -> Network {
 fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<Tested>)>, Error> {
     let mut out = Vec::new();
     let want = |s: Signal| p.signals.contains(&s);
+    let mut author = Vec::new();
     for item in [Signal::CoRepost, Signal::CoReply] {
         let by_source = if item == Signal::CoRepost { Signal::CoAmplify } else { Signal::CoTarget };
         if !want(item) && !want(by_source) {
@@ -273,7 +290,10 @@ fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<
         }
         let dp = detect_params(p, item);
         let level = swarmscan_detect::prepare(ev, network_of(item), &dp)?;
-        let (sources, names) = post_sources(ev, &level, item == Signal::CoReply);
+        if author.is_empty() {
+            author = post_authors(ev);
+        }
+        let (sources, names) = post_sources(ev, &author, &level, item == Signal::CoReply);
         let source_of = |k: u32| sources[sources.partition_point(|x| x.0 < k)].1;
         if want(by_source) {
             let ka = level.keyed_actions();
@@ -306,7 +326,7 @@ fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<
         let (tested, stats) = null::test_level(&level, &|_| 0, &dp);
         out.push((Level { signal: Signal::CoSimilar, prepared: level, stats }, tested));
     }
-    out.sort_by_key(|(l, _)| Signal::ALL.iter().position(|&x| x == l.signal));
+    out.sort_by_key(|(l, _)| l.signal.index());
     Ok(out)
 }
 
@@ -329,7 +349,7 @@ pub fn scan<'a>(ev: &'a Events, p: &ScanParams) -> Result<ScanResult<'a>, Error>
         signals.push(SignalStats {
             signal: level.signal.as_str().into(),
             window_s: p.window(level.signal) as f64 / 1000.0,
-            levels: vec![level.stats],
+            level: level.stats,
             tested: per.len() as u64,
             significant: 0,
         });
@@ -388,12 +408,24 @@ fn cluster(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Cluster>, Error> {
     let idx = |r: u32| nodes.binary_search(&r).unwrap_or(0) as u32;
     let graph = Graph::from_edges(nodes.len(), pairs.iter().map(|x| (idx(x.a), idx(x.b), strength(x.p))))?;
     let part = Leiden::new().seed(p.seed).run(&graph)?;
-    let comms = part.communities();
+    let comms: Vec<Vec<u32>> = part.communities().into_iter().filter(|m| m.len() >= p.min_cluster).collect();
+    // The pairs inside each reported community, in one pass over the pairs.
+    let mut comm_of = vec![u32::MAX; nodes.len()];
+    for (ci, m) in comms.iter().enumerate() {
+        for &v in m {
+            comm_of[v as usize] = ci as u32;
+        }
+    }
+    let mut inside_of: Vec<Vec<usize>> = vec![Vec::new(); comms.len()];
+    for (i, x) in pairs.iter().enumerate() {
+        let (ca, cb) = (comm_of[idx(x.a) as usize], comm_of[idx(x.b) as usize]);
+        if ca == cb && ca != u32::MAX {
+            inside_of[ca as usize].push(i);
+        }
+    }
     let mut out = Vec::new();
-    for members in comms.into_iter().filter(|m| m.len() >= p.min_cluster) {
-        let set: rustc_hash::FxHashSet<u32> = members.iter().map(|&v| nodes[v as usize]).collect();
-        let inside: Vec<usize> =
-            (0..pairs.len()).filter(|&i| set.contains(&pairs[i].a) && set.contains(&pairs[i].b)).collect();
+    for (members, inside) in comms.into_iter().zip(inside_of) {
+        let set: Vec<u32> = members.iter().map(|&v| nodes[v as usize]).collect();
         let mut score_of: FxHashMap<u32, f64> = set.iter().map(|&r| (r, 0.0)).collect();
         let mut total = 0.0;
         for &i in &inside {

@@ -39,6 +39,11 @@ impl Signal {
         Signal::CoSimilar,
     ];
 
+    /// Position in [`Signal::ALL`] (the declaration order).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The name used in outputs and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -83,5 +88,18 @@ impl Signal {
 impl fmt::Display for Signal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_and_names_round_trip() {
+        for (i, s) in Signal::ALL.into_iter().enumerate() {
+            assert_eq!(s.index(), i);
+            assert_eq!(Signal::parse(s.as_str()), Some(s));
+        }
     }
 }

@@ -14,7 +14,7 @@ pub fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<u8> {
     super::generate::generate(&args.out, args.scale, args.seed, formats, quiet)?;
     let data = args.out.join("events.jsonl").display().to_string();
     let scan_dir = args.out.join("scan");
-    let scan_args = super::scan::ScanArgs::defaults(vec![data.clone()], scan_dir.clone());
+    let scan_args = super::scan::ScanArgs::defaults(std::slice::from_ref(&data), &scan_dir)?;
     let params = scan_args.params()?;
     let l = load(&[data], &ReadOptions::default())?;
     let code = super::scan::run_on(&scan_args, &params, l, quiet)?;

@@ -65,19 +65,17 @@ fn parse_window(s: &str) -> Result<(Signal, f64), String> {
 }
 
 impl ScanArgs {
-    /// The defaults for reading `inputs` into `out` (what `demo` runs).
-    pub fn defaults(inputs: Vec<String>, out: PathBuf) -> ScanArgs {
-        ScanArgs {
-            input: InputArgs { inputs, format: None, columns: None, strict: false, summary_json: None },
-            out,
-            fdr: 0.01,
-            min_cluster: 3,
-            similarity: 0.6,
-            signals: Vec::new(),
-            window: Vec::new(),
-            seed: 42,
-            outlets: None,
+    /// The defaults for reading `inputs` into `out` (what `demo` runs),
+    /// taken from the flags' own defaults so they cannot drift apart.
+    pub fn defaults(inputs: &[String], out: &Path) -> anyhow::Result<ScanArgs> {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            args: ScanArgs,
         }
+        let out = out.display().to_string();
+        let argv = ["scan".to_string(), "--out".into(), out].into_iter().chain(inputs.iter().cloned());
+        Ok(<Wrapper as clap::Parser>::try_parse_from(argv)?.args)
     }
 
     pub fn params(&self) -> anyhow::Result<ScanParams> {
@@ -93,8 +91,7 @@ impl ScanArgs {
             p.signals = self.signals.clone();
         }
         for &(s, secs) in &self.window {
-            let i = Signal::ALL.iter().position(|&x| x == s).unwrap_or(0);
-            p.windows[i] = (secs * 1000.0).round() as i64;
+            p.set_window(s, (secs * 1000.0).round() as i64);
         }
         Ok(p)
     }

@@ -1,6 +1,6 @@
 //! Report fixtures built in code: a small realistic report for the tests and
 //! a large one (10,000 accounts, ~50,000 edges) for the scale check.
-//! Deterministic: a fixed seed drives a small PRNG.
+//! Deterministic: a fixed seed drives a PCG generator.
 
 #![allow(dead_code)]
 
@@ -10,44 +10,24 @@ use swarmscan_report::{
     Action, Cluster, DomainRow, EdgeRow, Evidence, InputRow, Lookalike, Node, Param, ReportData, SignalRow, Totals,
 };
 
-/// splitmix64: enough randomness for fixtures, no dependency.
-pub struct Rng(u64);
+/// The fixtures' random source: seeded PCG (the workspace's `rand_pcg`).
+pub struct Rng(rand_pcg::Pcg64Mcg);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        Rng(rand::SeedableRng::seed_from_u64(seed))
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        rand::Rng::next_u64(&mut self.0) % n.max(1)
     }
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (rand::Rng::next_u64(&mut self.0) >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
 /// RFC 3339 (UTC) for seconds since the Unix epoch.
 pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    swarmscan_model::format_rfc3339_ms(secs * 1000)
 }
 
 /// 2024-05-01T00:00:00Z
