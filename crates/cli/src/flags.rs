@@ -20,6 +20,7 @@ use swarmscan_ingest::{ColumnMap, Format, ReadOptions};
 #[command(name = "swarmscan", version, propagate_version = true, max_term_width = 100)]
 #[command(after_help = "Exit codes: 0 success; 1 error (including a --strict stop); 2 bad usage; \
 3 finished, but some input records were malformed and skipped, or an input could not be read.")]
+#[command(after_long_help = MAIN_EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -31,10 +32,56 @@ pub struct Cli {
     pub quiet: bool,
 }
 
+const MAIN_EXAMPLES: &str = "\
+Typical session:
+  swarmscan demo                                  # generate data with planted operations, scan, score
+  swarmscan inspect tweets.jsonl.gz               # what is in a file, and what would be skipped
+  swarmscan scan tweets.jsonl.gz --out findings   # the main job; open findings/report.html
+  swarmscan eval findings --labels labels.csv     # score against known accounts
+
+Progress bars and colour appear only on a terminal; NO_COLOR=1 turns colour
+off, --quiet prints only errors, --summary-json FILE writes the run's
+accounting for scripts.
+
+Exit codes: 0 success; 1 error (including a --strict stop); 2 bad usage;
+3 finished, but some input records were malformed and skipped, or an input
+could not be read.";
+
+const SCAN_EXAMPLES: &str = "\
+What it does:
+  For every pair of accounts and every signal (co_repost, co_amplify,
+  co_reply, co_target, co_link, co_hashtag, co_text, co_similar) it counts
+  the distinct targets both acted on within the signal's window and asks how
+  unlikely that count is when accounts choose targets independently, given
+  each account's own activity and each target's popularity. Significant
+  pairs (Benjamini-Hochberg at --fdr) are clustered (Leiden, fixed seed);
+  each cluster is explained by its signals, targets, domains, timeline and
+  evidence posts. Lookalike domains of real news outlets are flagged. The
+  method: docs/scan.md.
+
+Outputs in --out DIR:
+  report.html       open in any browser (works offline): overview, network, clusters, evidence
+  accounts.csv      flagged accounts: account_id,username,cluster_id,score,signals
+  clusters.csv      cluster_id,size,score,signals,top_targets
+  edges.csv         source,target,signal,weight,p_value,evidence (post ids and times)
+  domains.csv       lookalike news domains among the shared URLs
+  network.gexf      for Gephi (node: cluster, score, username; edge: signal, weight, p_value)
+  network.graphml   the same for other graph tools
+  summary.json      inputs, records read and skipped, parameters, timings
+
+Examples:
+  swarmscan scan tweets.jsonl.gz --out findings
+  swarmscan scan a.csv b.csv.zst --out findings --fdr 0.001 --min-cluster 5
+  swarmscan scan export.csv --columns post_id=id,account_id=user,timestamp=time,text=body --out findings
+  swarmscan scan data.jsonl --out findings --signals co_link,co_similar --window co_link=7200
+  SOURCE_DATE_EPOCH=0 swarmscan scan data.jsonl --out findings   # pin the report's generation time";
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Find coordinated networks: test every co-action signal against a null
-    /// model, cluster, explain, and write the outputs into --out DIR.
+    /// model, cluster, explain, and write report.html, CSV, JSON and Gephi
+    /// files into --out DIR.
+    #[command(after_long_help = SCAN_EXAMPLES)]
     Scan(crate::cmd::scan::ScanArgs),
     /// Score a scan's output against labelled accounts (precision, recall, F1, ARI).
     Eval(crate::cmd::eval::EvalArgs),
@@ -80,7 +127,7 @@ pub struct InputArgs {
 
 impl InputArgs {
     pub fn read_options(&self) -> ReadOptions {
-        ReadOptions { format: self.format, strict: self.strict, columns: self.columns.clone() }
+        ReadOptions { format: self.format, strict: self.strict, columns: self.columns.clone(), progress: None }
     }
 }
 

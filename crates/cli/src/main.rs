@@ -5,6 +5,7 @@
 mod cmd;
 mod flags;
 mod summary;
+mod ui;
 
 use clap::Parser;
 use std::process::ExitCode;

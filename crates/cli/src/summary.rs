@@ -23,6 +23,9 @@ pub struct Summary<'a> {
     pub results: BTreeMap<&'static str, serde_json::Value>,
     /// Wall-clock seconds per stage.
     pub timings_s: BTreeMap<&'static str, f64>,
+    /// Lines on what was found, printed last for people (not in the JSON).
+    #[serde(skip)]
+    pub findings: Vec<String>,
 }
 
 #[derive(Serialize, Debug)]
@@ -54,6 +57,7 @@ impl<'a> Summary<'a> {
             accounts,
             results: BTreeMap::new(),
             timings_s: BTreeMap::new(),
+            findings: Vec::new(),
         }
     }
 
@@ -117,8 +121,15 @@ impl<'a> Summary<'a> {
                 s += &format!("    {d}\n");
             }
         }
-        for (k, v) in &self.results {
+        // Lists and tables (per-signal counts, parameters) are for the JSON;
+        // a command with findings says them in its own words instead.
+        let results = self.results.iter().filter(|_| self.findings.is_empty());
+        for (k, v) in results.filter(|(_, v)| !v.is_array() && !v.is_object()) {
             s += &format!("  {k}: {v}\n");
+        }
+        for line in &self.findings {
+            s += line;
+            s.push('\n');
         }
         s
     }

@@ -11,7 +11,16 @@ struct Run {
 }
 
 fn swarmscan(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_swarmscan")).args(args).env("NO_COLOR", "1").output().unwrap();
+    swarmscan_env(args, &[])
+}
+
+fn swarmscan_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_swarmscan"));
+    cmd.args(args).env("NO_COLOR", "1").env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -148,9 +157,11 @@ fn demo_generates_and_reads_back() {
     assert!(r.stderr.contains("0 skipped"), "{}", r.stderr);
     assert!(r.stdout.is_empty());
     // The demo ran `scan` into DIR/scan and scored it against the labels.
-    for f in ["accounts.csv", "clusters.csv", "edges.csv", "domains.csv", "summary.json"] {
+    let outputs = ["accounts.csv", "clusters.csv", "edges.csv", "domains.csv", "summary.json", "report.html"];
+    for f in outputs.into_iter().chain(["network.gexf", "network.graphml"]) {
         assert!(out.join("scan").join(f).exists(), "scan/{f} missing");
     }
+    assert!(r.stderr.contains("report.html"), "the summary points at the report: {}", r.stderr);
     let accounts = std::fs::read_to_string(out.join("scan/accounts.csv")).unwrap();
     assert!(accounts.starts_with("account_id,username,cluster_id,score,signals\n"), "{accounts:.80}");
     assert!(r.stderr.contains("precision") && r.stderr.contains("recall"), "{}", r.stderr);
@@ -168,16 +179,25 @@ fn scan_then_eval_on_labelled_data() {
     let r = swarmscan(&["gen", "--out", gen_dir.to_str().unwrap(), "--scale", "0.1", "--seed", "42"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let input = gen_dir.join("events.csv");
-    let run = |out: &str| {
+    // The generation time is pinned the reproducible-builds way; the second
+    // run also uses one thread.
+    let run = |out: &str, threads: &str| {
         let o = dir.path().join(out);
-        let r = swarmscan(&["scan", input.to_str().unwrap(), "--out", o.to_str().unwrap(), "-q"]);
+        let args = ["scan", input.to_str().unwrap(), "--out", o.to_str().unwrap(), "-q", "--threads", threads];
+        let r = swarmscan_env(&args, &[("SOURCE_DATE_EPOCH", "1700000000")]);
         assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.is_empty() && r.stdout.is_empty(), "--quiet printed: {}{}", r.stdout, r.stderr);
         o
     };
-    let (a, b) = (run("s1"), run("s2"));
-    for f in ["accounts.csv", "clusters.csv", "edges.csv", "domains.csv"] {
+    let (a, b) = (run("s1", "2"), run("s2", "1"));
+    let outputs =
+        ["accounts.csv", "clusters.csv", "edges.csv", "domains.csv", "report.html", "network.gexf", "network.graphml"];
+    for f in outputs {
         assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f} differs between runs");
     }
+    let report = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(report.contains("2023-11-14T22:13:20"), "the pinned generation time is not in the report");
+    graph_exports_match_the_tables(&a);
     let json = dir.path().join("eval.json");
     let r = swarmscan(&[
         "eval",
@@ -203,11 +223,101 @@ fn scan_then_eval_on_labelled_data() {
     assert!(r.stderr.contains("co_repost"), "{}", r.stderr);
 }
 
+/// `network.gexf` and `network.graphml` parse back to the accounts and
+/// edges of `accounts.csv` and `edges.csv`, with their attributes.
+fn graph_exports_match_the_tables(dir: &Path) {
+    let mut accounts = csv::Reader::from_path(dir.join("accounts.csv")).unwrap();
+    let accounts: std::collections::BTreeMap<String, String> =
+        accounts.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[2].to_string())).collect();
+    let mut edges = csv::Reader::from_path(dir.join("edges.csv")).unwrap();
+    let edges: Vec<(String, String, String)> =
+        edges.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string())).collect();
+    assert!(!accounts.is_empty() && !edges.is_empty());
+
+    let gexf = std::fs::read_to_string(dir.join("network.gexf")).unwrap();
+    let doc = roxmltree::Document::parse(&gexf).expect("network.gexf is XML");
+    let ids: std::collections::BTreeMap<&str, &str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("attribute") && n.parent().is_some_and(|p| p.attribute("class") == Some("node")))
+        .map(|n| (n.attribute("id").unwrap(), n.attribute("title").unwrap()))
+        .collect();
+    let cluster_attr = ids.iter().find(|(_, t)| **t == "cluster").map(|(id, _)| *id).expect("a cluster attribute");
+    let mut nodes = 0;
+    for n in doc.descendants().filter(|n| n.has_tag_name("node")) {
+        nodes += 1;
+        let id = n.attribute("id").unwrap();
+        let cluster = n
+            .descendants()
+            .find(|v| v.has_tag_name("attvalue") && v.attribute("for") == Some(cluster_attr))
+            .and_then(|v| v.attribute("value"))
+            .unwrap();
+        assert_eq!(accounts.get(id).map(String::as_str), Some(cluster), "GEXF node {id}");
+    }
+    assert_eq!(nodes, accounts.len());
+    let gexf_edges: Vec<(String, String, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("edge"))
+        .map(|e| {
+            let kind = e.attribute("kind").unwrap_or_default().to_string();
+            (e.attribute("source").unwrap().to_string(), e.attribute("target").unwrap().to_string(), kind)
+        })
+        .collect();
+    assert_eq!(gexf_edges, edges, "GEXF edges (source, target, kind) = edges.csv (source, target, signal)");
+
+    let graphml = std::fs::read_to_string(dir.join("network.graphml")).unwrap();
+    let doc = roxmltree::Document::parse(&graphml).expect("network.graphml is XML");
+    let nodes: std::collections::BTreeSet<&str> =
+        doc.descendants().filter(|n| n.has_tag_name("node")).map(|n| n.attribute("id").unwrap()).collect();
+    assert_eq!(nodes.len(), accounts.len());
+    assert!(accounts.keys().all(|a| nodes.contains(a.as_str())));
+    let graphml_edges = doc.descendants().filter(|n| n.has_tag_name("edge")).count();
+    assert_eq!(graphml_edges, edges.len());
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), `scan` draws
+/// progress and colour; `NO_COLOR` removes the colour but keeps the stage
+/// lines.
+#[test]
+fn terminal_progress_and_no_color() {
+    if Command::new("script").arg("--version").output().is_err() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipping: util-linux `script` is not installed");
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = real("formats/twarc2/twarc_csv_test_flat.jsonl");
+    let on_tty = |no_color: Option<&str>| {
+        let out = dir.path().join("o");
+        let line = format!("{} scan {input} --out {}", env!("CARGO_BIN_EXE_swarmscan"), out.display());
+        let mut cmd = Command::new("script");
+        cmd.args(["-q", "-e", "-c", &line, "/dev/null"]).env("TERM", "xterm").env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let coloured = on_tty(None);
+    assert!(coloured.contains("\x1b[32m✓"), "no coloured stage line on a terminal: {coloured:?}");
+    assert!(coloured.contains("testing signals"), "{coloured}");
+    let plain = on_tty(Some("1"));
+    assert!(plain.contains("✓ reading"), "{plain}");
+    assert!(!plain.contains("\x1b[3") && !plain.contains("\x1b[1m"), "colour despite NO_COLOR: {plain:?}");
+}
+
 #[test]
 fn help_and_usage_errors() {
     let r = swarmscan(&["--help"]);
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("Exit codes"), "{}", r.stdout);
+    assert!(r.stdout.contains("Exit codes") && r.stdout.contains("swarmscan demo"), "{}", r.stdout);
+    let r = swarmscan(&["scan", "--help"]);
+    assert_eq!(r.code, 0);
+    for what in ["report.html", "network.gexf", "Examples:", "--fdr", "co_similar"] {
+        assert!(r.stdout.contains(what), "scan --help lacks {what}: {}", r.stdout);
+    }
     let r = swarmscan(&["inspect"]);
     assert_eq!(r.code, 2);
     let r = swarmscan(&["inspect", "--format", "nope", "x"]);

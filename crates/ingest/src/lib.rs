@@ -41,6 +41,9 @@ pub struct ReadOptions {
     pub strict: bool,
     /// Column mapping for [`Format::MappedCsv`] (`--columns`).
     pub columns: Option<ColumnMap>,
+    /// When set, every raw input byte read is added to it (progress bars;
+    /// Parquet inputs count their whole size once read).
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// Why reading stopped. Malformed records are *not* errors (they are
@@ -92,7 +95,8 @@ fn read_one(
     events: &mut Events,
     file: &mut FileReport,
 ) -> Result<(), String> {
-    let src = Source::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let counted_before = opts.progress.as_ref().map(|c| c.load(std::sync::atomic::Ordering::Relaxed));
+    let src = Source::open_counted(path, opts.progress.as_ref()).map_err(|e| format!("cannot open: {e}"))?;
     file.compression = src.compression.as_str().into();
     let format = match opts.format {
         Some(f) => f,
@@ -104,7 +108,13 @@ fn read_one(
     file.format = format.as_str().into();
     if format == Format::Parquet {
         let read = parquet.ok_or("this build cannot read Parquet")?;
-        return read(path, events, file);
+        read(path, events, file)?;
+        if let (Some(c), Some(before), Ok(m)) = (&opts.progress, counted_before, std::fs::metadata(path)) {
+            // Only the sniffing peek went through the counter: count the rest.
+            let seen = c.load(std::sync::atomic::Ordering::Relaxed).saturating_sub(before);
+            c.fetch_add(m.len().saturating_sub(seen), std::sync::atomic::Ordering::Relaxed);
+        }
+        return Ok(());
     }
     if format.is_csv() {
         let name = src.name.clone();

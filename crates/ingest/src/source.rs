@@ -5,6 +5,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How many decompressed bytes [`Source::head`] holds for sniffing.
 pub const HEAD_BYTES: usize = 256 * 1024;
@@ -55,6 +57,20 @@ impl std::fmt::Debug for Source {
     }
 }
 
+/// Counts the bytes read through it.
+struct Counting {
+    inner: Box<dyn Read + Send>,
+    counter: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 fn read_up_to(r: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<()> {
     r.take(n as u64).read_to_end(buf)?;
     Ok(())
@@ -63,12 +79,20 @@ fn read_up_to(r: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<()> {
 impl Source {
     /// Opens `path`, or standard input for `-`.
     pub fn open(path: &str) -> io::Result<Source> {
-        if path == "-" {
-            Source::from_reader("<stdin>".into(), Box::new(io::stdin()))
-        } else {
-            let f = File::open(Path::new(path))?;
-            Source::from_reader(path.into(), Box::new(f))
-        }
+        Source::open_counted(path, None)
+    }
+
+    /// Like [`Source::open`], adding every raw (still compressed) byte read
+    /// to `counter` when given: what a progress bar over input sizes needs.
+    pub fn open_counted(path: &str, counter: Option<&Arc<AtomicU64>>) -> io::Result<Source> {
+        let raw: Box<dyn Read + Send> =
+            if path == "-" { Box::new(io::stdin()) } else { Box::new(File::open(Path::new(path))?) };
+        let raw = match counter {
+            Some(c) => Box::new(Counting { inner: raw, counter: Arc::clone(c) }),
+            None => raw,
+        };
+        let name = if path == "-" { "<stdin>".into() } else { path.into() };
+        Source::from_reader(name, raw)
     }
 
     /// Wraps any byte stream.

@@ -456,3 +456,17 @@ mod never_panics {
         }
     }
 }
+
+/// `ReadOptions::progress` counts every raw (compressed) byte of every
+/// input exactly once: what a progress bar over file sizes needs.
+#[test]
+fn progress_counts_raw_input_bytes() {
+    let gz = real("coordination_benchmarks/cooRtweet_russian_coord_tweets.csv.gz");
+    let plain = real("ira/IRAhandle_tweets_sample_chudzikr.csv");
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let opts = ReadOptions { progress: Some(counter.clone()), ..Default::default() };
+    let (_, rep) = read_inputs(&[gz.clone(), plain.clone()], &opts, None).unwrap();
+    assert!(rep.files.iter().all(|f| f.error.is_none()), "{:?}", rep.files);
+    let size = |p: &str| std::fs::metadata(p).unwrap().len();
+    assert_eq!(counter.load(std::sync::atomic::Ordering::Relaxed), size(&gz) + size(&plain));
+}

@@ -7,8 +7,8 @@ use crate::summary::Summary;
 use anyhow::Context;
 use std::time::Instant;
 
-pub fn run(args: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
-    let l = load_args(&args.input)?;
+pub fn run(args: ConvertArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
+    let l = load_args(&args.input, ui)?;
     let (n, accounts) = (l.events.len() as u64, l.events.num_accounts() as u64);
     let t = Instant::now();
     swarmscan_parquet::write_parquet(l.events, &args.output).context("writing Parquet")?;
@@ -16,5 +16,5 @@ pub fn run(args: ConvertArgs, quiet: bool) -> anyhow::Result<u8> {
     s.results.insert("output", args.output.display().to_string().into());
     s.timings_s.insert("read", l.read_s);
     s.timings_s.insert("write", t.elapsed().as_secs_f64());
-    finish(&s, args.input.summary_json.as_deref(), quiet)
+    finish(&s, args.input.summary_json.as_deref(), ui)
 }

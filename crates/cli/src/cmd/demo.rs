@@ -9,21 +9,21 @@ use super::load;
 use crate::flags::DemoArgs;
 use swarmscan_ingest::ReadOptions;
 
-pub fn run(args: DemoArgs, quiet: bool) -> anyhow::Result<u8> {
+pub fn run(args: DemoArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let formats = vec![swarmscan_gen::Format::Twarc2, swarmscan_gen::Format::Cnt];
-    super::generate::generate(&args.out, args.scale, args.seed, formats, quiet)?;
+    super::generate::generate(&args.out, args.scale, args.seed, formats, ui)?;
     let data = args.out.join("events.jsonl").display().to_string();
     let scan_dir = args.out.join("scan");
     let scan_args = super::scan::ScanArgs::defaults(std::slice::from_ref(&data), &scan_dir)?;
     let params = scan_args.params()?;
-    let l = load(&[data], &ReadOptions::default())?;
-    let code = super::scan::run_on(&scan_args, &params, l, quiet)?;
+    let l = load(&[data], &ReadOptions::default(), ui)?;
+    let code = super::scan::run_on(&scan_args, &params, l, ui)?;
     let eval = super::eval::EvalArgs {
         dir: scan_dir,
         labels: args.out.join("labels.csv"),
         positive_prefix: "op_".into(),
         json: None,
     };
-    super::eval::run(eval, quiet)?;
+    super::eval::run(eval, ui)?;
     Ok(code)
 }

@@ -20,7 +20,7 @@ fn read_list(path: &std::path::Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-pub fn run(args: DomainsArgs, quiet: bool) -> anyhow::Result<u8> {
+pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     anyhow::ensure!(!args.inputs.is_empty() || args.domains.is_some(), "give data INPUTs, --domains FILE, or both");
     let mut outlets = OutletList::builtin();
     if let Some(p) = &args.outlets {
@@ -36,8 +36,8 @@ pub fn run(args: DomainsArgs, quiet: bool) -> anyhow::Result<u8> {
     let (report, read_s, events, accounts) = if args.inputs.is_empty() {
         (IngestReport::default(), 0.0, 0, 0)
     } else {
-        let opts = ReadOptions { format: args.format, strict: args.strict, columns: None };
-        let l = load(&args.inputs, &opts)?;
+        let opts = ReadOptions { format: args.format, strict: args.strict, ..Default::default() };
+        let l = load(&args.inputs, &opts, ui)?;
         let ev = &l.events;
         let mut per_sym: BTreeMap<u32, u64> = BTreeMap::new();
         for &x in &ev.url_expanded {
@@ -100,5 +100,5 @@ pub fn run(args: DomainsArgs, quiet: bool) -> anyhow::Result<u8> {
     s.results.insert("findings_by_rule", serde_json::to_value(&by_rule)?);
     s.timings_s.insert("read", read_s);
     s.timings_s.insert("match", match_s);
-    finish(&s, None, quiet)
+    finish(&s, None, ui)
 }

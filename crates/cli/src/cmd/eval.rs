@@ -47,7 +47,7 @@ fn read_pairs(path: &std::path::Path, a: &str, b: &str) -> anyhow::Result<Vec<(S
     Ok(out)
 }
 
-pub fn run(args: EvalArgs, quiet: bool) -> anyhow::Result<u8> {
+pub fn run(args: EvalArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let labels: BTreeMap<String, String> = read_pairs(&args.labels, "account_id", "label")?.into_iter().collect();
     let mut flagged = BTreeMap::new();
     let accounts = args.dir.join("accounts.csv");
@@ -56,7 +56,7 @@ pub fn run(args: EvalArgs, quiet: bool) -> anyhow::Result<u8> {
         flagged.insert(id, c);
     }
     let r = evaluate(&labels, &flagged, &args.positive_prefix);
-    if !quiet {
+    if !ui.quiet {
         eprint!("{}", render(&r));
     }
     if let Some(p) = &args.json {

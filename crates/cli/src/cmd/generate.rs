@@ -6,9 +6,9 @@ use anyhow::Context;
 use std::time::Instant;
 use swarmscan_gen::{GenConfig, GenSummary};
 
-pub fn run(args: GenArgs, quiet: bool) -> anyhow::Result<u8> {
-    let s = generate(&args.out, args.scale, args.seed, args.formats, quiet)?;
-    if !quiet {
+pub fn run(args: GenArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
+    let s = generate(&args.out, args.scale, args.seed, args.formats, ui)?;
+    if !ui.quiet {
         for f in &s.files {
             eprintln!("  wrote {}", f.display());
         }
@@ -22,13 +22,22 @@ pub fn generate(
     scale: f64,
     seed: u64,
     formats: Vec<swarmscan_gen::Format>,
-    quiet: bool,
+    ui: crate::ui::Ui,
 ) -> anyhow::Result<GenSummary> {
     anyhow::ensure!(scale > 0.0 && scale.is_finite(), "--scale must be a positive number of millions of events");
     let cfg = GenConfig { scale, seed, formats, ..Default::default() };
     let t = Instant::now();
-    let s = swarmscan_gen::generate(&cfg, out).with_context(|| format!("generating into {}", out.display()))?;
-    if !quiet {
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let mut progress = |p: swarmscan_gen::Progress| {
+        let b = bar.get_or_insert_with(|| ui.steps("generating", u64::from(p.slices_total)));
+        b.set_position(u64::from(p.slices_done));
+    };
+    let s = swarmscan_gen::generate_with_progress(&cfg, out, &mut progress)
+        .with_context(|| format!("generating into {}", out.display()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if !ui.quiet {
         let members: u64 = s.operations.iter().map(|o| o.members).sum();
         eprintln!(
             "generated {} events by {} accounts in {:.1} s (seed {seed}); planted {} operations with {} members:",

@@ -5,8 +5,8 @@ use crate::flags::InspectArgs;
 use crate::summary::Summary;
 use std::collections::BTreeMap;
 
-pub fn run(args: InspectArgs, quiet: bool) -> anyhow::Result<u8> {
-    let l = load_args(&args.input)?;
+pub fn run(args: InspectArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
+    let l = load_args(&args.input, ui)?;
     let ev = &l.events;
     let mut s = Summary::new("inspect", &l.report, ev.len() as u64, ev.num_accounts() as u64);
     let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
@@ -21,5 +21,5 @@ pub fn run(args: InspectArgs, quiet: bool) -> anyhow::Result<u8> {
     s.results.insert("urls", ev.url_written.len().into());
     s.results.insert("hashtags", ev.hashtags.len().into());
     s.timings_s.insert("read", l.read_s);
-    finish(&s, args.input.summary_json.as_deref(), quiet)
+    finish(&s, args.input.summary_json.as_deref(), ui)
 }

@@ -114,7 +114,7 @@ fn parse_seconds(s: &str) -> Result<i64, String> {
     secs.checked_mul(1000).and_then(|x| x.checked_add(ms)).ok_or_else(bad)
 }
 
-pub fn run(args: NetworkArgs, quiet: bool) -> anyhow::Result<u8> {
+pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let mode = if args.compat.is_some() { Mode::Cnt } else { Mode::Default };
     if args.loops && mode == Mode::Default {
         anyhow::bail!("--loops needs --compat cnt: default-mode networks never pair an account with itself");
@@ -155,7 +155,7 @@ pub fn run(args: NetworkArgs, quiet: bool) -> anyhow::Result<u8> {
         (Mode::Default, OutputFormat::Json) => Format::JsonLines,
     };
 
-    let l = load_args(&args.input)?;
+    let l = load_args(&args.input, ui)?;
     let ev = &l.events;
     let mut s = Summary::new("network", &l.report, ev.len() as u64, ev.num_accounts() as u64);
     s.results.insert("mode", if mode == Mode::Cnt { "cnt" } else { "default" }.into());
@@ -199,7 +199,7 @@ pub fn run(args: NetworkArgs, quiet: bool) -> anyhow::Result<u8> {
         s.results.insert(kind.as_str(), r);
         s.timings_s.insert(kind.as_str(), extract_s + compute_write_s);
     }
-    finish(&s, args.input.summary_json.as_deref(), quiet)
+    finish(&s, args.input.summary_json.as_deref(), ui)
 }
 
 #[cfg(test)]

@@ -4,13 +4,14 @@
 
 use super::{finish, load_args};
 use crate::flags::InputArgs;
-use crate::summary::Summary;
+use crate::summary::{Summary, num};
+use crate::ui::Ui;
 use anyhow::Context;
 use clap::Args;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 use swarmscan_domains::{Matcher, OutletList};
+use swarmscan_report::ReportData;
 use swarmscan_scan::{Header, Lookalikes, ScanParams, Signal, output};
 
 #[derive(Args, Debug)]
@@ -115,33 +116,52 @@ fn create(dir: &Path, name: &str) -> anyhow::Result<BufWriter<std::fs::File>> {
     Ok(BufWriter::new(std::fs::File::create(&p).with_context(|| format!("cannot write {}", p.display()))?))
 }
 
-pub fn run(args: ScanArgs, quiet: bool) -> anyhow::Result<u8> {
+/// Writes `dir/name` with `write`, flushing and naming the file on error.
+fn write_with(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut w = create(dir, name)?;
+    write(&mut w).and_then(|()| w.flush()).with_context(|| format!("cannot write {}", dir.join(name).display()))
+}
+
+pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     let params = args.params()?;
-    let l = load_args(&args.input)?;
-    run_on(&args, &params, l, quiet)
+    let l = load_args(&args.input, ui)?;
+    run_on(&args, &params, l, ui)
 }
 
 /// Scans loaded events and writes the outputs (shared with `demo`).
-pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, quiet: bool) -> anyhow::Result<u8> {
+pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) -> anyhow::Result<u8> {
     let ev = &l.events;
     let mut s = Summary::new("scan", &l.report, ev.len() as u64, ev.num_accounts() as u64);
+    ui.line("reading", l.read_s, &l.detail);
     s.timings_s.insert("read", l.read_s);
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
 
-    let t = Instant::now();
+    let stage = ui.stage("testing signals");
     let res = swarmscan_scan::scan(ev, params)?;
-    s.timings_s.insert("signals_and_tests", t.elapsed().as_secs_f64());
+    let detail = format!(
+        "{} of {} tested pairs significant (FDR {})",
+        num(res.pairs.len() as u64),
+        num(res.tested_pairs),
+        params.fdr
+    );
+    s.timings_s.insert("signals_and_tests", stage.done(&detail));
 
-    let t = Instant::now();
+    let stage = ui.stage("lookalike domains");
     let mut outlets = OutletList::builtin();
     if let Some(p) = &args.outlets {
         let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
         outlets.merge(OutletList::parse(&text, &p.display().to_string())?);
     }
     let looks = Lookalikes::find(ev, &Matcher::new(&outlets));
-    s.timings_s.insert("lookalike_domains", t.elapsed().as_secs_f64());
+    let detail = format!("{} lookalike news domains among shared URLs", num(looks.by_host.len() as u64));
+    s.timings_s.insert("lookalike_domains", stage.done(&detail));
 
-    let t = Instant::now();
+    let stage = ui.stage("writing outputs");
     let header = Header {
         title: "swarmscan report".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -162,11 +182,11 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, quiet: boo
     };
     let data = swarmscan_scan::explain(&res, params, &looks, header);
     let dir = &args.out;
-    output::write_accounts(&data, create(dir, "accounts.csv")?)?;
-    output::write_clusters(&data, create(dir, "clusters.csv")?)?;
-    output::write_edges(&data, create(dir, "edges.csv")?)?;
-    output::write_domains(&data, create(dir, "domains.csv")?)?;
-    s.timings_s.insert("explain_and_write", t.elapsed().as_secs_f64());
+    for (name, write) in OUTPUTS {
+        stage.set(name);
+        write_with(dir, name, |w| write(&data, w))?;
+    }
+    s.timings_s.insert("explain_and_write", stage.done(&format!("into {}", dir.display())));
 
     s.results.insert("output_version", output::OUTPUT_VERSION.into());
     s.results.insert("out", dir.display().to_string().into());
@@ -178,8 +198,66 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, quiet: boo
     s.results.insert("lookalike_domains", data.lookalikes.len().into());
     s.results.insert("signals", serde_json::to_value(&res.signals)?);
     s.results.insert("parameters", serde_json::to_value(&data.parameters)?);
+    s.findings = findings(&data, dir, ui);
     let summary_path = dir.join("summary.json");
     s.write_json(&summary_path)?;
     let json = args.input.summary_json.as_deref();
-    finish(&s, json, quiet)
+    finish(&s, json, ui)
+}
+
+type Writer = fn(&ReportData, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// Every file a scan writes besides `summary.json`, in writing order.
+const OUTPUTS: [(&str, Writer); 7] = [
+    ("accounts.csv", |d, w| output::write_accounts(d, w)),
+    ("clusters.csv", |d, w| output::write_clusters(d, w)),
+    ("edges.csv", |d, w| output::write_edges(d, w)),
+    ("domains.csv", |d, w| output::write_domains(d, w)),
+    ("report.html", swarmscan_report::write_html),
+    ("network.gexf", swarmscan_report::write_gexf),
+    ("network.graphml", swarmscan_report::write_graphml),
+];
+
+/// The end-of-run lines on what was found and where to look.
+fn findings(d: &ReportData, dir: &Path, ui: Ui) -> Vec<String> {
+    let mut out = Vec::new();
+    if d.clusters.is_empty() {
+        out.push(ui.bold("no coordinated cluster found"));
+        out.push("  (no account pair's co-actions were unlikely enough under the null model; see docs/scan.md)".into());
+    } else {
+        out.push(ui.bold(&format!(
+            "found {} cluster{} of {} accounts",
+            d.clusters.len(),
+            if d.clusters.len() == 1 { "" } else { "s" },
+            num(d.nodes.len() as u64)
+        )));
+    }
+    const SHOWN: usize = 8;
+    for c in d.clusters.iter().take(SHOWN) {
+        let signals: Vec<String> =
+            c.signals.iter().take(3).map(|(s, share)| format!("{s} {:.0}%", share * 100.0)).collect();
+        let top = c.top_targets.first().map(|(t, _, n)| format!("  top: {} ×{n}", shorten(t, 48))).unwrap_or_default();
+        out.push(format!("  #{:<4} {:>5} accounts  {}{top}", c.cluster_id, c.size, signals.join(", ")));
+    }
+    if d.clusters.len() > SHOWN {
+        out.push(format!("  … and {} more (clusters.csv)", d.clusters.len() - SHOWN));
+    }
+    if let Some(l) = d.lookalikes.first() {
+        let n = d.lookalikes.len();
+        out.push(ui.warn(&format!(
+            "{n} lookalike news domain{} shared, e.g. {} imitating {} (domains.csv)",
+            if n == 1 { "" } else { "s" },
+            l.domain,
+            l.imitates
+        )));
+    }
+    out.push(format!(
+        "open {} in a browser; tables: accounts.csv, clusters.csv, edges.csv, domains.csv; Gephi: network.gexf, network.graphml",
+        ui.bold(&dir.join("report.html").display().to_string())
+    ));
+    out
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max { s.to_string() } else { s.chars().take(max - 1).chain(['…']).collect() }
 }
