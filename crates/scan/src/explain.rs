@@ -239,6 +239,12 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
         }
     }
     edges.sort_by(|x, y| (x.source, x.target, &x.signal).cmp(&(y.source, y.target, &y.signal)));
+    // Accounts added by the group test carry the signal that added them.
+    for t in &res.attachments {
+        if let Some(&n) = node_of.get(&t.account) {
+            node_signals[n as usize].push(t.signal);
+        }
+    }
     for (n, mut sigs) in nodes.iter_mut().zip(node_signals) {
         sigs.sort_unstable();
         sigs.dedup();

@@ -1,5 +1,6 @@
 //! `swarmscan scan`: co-action signals tested against a null model, fused,
 //! clustered and explained. See `docs/scan.md` for the method.
+pub mod attach;
 pub mod eval;
 mod explain;
 pub mod null;
@@ -9,5 +10,7 @@ pub mod signal;
 pub mod stats;
 
 pub use explain::{Header, LOOKALIKE_SIGNAL, Lookalikes, explain};
-pub use scan::{Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, strength};
+pub use scan::{
+    Attachment, Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, strength,
+};
 pub use signal::Signal;

@@ -45,6 +45,42 @@ pub struct Tested {
     pub stratum: u32,
 }
 
+/// The fitted null of one level: every key's popularity, stratum and
+/// source, each (stratum, source)'s popularity mass, and each account's
+/// key count per (stratum, source). [`crate::attach`] reuses it.
+#[derive(Clone, Debug, Default)]
+pub struct LevelModel {
+    /// `(key, m_k, stratum, source)`, sorted by key; stratum `u32::MAX`
+    /// for keys with a single account.
+    pub keys: Vec<(u32, u32, u32, u32)>,
+    /// `(stratum, source, M_S = Σ m_k, c_S = Σ m_k² / M_S²)`, sorted.
+    pub mass: Vec<(u32, u32, f64, f64)>,
+    /// `(stratum, account, source, n_aS)`, sorted.
+    pub counts: Vec<(u32, u32, u32, u32)>,
+}
+
+impl LevelModel {
+    /// `(m_k, stratum, source)` of a key of the level.
+    pub fn key_info(&self, k: u32) -> (u32, u32, u32) {
+        let i = self.keys.partition_point(|x| x.0 < k);
+        let (_, m, s, src) = self.keys[i];
+        (m, s, src)
+    }
+
+    /// `(M_S, c_S)` of a (stratum, source).
+    pub fn mass_of(&self, s: u32, src: u32) -> (f64, f64) {
+        let i = self.mass.partition_point(|x| (x.0, x.1) < (s, src));
+        self.mass.get(i).filter(|x| (x.0, x.1) == (s, src)).map_or((0.0, 0.0), |x| (x.2, x.3))
+    }
+
+    /// An account's `(stratum, account, source, n_aS)` rows of a stratum.
+    pub fn counts_of(&self, s: u32, a: u32) -> &[(u32, u32, u32, u32)] {
+        let lo = self.counts.partition_point(|x| (x.0, x.1) < (s, a));
+        let hi = self.counts.partition_point(|x| (x.0, x.1) <= (s, a));
+        &self.counts[lo..hi]
+    }
+}
+
 /// What one level saw.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct LevelStats {
@@ -66,7 +102,7 @@ pub fn test_level(
     level: &Prepared<'_>,
     source_of_key: &(dyn Fn(u32) -> u32 + Sync),
     params: &Params,
-) -> (Vec<Tested>, LevelStats) {
+) -> (Vec<Tested>, LevelStats, LevelModel) {
     let ka = level.keyed_actions();
     let n = ka.len();
     let mut st = LevelStats { actions: n as u64, ..LevelStats::default() };
@@ -107,7 +143,7 @@ pub fn test_level(
             _ => c_of.push((s, src, m, q)),
         }
     }
-    let c_of: Vec<(u32, u32, f64)> = c_of.into_iter().map(|(s, src, m, q)| (s, src, q / (m * m))).collect();
+    let c_of: Vec<(u32, u32, f64, f64)> = c_of.into_iter().map(|(s, src, m, q)| (s, src, m, q / (m * m))).collect();
     // n_aS per (stratum, account, source).
     let mut nas: Vec<(u32, u32, u32)> = inc
         .iter()
@@ -131,7 +167,7 @@ pub fn test_level(
     };
     let c_at = |s: u32, src: u32| {
         let i = c_of.partition_point(|x| (x.0, x.1) < (s, src));
-        c_of[i].2
+        c_of[i].3
     };
     // Strata present, each swept on its own.
     let mut strata: Vec<u32> = keys.iter().map(|x| x.2).filter(|&s| s != u32::MAX).collect();
@@ -170,5 +206,5 @@ pub fn test_level(
         out.extend(tested);
     }
     st.tested = out.len() as u64;
-    (out, st)
+    (out, st, LevelModel { keys, mass: c_of, counts })
 }

@@ -1,7 +1,7 @@
 //! The scan: every signal's levels tested, fused per pair, corrected for
 //! multiple testing, clustered.
 
-use crate::null::{self, LevelStats, POOL, Tested};
+use crate::null::{self, LevelModel, LevelStats, POOL, Tested};
 use crate::signal::Signal;
 use crate::stats::benjamini_hochberg;
 use rayon::prelude::*;
@@ -62,6 +62,8 @@ pub struct Level<'a> {
     pub signal: Signal,
     pub prepared: Prepared<'a>,
     pub stats: LevelStats,
+    /// The fitted null (used again to extend clusters).
+    pub model: LevelModel,
 }
 
 /// One signal's test of one pair.
@@ -132,6 +134,28 @@ pub struct ScanResult<'a> {
     pub clusters: Vec<Cluster>,
     /// Largest p-value called significant (the BH threshold).
     pub p_threshold: f64,
+    /// Accounts added to clusters by the group test ([`crate::attach`]),
+    /// sorted by account.
+    pub attachments: Vec<Attachment>,
+    /// (account, cluster) combinations tested by the group test.
+    pub attach_tested: u64,
+}
+
+/// An account added to a cluster because its co-actions with the cluster as
+/// a whole are significant ([`crate::attach`]).
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub account: u32,
+    /// Index of the seed community (internal; see [`Cluster::members`]).
+    pub seed: u32,
+    /// The most significant signal and its test.
+    pub signal: Signal,
+    pub weight: u32,
+    pub mu: f64,
+    /// Fused p-value (Bonferroni over strata, then signals).
+    pub p: f64,
+    /// Benjamini–Hochberg q-value over all (account, cluster) tested.
+    pub q: f64,
 }
 
 impl ScanResult<'_> {
@@ -267,6 +291,33 @@ fn similar_bursts(ev: &Events, level: &Prepared<'_>) -> (Vec<u32>, Interner) {
     (keys, names)
 }
 
+/// Bursts of a persistent key (keys must have distinct names): each key's actions (sorted by time) split
+/// wherever two consecutive actions are more than `window_ms` apart. Returns
+/// each sorted row's burst (a new dense key) and the bursts' names (the
+/// key's name and the burst's start).
+fn key_bursts(level: &Prepared<'_>, window_ms: i64) -> (Vec<u32>, Interner) {
+    let ka = level.keyed_actions();
+    let n = ka.len();
+    let mut names = Interner::new();
+    let mut keys = vec![u32::MAX; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && ka.key[j] == ka.key[i] && ka.ts_ms[j] - ka.ts_ms[j - 1] <= window_ms {
+            j += 1;
+        }
+        let name = format!(
+            "{} @{}",
+            level.key(ka.key[i]).unwrap_or_default(),
+            swarmscan_model::format_rfc3339_ms(ka.ts_ms[i])
+        );
+        let k = names.intern(&name).0;
+        keys[i..j].fill(k);
+        i = j;
+    }
+    (keys, names)
+}
+
 fn network_of(s: Signal) -> Network {
     match s {
         Signal::CoRepost | Signal::CoAmplify => Network::CoRepost,
@@ -301,20 +352,29 @@ fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<
                 ka.key.iter().map(|&k| source_of(k)).map(|s| if s == POOL { u32::MAX } else { s }).collect();
             let dps = detect_params(p, by_source);
             let src_level = level.rekey(&keys, Some(names.clone()), &dps)?;
-            let (tested, stats) = null::test_level(&src_level, &|_| 0, &dps);
-            out.push((Level { signal: by_source, prepared: src_level, stats }, tested));
+            let (tested, stats, model) = null::test_level(&src_level, &|_| 0, &dps);
+            out.push((Level { signal: by_source, prepared: src_level, stats, model }, tested));
         }
         if want(item) {
-            let (tested, stats) = null::test_level(&level, &source_of, &dp);
-            out.push((Level { signal: item, prepared: level, stats }, tested));
+            let (tested, stats, model) = null::test_level(&level, &source_of, &dp);
+            out.push((Level { signal: item, prepared: level, stats, model }, tested));
         }
     }
-    for s in [Signal::CoLink, Signal::CoHashtag, Signal::CoText] {
+    if want(Signal::CoHashtag) {
+        let dp = detect_params(p, Signal::CoHashtag);
+        let tags = swarmscan_detect::prepare(ev, network_of(Signal::CoHashtag), &dp)?;
+        let (keys, names) = key_bursts(&tags, dp.window_ms);
+        let level = tags.rekey(&keys, Some(names), &dp)?;
+        drop(tags);
+        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp);
+        out.push((Level { signal: Signal::CoHashtag, prepared: level, stats, model }, tested));
+    }
+    for s in [Signal::CoLink, Signal::CoText] {
         if want(s) {
             let dp = detect_params(p, s);
             let level = swarmscan_detect::prepare(ev, network_of(s), &dp)?;
-            let (tested, stats) = null::test_level(&level, &|_| 0, &dp);
-            out.push((Level { signal: s, prepared: level, stats }, tested));
+            let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp);
+            out.push((Level { signal: s, prepared: level, stats, model }, tested));
         }
     }
     if want(Signal::CoSimilar) {
@@ -323,8 +383,8 @@ fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<
         let (keys, names) = similar_bursts(ev, &sim);
         let level = sim.rekey(&keys, Some(names), &dp)?;
         drop(sim);
-        let (tested, stats) = null::test_level(&level, &|_| 0, &dp);
-        out.push((Level { signal: Signal::CoSimilar, prepared: level, stats }, tested));
+        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp);
+        out.push((Level { signal: Signal::CoSimilar, prepared: level, stats, model }, tested));
     }
     out.sort_by_key(|(l, _)| l.signal.index());
     Ok(out)
@@ -390,8 +450,21 @@ pub fn scan<'a>(ev: &'a Events, p: &ScanParams) -> Result<ScanResult<'a>, Error>
             }
         }
     }
-    let clusters = cluster(&pairs, p)?;
-    Ok(ScanResult { events: ev, levels, pairs, tested_pairs, signals, clusters, p_threshold })
+    // The group test: every account outside the communities against each.
+    let seeds = communities(&pairs, p)?;
+    let (attachments, attach_tested) = attach(&levels, &seeds, p);
+    let clusters = cluster(&pairs, seeds, &attachments, p);
+    Ok(ScanResult {
+        events: ev,
+        levels,
+        pairs,
+        tested_pairs,
+        signals,
+        clusters,
+        p_threshold,
+        attachments,
+        attach_tested,
+    })
 }
 
 /// Strength of a pair in the clustering: `−log10 p`, capped so that one
@@ -400,32 +473,119 @@ pub fn strength(p: f64) -> f64 {
     (-p.max(1e-300).log10()).clamp(0.0, 100.0)
 }
 
-fn cluster(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Cluster>, Error> {
-    // Nodes: the accounts of significant pairs, in rank order.
+/// Leiden communities of the significant pairs of at least `min_cluster`
+/// (and two) accounts, each sorted, in order of their smallest member.
+fn communities(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Vec<u32>>, Error> {
     let mut nodes: Vec<u32> = pairs.iter().flat_map(|x| [x.a, x.b]).collect();
     nodes.sort_unstable();
     nodes.dedup();
     let idx = |r: u32| nodes.binary_search(&r).unwrap_or(0) as u32;
     let graph = Graph::from_edges(nodes.len(), pairs.iter().map(|x| (idx(x.a), idx(x.b), strength(x.p))))?;
     let part = Leiden::new().seed(p.seed).run(&graph)?;
-    let comms: Vec<Vec<u32>> = part.communities().into_iter().filter(|m| m.len() >= p.min_cluster).collect();
+    let mut out: Vec<Vec<u32>> = part
+        .communities()
+        .into_iter()
+        .filter(|m| m.len() >= p.min_cluster.max(2))
+        .map(|m| {
+            let mut v: Vec<u32> = m.iter().map(|&i| nodes[i as usize]).collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// The group test of every account outside the communities against each
+/// community ([`crate::attach`]); returns the accepted attachments (one per
+/// account, its best community) and the number of (account, community)
+/// combinations tested.
+fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Attachment>, u64) {
+    let Some(first) = levels.first() else { return (Vec::new(), 0) };
+    let mut cluster_of = vec![u32::MAX; first.prepared.accounts()];
+    for (ci, m) in seeds.iter().enumerate() {
+        for &a in m {
+            cluster_of[a as usize] = ci as u32;
+        }
+    }
+    // Per (account, seed, level): the test, strata pooled.
+    let mut per: Vec<(u32, u32, usize, crate::attach::Candidate)> = Vec::new();
+    for (li, level) in levels.iter().enumerate() {
+        let cands = crate::attach::attach_level(&level.prepared, &level.model, &cluster_of, p.window(level.signal));
+        per.extend(cands.into_iter().map(|c| (c.account, c.cluster, li, c)));
+    }
+    per.sort_by_key(|x| (x.0, x.1, x.2));
+    // Fuse signals per (account, seed).
+    let mut tests: Vec<Attachment> = Vec::new();
+    let mut g = 0;
+    while g < per.len() {
+        let (a, cl) = (per[g].0, per[g].1);
+        let e = g + per[g..].partition_point(|x| (x.0, x.1) == (a, cl));
+        let n = (e - g) as f64;
+        let best =
+            per[g..e].iter().map(|&(_, _, li, c)| (li, c, c.p)).min_by(|x, y| x.2.total_cmp(&y.2).then(x.0.cmp(&y.0)));
+        if let Some((li, c, sp)) = best {
+            tests.push(Attachment {
+                account: a,
+                seed: cl,
+                signal: levels[li].signal,
+                weight: c.x,
+                mu: c.mu,
+                p: (sp * n).min(1.0),
+                q: 1.0,
+            });
+        }
+        g = e;
+    }
+    let tested = tests.len() as u64;
+    let q = benjamini_hochberg(&tests.iter().map(|x| x.p).collect::<Vec<_>>());
+    for (t, q) in tests.iter_mut().zip(q) {
+        t.q = q;
+    }
+    tests.retain(|t| t.q <= p.fdr);
+    // One community per account: the most significant.
+    let mut out: Vec<Attachment> = Vec::new();
+    for t in tests {
+        match out.last_mut() {
+            Some(l) if l.account == t.account => {
+                if (t.p, t.seed) < (l.p, l.seed) {
+                    *l = t;
+                }
+            }
+            _ => out.push(t),
+        }
+    }
+    (out, tested)
+}
+
+fn cluster(pairs: &[Pair], seeds: Vec<Vec<u32>>, attachments: &[Attachment], p: &ScanParams) -> Vec<Cluster> {
+    let mut comms = seeds;
+    for t in attachments {
+        comms[t.seed as usize].push(t.account);
+    }
+    let keep: Vec<bool> = comms.iter().map(|m| m.len() >= p.min_cluster).collect();
     // The pairs inside each reported community, in one pass over the pairs.
-    let mut comm_of = vec![u32::MAX; nodes.len()];
+    let mut comm_of: FxHashMap<u32, u32> = FxHashMap::default();
     for (ci, m) in comms.iter().enumerate() {
-        for &v in m {
-            comm_of[v as usize] = ci as u32;
+        if keep[ci] {
+            for &v in m {
+                comm_of.insert(v, ci as u32);
+            }
         }
     }
     let mut inside_of: Vec<Vec<usize>> = vec![Vec::new(); comms.len()];
     for (i, x) in pairs.iter().enumerate() {
-        let (ca, cb) = (comm_of[idx(x.a) as usize], comm_of[idx(x.b) as usize]);
-        if ca == cb && ca != u32::MAX {
-            inside_of[ca as usize].push(i);
+        if let (Some(ca), Some(cb)) = (comm_of.get(&x.a), comm_of.get(&x.b))
+            && ca == cb
+        {
+            inside_of[*ca as usize].push(i);
         }
     }
     let mut out = Vec::new();
-    for (members, inside) in comms.into_iter().zip(inside_of) {
-        let set: Vec<u32> = members.iter().map(|&v| nodes[v as usize]).collect();
+    for (ci, (set, inside)) in comms.into_iter().zip(inside_of).enumerate() {
+        if !keep[ci] {
+            continue;
+        }
         let mut score_of: FxHashMap<u32, f64> = set.iter().map(|&r| (r, 0.0)).collect();
         let mut total = 0.0;
         for &i in &inside {
@@ -433,6 +593,11 @@ fn cluster(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Cluster>, Error> {
             total += s;
             *score_of.entry(pairs[i].a).or_default() += s;
             *score_of.entry(pairs[i].b).or_default() += s;
+        }
+        for t in attachments.iter().filter(|t| t.seed == ci as u32) {
+            let s = strength(t.p);
+            total += s;
+            *score_of.entry(t.account).or_default() += s;
         }
         let n = set.len() as f64;
         let mut ms: Vec<(u32, f64)> = score_of.into_iter().map(|(r, s)| (r, s / (n - 1.0))).collect();
@@ -449,5 +614,40 @@ fn cluster(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Cluster>, Error> {
     for (i, c) in out.iter_mut().enumerate() {
         c.id = i as u32 + 1;
     }
-    Ok(out)
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use swarmscan_model::{Kind, RawEvent};
+
+    proptest! {
+        #[test]
+        fn bursts_split_at_gaps_longer_than_the_window(
+            acts in proptest::collection::vec((0u8..4, 0u8..6, 0i64..60), 1..80),
+            w in 0i64..10,
+        ) {
+            let mut ev = Events::new();
+            for (i, &(post, acct, t)) in acts.iter().enumerate() {
+                let (id, a, target) = (format!("r{i}"), format!("u{acct}"), format!("p{post}"));
+                ev.push(&RawEvent {
+                    post_id: &id, account_id: &a, ts_ms: t * 1000,
+                    kind: Some(Kind::Repost), target: Some(&target), ..Default::default()
+                });
+            }
+            let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &Params::new(Mode::Default)).unwrap();
+            let (keys, names) = key_bursts(&level, w * 1000);
+            let ka = level.keyed_actions();
+            for i in 1..ka.len() {
+                let same = ka.key[i] == ka.key[i - 1] && ka.ts_ms[i] - ka.ts_ms[i - 1] <= w * 1000;
+                prop_assert_eq!(keys[i] == keys[i - 1], same);
+            }
+            // Every burst is one run of rows.
+            let mut runs: Vec<u32> = keys.clone();
+            runs.dedup();
+            prop_assert_eq!(runs.len(), names.len());
+        }
+    }
 }

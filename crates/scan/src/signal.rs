@@ -17,7 +17,8 @@ pub enum Signal {
     CoTarget,
     /// Sharing the same (canonical) URL within the window.
     CoLink,
-    /// Using the same hashtag within the window.
+    /// Using the same hashtag set within the window, in one burst of the set
+    /// (its uses chained by gaps of at most the window).
     CoHashtag,
     /// Posting the same normalised text within the window.
     CoText,
@@ -77,7 +78,10 @@ impl Signal {
                 3_600_000,
                 "link campaigns are spread over hours to look organic; 1 h catches them while popular links are discounted by the null",
             ),
-            Signal::CoHashtag => (600_000, "hashtag pushes are timed bursts of minutes; 10 min"),
+            Signal::CoHashtag => (
+                600_000,
+                "hashtag pushes are timed bursts of minutes; 10 min, also the gap that ends a burst of a tag set",
+            ),
             Signal::CoText | Signal::CoSimilar => {
                 (900_000, "copypasta is posted within minutes of the script's release; 15 min")
             }

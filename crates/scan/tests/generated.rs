@@ -43,8 +43,11 @@ fn finds_planted_operations_and_spares_fans() {
     let flagged: BTreeMap<String, u32> = data.nodes.iter().map(|n| (n.account_id.clone(), n.cluster)).collect();
     let m = eval::evaluate(&labels, &flagged, "op_");
     // What this method achieves today (see BENCHMARKS.md for the figures):
-    // precise, but far from the recall goal.
+    // precise, but far from the recall goal (measured: recall 0.373; cloned
+    // news and copypasta complete once the group test extends clusters).
     assert!(m.flagged >= 5, "{m:?}");
+    assert!(m.recall >= 0.3, "{m:?}");
+    assert!(m.by_kind["copypasta"].rate >= 0.9, "{m:?}");
     assert!(m.precision >= 0.9, "{m:?}");
     assert!(m.by_kind["fan"].rate <= 0.02, "{m:?}");
     assert!(m.by_kind["organic"].rate <= 0.01, "{m:?}");

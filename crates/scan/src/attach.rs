@@ -1,0 +1,263 @@
+//! Extending clusters: accounts whose co-actions with a cluster *as a whole*
+//! are more than the null model predicts.
+//!
+//! Pair tests are weak against operations whose members each take part in
+//! only some of the actions: two members may share three bursts where the
+//! whole group shares twenty. Once the pair tests have found a cluster `C`,
+//! every other account `c` is tested against `C` as one unit.
+//!
+//! **Null model.** `c` chooses what to act on independently of `C`, as in
+//! [`crate::null`]: having acted on `n_cS` keys of source `S` in a popularity
+//! stratum, it picked them in proportion to popularity, so it acts on key `k`
+//! with probability at most `n_cS · m_k / M_S`. `C`'s own actions are taken
+//! as they are (fixed, not modelled). The number of keys `c` acts on within
+//! the window of some member of `C`, `X_cC`, is then a sum of independent
+//! Bernoulli variables with mean at most
+//! `μ_cC = Σ_S n_cS · A_CS / M_S`, where `A_CS` is the popularity mass of
+//! the keys of `S` (in the stratum) that members of `C` acted on; its tail is
+//! bounded by Poisson(`μ_cC`). As for pairs, only `X_cC ≥ 2` is tested,
+//! `p = P(Pois(μ) ≥ X) / P(Pois(μ) ≥ 2)`, Bonferroni over strata and then over
+//! signals, and Benjamini–Hochberg over every (account, cluster) tested.
+//!
+//! **Why it is honest.** Clusters are built from significant pairs only, and
+//! only accounts in no cluster are candidates: a candidate's own actions did
+//! not choose the cluster it is tested against (up to the Benjamini–Hochberg
+//! threshold of the pair stage, which every p-value moves a little). The
+//! attachment stage has its own false discovery rate, so the expected share
+//! of wrongly flagged accounts is at most about the sum of the two stages'.
+
+use crate::null::LevelModel;
+use crate::stats::poisson_sf_given_at_least;
+use rayon::prelude::*;
+use swarmscan_detect::Prepared;
+
+/// One tested (cluster, account, stratum) of one level.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Candidate {
+    /// Index of the cluster (seed) tested against.
+    pub cluster: u32,
+    /// Account rank.
+    pub account: u32,
+    /// Distinct keys acted on within the window of some member.
+    pub x: u32,
+    pub mu: f64,
+    /// `P(Pois(μ) ≥ X) / P(Pois(μ) ≥ 2)`.
+    pub p: f64,
+}
+
+/// Tests every account outside the clusters against every cluster on one
+/// level. `cluster_of[rank]` is the account's cluster or `u32::MAX`.
+/// Returns the candidates with `X ≥ 2`, sorted by (cluster, account): deterministic whatever the thread count.
+pub fn attach_level(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32], window_ms: i64) -> Vec<Candidate> {
+    let ka = level.keyed_actions();
+    let parts = ka.split(rayon::current_num_threads() * 8);
+    // Per part: hits (cluster, account, stratum), one per key, and masses
+    // (cluster, stratum, source, m_k), one per key.
+    type Part = (Vec<(u32, u32, u32)>, Vec<(u32, u32, u32, u32)>);
+    let done: Vec<Part> = parts
+        .into_par_iter()
+        .map(|r| {
+            let (mut hits, mut mass) = (Vec::new(), Vec::new());
+            let mut members: Vec<(u32, i64)> = Vec::new();
+            let mut local: Vec<(u32, u32, u32)> = Vec::new();
+            let mut g = r.start;
+            while g < r.end {
+                let k = ka.key[g];
+                let e = g + ka.key[g..r.end].partition_point(|&x| x == k);
+                let (m, s, src) = model.key_info(k);
+                if s == u32::MAX {
+                    g = e;
+                    continue;
+                }
+                members.clear();
+                members.extend((g..e).filter_map(|i| {
+                    let c = cluster_of[ka.account[i] as usize];
+                    (c != u32::MAX).then_some((c, ka.ts_ms[i]))
+                }));
+                if members.is_empty() {
+                    g = e;
+                    continue;
+                }
+                // Stable: times stay sorted within each cluster.
+                members.sort_by_key(|x| x.0);
+                local.clear();
+                let mut lo = 0;
+                while lo < members.len() {
+                    let cl = members[lo].0;
+                    let hi = lo + members[lo..].partition_point(|x| x.0 == cl);
+                    mass.push((cl, s, src, m));
+                    let times = &members[lo..hi];
+                    for i in g..e {
+                        let a = ka.account[i];
+                        if cluster_of[a as usize] != u32::MAX {
+                            continue;
+                        }
+                        let t = ka.ts_ms[i];
+                        let j = times.partition_point(|x| x.1 < t - window_ms);
+                        if j < times.len() && times[j].1 <= t + window_ms {
+                            local.push((cl, a, s));
+                        }
+                    }
+                    lo = hi;
+                }
+                local.sort_unstable();
+                local.dedup();
+                hits.extend_from_slice(&local);
+                g = e;
+            }
+            (hits, mass)
+        })
+        .collect();
+    let mut hits: Vec<(u32, u32, u32)> = Vec::new();
+    let mut mass: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for (h, m) in done {
+        hits.extend(h);
+        mass.extend(m);
+    }
+    hits.par_sort_unstable();
+    mass.par_sort_unstable();
+    // A_CS per (cluster, stratum, source).
+    let mut a_cs: Vec<(u32, u32, u32, f64)> = Vec::new();
+    for (cl, s, src, m) in mass {
+        match a_cs.last_mut() {
+            Some(l) if (l.0, l.1, l.2) == (cl, s, src) => l.3 += f64::from(m),
+            _ => a_cs.push((cl, s, src, f64::from(m))),
+        }
+    }
+    let a_of = |cl: u32, s: u32, src: u32| {
+        let i = a_cs.partition_point(|x| (x.0, x.1, x.2) < (cl, s, src));
+        a_cs.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
+    };
+    // X and μ summed over the strata: each stratum's μ bounds its own keys'
+    // Bernoulli sum, so the sum bounds the whole.
+    let mut runs: Vec<(u32, u32, u32, Vec<u32>)> = Vec::new();
+    for (cl, a, s) in hits {
+        match runs.last_mut() {
+            Some(l) if (l.0, l.1) == (cl, a) => {
+                l.2 += 1;
+                if l.3.last() != Some(&s) {
+                    l.3.push(s);
+                }
+            }
+            _ => runs.push((cl, a, 1, vec![s])),
+        }
+    }
+    runs.retain(|r| r.2 >= 2);
+    runs.into_par_iter()
+        .map(|(cl, a, x, strata)| {
+            let mu: f64 = strata
+                .iter()
+                .flat_map(|&s| model.counts_of(s, a).iter())
+                .map(|&(s, _, src, n)| {
+                    let (big_m, _) = model.mass_of(s, src);
+                    if big_m > 0.0 { f64::from(n) * a_of(cl, s, src) / big_m } else { 0.0 }
+                })
+                .sum();
+            let p = poisson_sf_given_at_least(u64::from(x), mu, 2);
+            Candidate { cluster: cl, account: a, x, mu, p }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::null::test_level;
+    use proptest::prelude::*;
+    use swarmscan_detect::{Mode, Network, Params};
+    use swarmscan_model::{Events, Kind, RawEvent};
+
+    /// The same test by plain enumeration over keys and accounts.
+    fn brute(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32], w: i64) -> Vec<(u32, u32, u32, f64)> {
+        let ka = level.keyed_actions();
+        let n_cl = cluster_of.iter().filter(|&&c| c != u32::MAX).max().map_or(0, |&c| c + 1);
+        let mut keys: Vec<u32> = ka.key.clone();
+        keys.dedup();
+        let mut out = Vec::new();
+        for cl in 0..n_cl {
+            for a in 0..cluster_of.len() as u32 {
+                if cluster_of[a as usize] != u32::MAX {
+                    continue;
+                }
+                let (mut x, mut mu) = (0u32, 0.0f64);
+                let mut strata: Vec<u32> = Vec::new();
+                for &k in &keys {
+                    let (_, s, _) = model.key_info(k);
+                    if s == u32::MAX {
+                        continue;
+                    }
+                    let rows: Vec<usize> = (0..ka.len()).filter(|&i| ka.key[i] == k).collect();
+                    let hit = rows.iter().any(|&i| {
+                        ka.account[i] == a
+                            && rows.iter().any(|&j| {
+                                cluster_of[ka.account[j] as usize] == cl && (ka.ts_ms[i] - ka.ts_ms[j]).abs() <= w
+                            })
+                    });
+                    if hit {
+                        x += 1;
+                        strata.push(s);
+                    }
+                }
+                strata.sort_unstable();
+                strata.dedup();
+                for &s in &strata {
+                    for &(_, _, src, n) in model.counts_of(s, a) {
+                        // A: popularity of the keys of (s, src) a member touched.
+                        let a_mass: f64 = keys
+                            .iter()
+                            .filter(|&&k| {
+                                let (_, ks, ksrc) = model.key_info(k);
+                                (ks, ksrc) == (s, src)
+                                    && (0..ka.len()).any(|i| ka.key[i] == k && cluster_of[ka.account[i] as usize] == cl)
+                            })
+                            .map(|&k| f64::from(model.key_info(k).0))
+                            .sum();
+                        mu += f64::from(n) * a_mass / model.mass_of(s, src).0;
+                    }
+                }
+                if x >= 2 {
+                    out.push((cl, a, x, mu));
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn matches_brute_force(
+            acts in proptest::collection::vec((0u8..6, 0u8..10, 0i64..40), 1..120),
+            clusters in proptest::collection::vec(0u8..4, 10),
+            w in 0i64..8,
+        ) {
+            let mut ev = Events::new();
+            for (i, &(post, acct, t)) in acts.iter().enumerate() {
+                let (id, a, target) = (format!("r{i}"), format!("u{acct}"), format!("p{post}"));
+                ev.push(&RawEvent {
+                    post_id: &id, account_id: &a, ts_ms: t * 1000,
+                    kind: Some(Kind::Repost), target: Some(&target), ..Default::default()
+                });
+            }
+            let mut params = Params::new(Mode::Default);
+            params.window_ms = w * 1000;
+            let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
+            let (_, _, model) = test_level(&level, &|_| 0, &params);
+            // Clusters 0..2 by rank; 3 = no cluster.
+            let cluster_of: Vec<u32> = (0..level.accounts())
+                .map(|r| match clusters[r % clusters.len()] { c @ 0..=2 => u32::from(c), _ => u32::MAX })
+                .collect();
+            let got = attach_level(&level, &model, &cluster_of, params.window_ms);
+            let want = brute(&level, &model, &cluster_of, params.window_ms);
+            let mut got_rows: Vec<(u32, u32, u32)> = got.iter().map(|c| (c.cluster, c.account, c.x)).collect();
+            got_rows.sort_unstable();
+            let mut want_rows: Vec<(u32, u32, u32)> = want.iter().map(|c| (c.0, c.1, c.2)).collect();
+            want_rows.sort_unstable();
+            prop_assert_eq!(&got_rows, &want_rows);
+            for c in &got {
+                let b = want.iter().find(|x| (x.0, x.1) == (c.cluster, c.account)).unwrap();
+                prop_assert!((c.mu - b.3).abs() <= 1e-9 * b.3.max(1.0), "{} vs {}", c.mu, b.3);
+                prop_assert!(c.p > 0.0 && c.p <= 1.0);
+            }
+        }
+    }
+}
