@@ -241,7 +241,7 @@ mod tests {
             let mut params = Params::new(Mode::Default);
             params.window_ms = w * 1000;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
-            let (_, _, model) = test_level(&level, &|_| 0, &params);
+            let (_, _, model) = test_level(&level, &|_| 0, &params, 1.0);
             // Clusters 0..2 by rank; 3 = no cluster.
             let cluster_of: Vec<u32> = (0..level.accounts())
                 .map(|r| match clusters[r % clusters.len()] { c @ 0..=2 => u32::from(c), _ => u32::MAX })

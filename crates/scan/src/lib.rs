@@ -11,6 +11,7 @@ pub mod stats;
 
 pub use explain::{Header, LOOKALIKE_SIGNAL, Lookalikes, explain};
 pub use scan::{
-    Attachment, Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, strength,
+    Attachment, Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, scan_observed,
+    strength,
 };
 pub use signal::Signal;

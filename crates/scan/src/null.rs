@@ -88,6 +88,25 @@ pub struct LevelStats {
     pub keys: u64,
     pub strata: u64,
     pub tested: u64,
+    /// (Stratum, account) cells left out because no partner could make the
+    /// account significant there ([`best_p`]).
+    pub hopeless: u64,
+}
+
+/// The smallest p-value an account with `n` distinct keys of one source in
+/// a stratum (popularity constant `c`) can reach with any partner: a pair
+/// sharing `X ≤ n` keys has `μ ≥ n·X·c` (the partner has at least `X`
+/// keys), and the conditional Poisson tail grows with `μ`, so the bound is
+/// the smallest `P(Pois(n·X·c) ≥ X) / P(Pois(n·X·c) ≥ 2)` over `2 ≤ X ≤ n`.
+/// An account with fewer than two keys can share at most one: `1.0`.
+pub fn best_p(n: u64, c: f64) -> f64 {
+    if n < 2 {
+        return 1.0;
+    }
+    // The tail falls with X when n·c < 1 and is ~½ or more once μ ≥ X; the
+    // small X where the conditioning matters are checked one by one.
+    let xs = (2..=n.min(8)).chain((n > 8).then_some(n));
+    xs.map(|x| poisson_sf_given_at_least(x, (n * x) as f64 * c, 2)).fold(1.0, f64::min)
 }
 
 fn stratum_of(m: u32) -> u32 {
@@ -98,10 +117,15 @@ fn stratum_of(m: u32) -> u32 {
 /// popularity stratum. `source_of_key` gives each key's source ([`POOL`]
 /// when unknown). Returns the tested pairs (sorted by stratum, then
 /// `(a, b)`), deterministic whatever the thread count.
+///
+/// Accounts that cannot reach a p-value of `hopeless_above` or less with any
+/// partner in a stratum are left out of that stratum's sweep (see
+/// [`best_p`]); pass 1.0 to test every pair.
 pub fn test_level(
     level: &Prepared<'_>,
     source_of_key: &(dyn Fn(u32) -> u32 + Sync),
     params: &Params,
+    hopeless_above: f64,
 ) -> (Vec<Tested>, LevelStats, LevelModel) {
     let ka = level.keyed_actions();
     let n = ka.len();
@@ -177,9 +201,34 @@ pub fn test_level(
     let mut sweep = params.clone();
     sweep.min_weight = 2;
     let row_stratum: Vec<u32> = (0..n).map(|i| key_info(ka.key[i]).1).collect();
+    let accounts = ka.account.iter().max().map_or(0, |&a| a as usize + 1);
+    let mut hopeful = vec![false; accounts];
     let mut out = Vec::new();
     for &s in &strata {
-        let new_key: Vec<u32> = (0..n).map(|i| if row_stratum[i] == s { ka.key[i] } else { u32::MAX }).collect();
+        // Independent filtering: whether an account can be significant with
+        // anyone depends only on its own counts and the stratum's
+        // popularity, not on whom it co-acted with.
+        let lo = counts.partition_point(|x| x.0 < s);
+        let hi = counts.partition_point(|x| x.0 <= s);
+        hopeful.fill(false);
+        let mut dropped = 0u64;
+        let mut g = lo;
+        while g < hi {
+            let a = counts[g].1;
+            let e = g + counts[g..hi].partition_point(|x| x.1 == a);
+            let rows = &counts[g..e];
+            let keep = match rows {
+                [(_, _, src, n)] => best_p(u64::from(*n), c_at(s, *src)) <= hopeless_above,
+                _ => rows.iter().map(|r| r.3).sum::<u32>() >= 2,
+            };
+            hopeful[a as usize] = keep;
+            dropped += u64::from(!keep);
+            g = e;
+        }
+        st.hopeless += dropped;
+        let new_key: Vec<u32> = (0..n)
+            .map(|i| if row_stratum[i] == s && hopeful[ka.account[i] as usize] { ka.key[i] } else { u32::MAX })
+            .collect();
         let Ok(sub) = level.rekey(&new_key, None, &sweep) else { continue };
         drop(new_key);
         let Edges::Undirected(edges) = sub.run().edges else { continue };
@@ -207,4 +256,64 @@ pub fn test_level(
     }
     st.tested = out.len() as u64;
     (out, st, LevelModel { keys, mass: c_of, counts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use swarmscan_detect::{Mode, Network};
+    use swarmscan_model::{Events, Kind, RawEvent};
+
+    proptest! {
+        /// `best_p` is a lower bound of every p-value a pair can get: X
+        /// shared keys, X ≤ n and X ≤ n_b, μ = n·n_b·c. Checked where the
+        /// bound is used (at or below ¼).
+        #[test]
+        fn best_p_bounds_every_partner(n in 2u64..40, lc in -4.0f64..-0.5) {
+            let c = 10f64.powf(lc);
+            let bound = best_p(n, c);
+            if bound > 0.25 {
+                // Not a regime the filter uses (it filters at --fdr < ¼).
+                return Ok(());
+            }
+            for x in 2..=n {
+                for nb in x..=60 {
+                    let p = poisson_sf_given_at_least(x, (n * nb) as f64 * c, 2);
+                    prop_assert!(p >= bound * (1.0 - 1e-9), "n {n} c {c} x {x} nb {nb}: {p} < {bound}");
+                }
+            }
+        }
+
+        /// Leaving hopeless accounts out never loses a pair that could be
+        /// significant: every pair with p ≤ q of the full test is in the
+        /// filtered one, with the same X, μ and p.
+        #[test]
+        fn filtering_keeps_every_pair_that_can_pass(
+            acts in proptest::collection::vec((0u8..8, 0u8..12, 0i64..30), 1..200),
+            q in prop_oneof![Just(0.01f64), Just(0.05), Just(0.2)],
+        ) {
+            let mut ev = Events::new();
+            for (i, &(post, acct, t)) in acts.iter().enumerate() {
+                let (id, a, target) = (format!("r{i}"), format!("u{acct}"), format!("p{post}"));
+                ev.push(&RawEvent {
+                    post_id: &id, account_id: &a, ts_ms: t * 1000,
+                    kind: Some(Kind::Repost), target: Some(&target), ..Default::default()
+                });
+            }
+            let mut params = Params::new(Mode::Default);
+            params.window_ms = 5_000;
+            let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
+            let (all, _, _) = test_level(&level, &|_| 0, &params, 1.0);
+            let (kept, stats, _) = test_level(&level, &|_| 0, &params, q);
+            prop_assert!(kept.len() <= all.len());
+            prop_assert!(stats.hopeless > 0 || kept.len() == all.len());
+            for t in all.iter().filter(|t| t.p <= q) {
+                let k = kept.iter().find(|k| (k.edge.a, k.edge.b, k.stratum) == (t.edge.a, t.edge.b, t.stratum));
+                prop_assert!(k.is_some(), "lost pair {:?} with p {}", (t.edge.a, t.edge.b), t.p);
+                let k = k.unwrap();
+                prop_assert_eq!((k.edge.weight, k.mu, k.p), (t.edge.weight, t.mu, t.p));
+            }
+        }
+    }
 }

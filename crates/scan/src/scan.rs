@@ -330,9 +330,23 @@ fn network_of(s: Signal) -> Network {
 }
 
 /// Runs every level of the scan's signals: `(signal, level, tested)`.
-fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<Tested>)>, Error> {
+fn run_levels<'a>(
+    ev: &'a Events,
+    p: &ScanParams,
+    on_stage: &(dyn Fn(&str) + Sync),
+) -> Result<Vec<(Level<'a>, Vec<Tested>)>, Error> {
     let mut out = Vec::new();
-    let want = |s: Signal| p.signals.contains(&s);
+    let want = |s: Signal| {
+        let on = p.signals.contains(&s);
+        if on {
+            on_stage(s.as_str());
+        }
+        on
+    };
+    // Pairs whose best possible p-value is above the FDR can never be
+    // reported (BH's threshold is at most the FDR); the bound behind this is
+    // only used where it is far below ½ (`null::best_p`).
+    let hopeless = if p.fdr < 0.25 { p.fdr } else { 1.0 };
     let mut author = Vec::new();
     for item in [Signal::CoRepost, Signal::CoReply] {
         let by_source = if item == Signal::CoRepost { Signal::CoAmplify } else { Signal::CoTarget };
@@ -352,11 +366,11 @@ fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<
                 ka.key.iter().map(|&k| source_of(k)).map(|s| if s == POOL { u32::MAX } else { s }).collect();
             let dps = detect_params(p, by_source);
             let src_level = level.rekey(&keys, Some(names.clone()), &dps)?;
-            let (tested, stats, model) = null::test_level(&src_level, &|_| 0, &dps);
+            let (tested, stats, model) = null::test_level(&src_level, &|_| 0, &dps, hopeless);
             out.push((Level { signal: by_source, prepared: src_level, stats, model }, tested));
         }
         if want(item) {
-            let (tested, stats, model) = null::test_level(&level, &source_of, &dp);
+            let (tested, stats, model) = null::test_level(&level, &source_of, &dp, hopeless);
             out.push((Level { signal: item, prepared: level, stats, model }, tested));
         }
     }
@@ -366,14 +380,14 @@ fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<
         let (keys, names) = key_bursts(&tags, dp.window_ms);
         let level = tags.rekey(&keys, Some(names), &dp)?;
         drop(tags);
-        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp);
+        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
         out.push((Level { signal: Signal::CoHashtag, prepared: level, stats, model }, tested));
     }
     for s in [Signal::CoLink, Signal::CoText] {
         if want(s) {
             let dp = detect_params(p, s);
             let level = swarmscan_detect::prepare(ev, network_of(s), &dp)?;
-            let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp);
+            let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
             out.push((Level { signal: s, prepared: level, stats, model }, tested));
         }
     }
@@ -383,7 +397,7 @@ fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<
         let (keys, names) = similar_bursts(ev, &sim);
         let level = sim.rekey(&keys, Some(names), &dp)?;
         drop(sim);
-        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp);
+        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
         out.push((Level { signal: Signal::CoSimilar, prepared: level, stats, model }, tested));
     }
     out.sort_by_key(|(l, _)| l.signal.index());
@@ -392,7 +406,18 @@ fn run_levels<'a>(ev: &'a Events, p: &ScanParams) -> Result<Vec<(Level<'a>, Vec<
 
 /// Runs the scan.
 pub fn scan<'a>(ev: &'a Events, p: &ScanParams) -> Result<ScanResult<'a>, Error> {
-    let runs = run_levels(ev, p)?;
+    scan_observed(ev, p, &|_| {})
+}
+
+/// [`scan`], telling `on_stage` what it starts (a signal's name, then
+/// "fusing and testing", "clustering"): for progress displays.
+pub fn scan_observed<'a>(
+    ev: &'a Events,
+    p: &ScanParams,
+    on_stage: &(dyn Fn(&str) + Sync),
+) -> Result<ScanResult<'a>, Error> {
+    let runs = run_levels(ev, p, on_stage)?;
+    on_stage("fusing and testing");
     // Per (pair, signal): the best stratum, Bonferroni over strata tested.
     let mut by_pair: FxHashMap<(u32, u32), Vec<PairSignal>> = FxHashMap::default();
     let mut levels = Vec::new();
@@ -451,6 +476,7 @@ pub fn scan<'a>(ev: &'a Events, p: &ScanParams) -> Result<ScanResult<'a>, Error>
         }
     }
     // The group test: every account outside the communities against each.
+    on_stage("clustering");
     let seeds = communities(&pairs, p)?;
     let (attachments, attach_tested) = attach(&levels, &seeds, p);
     let clusters = cluster(&pairs, seeds, &attachments, p);

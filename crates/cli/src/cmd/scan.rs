@@ -142,7 +142,7 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
 
     let stage = ui.stage("testing signals");
-    let res = swarmscan_scan::scan(ev, params)?;
+    let res = swarmscan_scan::scan_observed(ev, params, &|what| stage.set(what))?;
     let detail = format!(
         "{} of {} tested pairs significant (FDR {})",
         num(res.pairs.len() as u64),
