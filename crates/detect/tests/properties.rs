@@ -198,6 +198,32 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Longer sets over a larger vocabulary, where the positional filter
+    /// prunes candidates (tokens deep in the prefixes, unequal lengths).
+    #[test]
+    fn similarity_join_with_long_sets_equals_brute_force(
+        docs in proptest::collection::vec(proptest::collection::btree_set(0u32..40, 0..30), 1..12),
+        recs in proptest::collection::vec((0i64..30, 0usize..12), 0..60),
+        w in 0i64..10,
+        t in prop_oneof![Just(0.5), Just(0.6), Just(0.7), Just(0.9), 0.05f64..1.0],
+    ) {
+        let lists: Vec<Vec<u32>> = docs.iter().map(|d| d.iter().copied().collect()).collect();
+        let mut sets = TokenSets::from_lists(&lists);
+        let mut recs = recs;
+        recs.sort();
+        let ts: Vec<i64> = recs.iter().map(|r| r.0).collect();
+        let doc: Vec<u32> = recs.iter().map(|r| (r.1 % lists.len()) as u32).collect();
+        sets.rank_by_frequency(&doc);
+        let inp = JoinInput { ts_ms: &ts, doc: &doc, sets: &sets, window_ms: w, threshold: t, min_doc: 1 };
+        let (mut fast, _) = similar::join(&inp);
+        fast.sort_unstable();
+        let mut brute = similar::join_brute_force(&inp);
+        brute.sort_unstable();
+        prop_assert_eq!(fast, brute);
+    }
+}
+
 /// Enough records for the join to split into parallel parts with halos.
 #[test]
 fn similarity_join_in_parallel_parts_equals_brute_force() {
