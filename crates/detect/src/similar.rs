@@ -255,8 +255,9 @@ pub fn join_brute_force(inp: &JoinInput<'_>) -> Vec<(u32, u32)> {
 #[derive(Default)]
 struct Posting {
     start: usize,
-    /// (record, position of the token in the record's sorted set).
-    list: Vec<(u32, u32)>,
+    /// (record, position of the token in the record's sorted set, the
+    /// set's size): the size rides along so probing touches no other memory.
+    list: Vec<(u32, u32, u32)>,
 }
 
 /// A lower bound of the least overlap two sets of `nx` and `ny` tokens need
@@ -301,12 +302,12 @@ fn join_part(inp: &JoinInput<'_>, halo: usize, start: usize, end: usize, out: &m
                 while post.start < post.list.len() && inp.ts_ms[post.list[post.start].0 as usize] < from {
                     post.start += 1;
                 }
-                for &(y, j) in &post.list[post.start..] {
+                for &(y, j, ny) in &post.list[post.start..] {
                     let slot = &mut found[y as usize - halo];
                     if *slot == PRUNED {
                         continue;
                     }
-                    let ny = inp.sets.get(inp.doc[y as usize] as usize).len();
+                    let ny = ny as usize;
                     if *slot == 0 {
                         if (nx.min(ny) as f64 / nx.max(ny) as f64) < t {
                             *slot = PRUNED;
@@ -340,7 +341,7 @@ fn join_part(inp: &JoinInput<'_>, halo: usize, start: usize, end: usize, out: &m
             cands.clear();
         }
         for (i, &tok) in sx[..px].iter().enumerate() {
-            index.entry(tok).or_default().list.push((x as u32, i as u32));
+            index.entry(tok).or_default().list.push((x as u32, i as u32, nx as u32));
         }
     }
     st
