@@ -365,7 +365,15 @@ fn run_levels<'a>(
             let keys: Vec<u32> =
                 ka.key.iter().map(|&k| source_of(k)).map(|s| if s == POOL { u32::MAX } else { s }).collect();
             let dps = detect_params(p, by_source);
-            let src_level = level.rekey(&keys, Some(names.clone()), &dps)?;
+            let mut src_level = level.rekey(&keys, Some(names.clone()), &dps)?;
+            if by_source == Signal::CoTarget {
+                // Replies to one account come in waves: each wave is a key,
+                // as for hashtag sets, so a swarm that descends on the same
+                // journalist ten times counts ten times, while a steady
+                // stream of replies is one popular key.
+                let (bursts, burst_names) = key_bursts(&src_level, dps.window_ms);
+                src_level = src_level.rekey(&bursts, Some(burst_names), &dps)?;
+            }
             let (tested, stats, model) = null::test_level(&src_level, &|_| 0, &dps, hopeless);
             out.push((Level { signal: by_source, prepared: src_level, stats, model }, tested));
         }
