@@ -657,6 +657,57 @@ mod tests {
     use proptest::prelude::*;
     use swarmscan_model::{Kind, RawEvent};
 
+    /// Three accounts that reply to one journalist together in three waves,
+    /// hours apart, share three co_target keys (one per wave), not one.
+    #[test]
+    fn reply_waves_are_separate_co_target_keys() {
+        let mut ev = Events::new();
+        let hour = 3_600_000;
+        let mut n = 0;
+        let mut push = |account: &str, target: &str, kind: Kind, ts_ms: i64, text: &str| {
+            n += 1;
+            let id = format!("m{n}");
+            ev.push(&RawEvent {
+                post_id: &id,
+                account_id: account,
+                ts_ms,
+                kind: Some(kind),
+                target: (kind == Kind::Reply).then_some(target),
+                text,
+                ..Default::default()
+            });
+            id
+        };
+        for wave in 0..3 {
+            let t = wave * 5 * hour;
+            let post = push("journalist", "", Kind::Post, t, "news");
+            for (i, a) in ["s1", "s2", "s3"].into_iter().enumerate() {
+                push(a, &post, Kind::Reply, t + 60_000 * (i as i64 + 1), "shame");
+            }
+        }
+        // Background: a thousand pairs of strangers, each replying together
+        // once to someone else, so the swarm's waves are rare keys.
+        for b in 0..1000 {
+            let t = 20 * hour + b * 600_000;
+            let post = push(&format!("target{b}"), "", Kind::Post, t, "hello");
+            push(&format!("x{b}"), &post, Kind::Reply, t + 1000, "hi");
+            push(&format!("y{b}"), &post, Kind::Reply, t + 2000, "hi");
+        }
+        let p = ScanParams { signals: vec![Signal::CoTarget], ..Default::default() };
+        let runs = run_levels(&ev, &p, &|_| {}).unwrap();
+        let (level, tested) = &runs[0];
+        assert_eq!(level.signal, Signal::CoTarget);
+        let ka = level.prepared.keyed_actions();
+        let swarm: Vec<u32> =
+            ["s1", "s2", "s3"].iter().map(|a| level.prepared.rank_of(ev.account_ids.get(a).unwrap())).collect();
+        let mut keys: Vec<u32> = (0..ka.len()).filter(|&i| swarm.contains(&ka.account[i])).map(|i| ka.key[i]).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 3, "one key per wave");
+        assert_eq!(tested.len(), 3, "every pair of the swarm is tested");
+        assert!(tested.iter().all(|t| t.edge.weight == 3), "{tested:?}");
+    }
+
     proptest! {
         #[test]
         fn bursts_split_at_gaps_longer_than_the_window(
