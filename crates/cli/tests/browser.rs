@@ -71,14 +71,7 @@ fn scan_report_works_in_chromium() {
         &["--click", &account, "--expect", &post, "--search", &searched],
         Duration::from_secs(180),
     );
-    assert!(
-        run.ok,
-        "browser check failed for {}\n--- stdout\n{}\n--- stderr\n{}",
-        html.display(),
-        run.stdout,
-        run.stderr
-    );
-    assert!(png.exists(), "no screenshot at {}", png.display());
+    run.assert_passed(&html, &png);
     eprintln!(
         "browser check of a scan report passed (clicked @{username}, saw post {post}); screenshot at {}",
         png.display()

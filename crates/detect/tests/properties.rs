@@ -182,19 +182,7 @@ proptest! {
         t in prop_oneof![Just(0.0), Just(0.2), Just(0.5), Just(0.6), Just(0.8), Just(1.0), Just(1.5), 0.0f64..1.0],
         min_doc in 0usize..3,
     ) {
-        let lists: Vec<Vec<u32>> = docs.iter().map(|d| d.iter().copied().collect()).collect();
-        let mut sets = TokenSets::from_lists(&lists);
-        let mut recs = recs;
-        recs.sort();
-        let ts: Vec<i64> = recs.iter().map(|r| r.0).collect();
-        let doc: Vec<u32> = recs.iter().map(|r| (r.1 % lists.len()) as u32).collect();
-        sets.rank_by_frequency(&doc);
-        let inp = JoinInput { ts_ms: &ts, doc: &doc, sets: &sets, window_ms: w, threshold: t, min_doc };
-        let (mut fast, _) = similar::join(&inp);
-        fast.sort_unstable();
-        let mut brute = similar::join_brute_force(&inp);
-        brute.sort_unstable();
-        prop_assert_eq!(fast, brute);
+        join_equals_brute_force(&docs, recs, w, t, min_doc)?;
     }
 }
 
@@ -208,20 +196,31 @@ proptest! {
         w in 0i64..10,
         t in prop_oneof![Just(0.5), Just(0.6), Just(0.7), Just(0.9), 0.05f64..1.0],
     ) {
-        let lists: Vec<Vec<u32>> = docs.iter().map(|d| d.iter().copied().collect()).collect();
-        let mut sets = TokenSets::from_lists(&lists);
-        let mut recs = recs;
-        recs.sort();
-        let ts: Vec<i64> = recs.iter().map(|r| r.0).collect();
-        let doc: Vec<u32> = recs.iter().map(|r| (r.1 % lists.len()) as u32).collect();
-        sets.rank_by_frequency(&doc);
-        let inp = JoinInput { ts_ms: &ts, doc: &doc, sets: &sets, window_ms: w, threshold: t, min_doc: 1 };
-        let (mut fast, _) = similar::join(&inp);
-        fast.sort_unstable();
-        let mut brute = similar::join_brute_force(&inp);
-        brute.sort_unstable();
-        prop_assert_eq!(fast, brute);
+        join_equals_brute_force(&docs, recs, w, t, 1)?;
     }
+}
+
+/// The indexed join of records `(time, document)` equals brute force.
+fn join_equals_brute_force(
+    docs: &[BTreeSet<u32>],
+    mut recs: Vec<(i64, usize)>,
+    w: i64,
+    t: f64,
+    min_doc: usize,
+) -> Result<(), TestCaseError> {
+    let lists: Vec<Vec<u32>> = docs.iter().map(|d| d.iter().copied().collect()).collect();
+    let mut sets = TokenSets::from_lists(&lists);
+    recs.sort();
+    let ts: Vec<i64> = recs.iter().map(|r| r.0).collect();
+    let doc: Vec<u32> = recs.iter().map(|r| (r.1 % lists.len()) as u32).collect();
+    sets.rank_by_frequency(&doc);
+    let inp = JoinInput { ts_ms: &ts, doc: &doc, sets: &sets, window_ms: w, threshold: t, min_doc };
+    let (mut fast, _) = similar::join(&inp);
+    fast.sort_unstable();
+    let mut brute = similar::join_brute_force(&inp);
+    brute.sort_unstable();
+    prop_assert_eq!(fast, brute);
+    Ok(())
 }
 
 /// Enough records for the join to split into parallel parts with halos.

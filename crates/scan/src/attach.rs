@@ -165,7 +165,6 @@ mod tests {
     use crate::null::test_level;
     use proptest::prelude::*;
     use swarmscan_detect::{Mode, Network, Params};
-    use swarmscan_model::{Events, Kind, RawEvent};
 
     /// The same test by plain enumeration over keys and accounts.
     fn brute(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32], w: i64) -> Vec<(u32, u32, u32, f64)> {
@@ -230,14 +229,7 @@ mod tests {
             clusters in proptest::collection::vec(0u8..4, 10),
             w in 0i64..8,
         ) {
-            let mut ev = Events::new();
-            for (i, &(post, acct, t)) in acts.iter().enumerate() {
-                let (id, a, target) = (format!("r{i}"), format!("u{acct}"), format!("p{post}"));
-                ev.push(&RawEvent {
-                    post_id: &id, account_id: &a, ts_ms: t * 1000,
-                    kind: Some(Kind::Repost), target: Some(&target), ..Default::default()
-                });
-            }
+            let ev = crate::testing::reposts(&acts);
             let mut params = Params::new(Mode::Default);
             params.window_ms = w * 1000;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();

@@ -8,6 +8,8 @@ pub mod output;
 mod scan;
 pub mod signal;
 pub mod stats;
+#[cfg(test)]
+mod testing;
 
 pub use explain::{Header, LOOKALIKE_SIGNAL, Lookalikes, explain};
 pub use scan::{

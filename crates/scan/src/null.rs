@@ -263,7 +263,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use swarmscan_detect::{Mode, Network};
-    use swarmscan_model::{Events, Kind, RawEvent};
 
     proptest! {
         /// `best_p` is a lower bound of every p-value a pair can get: X
@@ -293,14 +292,7 @@ mod tests {
             acts in proptest::collection::vec((0u8..8, 0u8..12, 0i64..30), 1..200),
             q in prop_oneof![Just(0.01f64), Just(0.05), Just(0.2)],
         ) {
-            let mut ev = Events::new();
-            for (i, &(post, acct, t)) in acts.iter().enumerate() {
-                let (id, a, target) = (format!("r{i}"), format!("u{acct}"), format!("p{post}"));
-                ev.push(&RawEvent {
-                    post_id: &id, account_id: &a, ts_ms: t * 1000,
-                    kind: Some(Kind::Repost), target: Some(&target), ..Default::default()
-                });
-            }
+            let ev = crate::testing::reposts(&acts);
             let mut params = Params::new(Mode::Default);
             params.window_ms = 5_000;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();

@@ -714,14 +714,7 @@ mod tests {
             acts in proptest::collection::vec((0u8..4, 0u8..6, 0i64..60), 1..80),
             w in 0i64..10,
         ) {
-            let mut ev = Events::new();
-            for (i, &(post, acct, t)) in acts.iter().enumerate() {
-                let (id, a, target) = (format!("r{i}"), format!("u{acct}"), format!("p{post}"));
-                ev.push(&RawEvent {
-                    post_id: &id, account_id: &a, ts_ms: t * 1000,
-                    kind: Some(Kind::Repost), target: Some(&target), ..Default::default()
-                });
-            }
+            let ev = crate::testing::reposts(&acts);
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &Params::new(Mode::Default)).unwrap();
             let (keys, names) = key_bursts(&level, w * 1000);
             let ka = level.keyed_actions();

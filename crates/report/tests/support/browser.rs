@@ -74,6 +74,21 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// Fails the test with the driver's output unless every check passed
+    /// and the screenshot was written.
+    pub fn assert_passed(&self, html: &Path, png: &Path) {
+        assert!(
+            self.ok,
+            "browser check failed for {}\n--- stdout\n{}\n--- stderr\n{}",
+            html.display(),
+            self.stdout,
+            self.stderr
+        );
+        assert!(png.exists(), "no screenshot at {}", png.display());
+    }
+}
+
 /// Runs browser.mjs with a time limit.
 pub fn run_browser(html: &Path, png: &Path, extra: &[&str], limit: Duration) -> Run {
     let script = web_dir().join("test/browser.mjs");
