@@ -247,17 +247,21 @@ impl<'a> Prepared<'a> {
     /// co_similar: every pair `(x, y)` of sorted rows within the window whose
     /// similarity reaches the threshold (`None` for other networks).
     pub fn similar_pairs(&self) -> Option<Vec<(u32, u32)>> {
+        Some(crate::similar::join(&self.join_input()?).0)
+    }
+
+    /// The similarity join's input (co_similar only).
+    fn join_input(&self) -> Option<JoinInput<'_>> {
         let sim = self.similar.as_ref()?;
         let p = &self.params;
-        let inp = JoinInput {
+        Some(JoinInput {
             ts_ms: &self.ka.ts_ms,
             doc: &sim.doc,
             sets: &sim.sets,
             window_ms: p.window_ms,
             threshold: p.similarity,
             min_doc: p.min_doc_tokens,
-        };
-        Some(crate::similar::join(&inp).0)
+        })
     }
 
     /// The account rank of an account id's symbol.
@@ -290,16 +294,8 @@ impl<'a> Prepared<'a> {
     pub fn run_streaming<T: Send>(&self, per_part: impl Fn(&PartEdges) -> T + Sync, mut sink: impl FnMut(T)) -> Stats {
         let p = &self.params;
         let mut stats = Stats { keyed_actions: self.ka.len() as u64, ..Stats::default() };
-        match &self.similar {
-            Some(sim) => {
-                let inp = JoinInput {
-                    ts_ms: &self.ka.ts_ms,
-                    doc: &sim.doc,
-                    sets: &sim.sets,
-                    window_ms: p.window_ms,
-                    threshold: p.similarity,
-                    min_doc: p.min_doc_tokens,
-                };
+        match self.join_input() {
+            Some(inp) => {
                 let (pairs, js) = crate::similar::join(&inp);
                 stats.similarity_candidates = js.candidates;
                 stats.similarity_matches = js.matches;

@@ -336,13 +336,7 @@ fn run_levels<'a>(
     on_stage: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<(Level<'a>, Vec<Tested>)>, Error> {
     let mut out = Vec::new();
-    let want = |s: Signal| {
-        let on = p.signals.contains(&s);
-        if on {
-            on_stage(s.as_str());
-        }
-        on
-    };
+    let want = |s: Signal| p.signals.contains(&s);
     // Pairs whose best possible p-value is above the FDR can never be
     // reported (BH's threshold is at most the FDR); the bound behind this is
     // only used where it is far below ½ (`null::best_p`).
@@ -353,6 +347,7 @@ fn run_levels<'a>(
         if !want(item) && !want(by_source) {
             continue;
         }
+        on_stage(item.as_str());
         let dp = detect_params(p, item);
         let level = swarmscan_detect::prepare(ev, network_of(item), &dp)?;
         if author.is_empty() {
@@ -361,6 +356,7 @@ fn run_levels<'a>(
         let (sources, names) = post_sources(ev, &author, &level, item == Signal::CoReply);
         let source_of = |k: u32| sources[sources.partition_point(|x| x.0 < k)].1;
         if want(by_source) {
+            on_stage(by_source.as_str());
             let ka = level.keyed_actions();
             let keys: Vec<u32> =
                 ka.key.iter().map(|&k| source_of(k)).map(|s| if s == POOL { u32::MAX } else { s }).collect();
@@ -378,11 +374,13 @@ fn run_levels<'a>(
             out.push((Level { signal: by_source, prepared: src_level, stats, model }, tested));
         }
         if want(item) {
+            on_stage(item.as_str());
             let (tested, stats, model) = null::test_level(&level, &source_of, &dp, hopeless);
             out.push((Level { signal: item, prepared: level, stats, model }, tested));
         }
     }
     if want(Signal::CoHashtag) {
+        on_stage(Signal::CoHashtag.as_str());
         let dp = detect_params(p, Signal::CoHashtag);
         let tags = swarmscan_detect::prepare(ev, network_of(Signal::CoHashtag), &dp)?;
         let (keys, names) = key_bursts(&tags, dp.window_ms);
@@ -393,6 +391,7 @@ fn run_levels<'a>(
     }
     for s in [Signal::CoLink, Signal::CoText] {
         if want(s) {
+            on_stage(s.as_str());
             let dp = detect_params(p, s);
             let level = swarmscan_detect::prepare(ev, network_of(s), &dp)?;
             let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
@@ -400,6 +399,7 @@ fn run_levels<'a>(
         }
     }
     if want(Signal::CoSimilar) {
+        on_stage(Signal::CoSimilar.as_str());
         let dp = detect_params(p, Signal::CoSimilar);
         let sim = swarmscan_detect::prepare(ev, Network::CoSimilar, &dp)?;
         let (keys, names) = similar_bursts(ev, &sim);
@@ -656,6 +656,19 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use swarmscan_model::{Kind, RawEvent};
+
+    /// `scan_observed` names every signal it computes, then the fusing and
+    /// clustering stages, and nothing it was not asked for.
+    #[test]
+    fn stages_are_announced_once_each() {
+        let ev = crate::testing::reposts(&[(0, 0, 0), (0, 1, 1), (1, 0, 5), (1, 1, 6)]);
+        let p = ScanParams { signals: vec![Signal::CoAmplify, Signal::CoLink], ..Default::default() };
+        let seen = std::sync::Mutex::new(Vec::new());
+        scan_observed(&ev, &p, &|s| seen.lock().unwrap().push(s.to_string())).unwrap();
+        let seen = seen.into_inner().unwrap();
+        // co_repost's actions are prepared for co_amplify, under its name.
+        assert_eq!(seen, ["co_repost", "co_amplify", "co_link", "fusing and testing", "clustering"]);
+    }
 
     /// Three accounts that reply to one journalist together in three waves,
     /// hours apart, share three co_target keys (one per wave), not one.
