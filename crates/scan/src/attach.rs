@@ -15,9 +15,11 @@
 //! Bernoulli variables with mean at most
 //! `μ_cC = Σ_S n_cS · A_CS / M_S`, where `A_CS` is the popularity mass of
 //! the keys of `S` (in the stratum) that members of `C` acted on; its tail is
-//! bounded by Poisson(`μ_cC`). As for pairs, only `X_cC ≥ 2` is tested,
-//! `p = P(Pois(μ) ≥ X) / P(Pois(μ) ≥ 2)`, Bonferroni over strata and then over
-//! signals, and Benjamini–Hochberg over every (account, cluster) tested.
+//! bounded by Poisson(`μ_cC`). `X` and `μ` are summed over the strata, `μ`
+//! over *every* stratum `c` acted in (only those where it met `C` would
+//! choose the null's terms by the outcome). As for pairs, only `X_cC ≥ 2` is
+//! tested, `p = P(Pois(μ) ≥ X) / P(Pois(μ) ≥ 2)`, Bonferroni over signals,
+//! and Benjamini–Hochberg over every (account, cluster) tested.
 //!
 //! **Why it is honest.** Clusters are built from significant pairs only, and
 //! only accounts in no cluster are candidates: a candidate's own actions did
@@ -128,27 +130,27 @@ pub fn attach_level(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32]
         let i = a_cs.partition_point(|x| (x.0, x.1, x.2) < (cl, s, src));
         a_cs.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
     };
-    // X and μ summed over the strata: each stratum's μ bounds its own keys'
-    // Bernoulli sum, so the sum bounds the whole.
-    let mut runs: Vec<(u32, u32, u32, Vec<u32>)> = Vec::new();
-    for (cl, a, s) in hits {
+    // X summed over the strata, and μ over *every* stratum the account acted
+    // in: each stratum's μ bounds its own keys' Bernoulli sum, so the sum
+    // bounds the whole. (Summing μ only over the strata with hits would pick
+    // the null's terms by the outcome and understate it.)
+    let mut by_account: Vec<(u32, u32, u32, u32)> = model.counts.iter().map(|&(s, a, src, n)| (a, s, src, n)).collect();
+    by_account.par_sort_unstable();
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    for (cl, a, _) in hits {
         match runs.last_mut() {
-            Some(l) if (l.0, l.1) == (cl, a) => {
-                l.2 += 1;
-                if l.3.last() != Some(&s) {
-                    l.3.push(s);
-                }
-            }
-            _ => runs.push((cl, a, 1, vec![s])),
+            Some(l) if (l.0, l.1) == (cl, a) => l.2 += 1,
+            _ => runs.push((cl, a, 1)),
         }
     }
     runs.retain(|r| r.2 >= 2);
     runs.into_par_iter()
-        .map(|(cl, a, x, strata)| {
-            let mu: f64 = strata
+        .map(|(cl, a, x)| {
+            let lo = by_account.partition_point(|r| r.0 < a);
+            let hi = by_account.partition_point(|r| r.0 <= a);
+            let mu: f64 = by_account[lo..hi]
                 .iter()
-                .flat_map(|&s| model.counts_of(s, a).iter())
-                .map(|&(s, _, src, n)| {
+                .map(|&(_, s, src, n)| {
                     let (big_m, _) = model.mass_of(s, src);
                     if big_m > 0.0 { f64::from(n) * a_of(cl, s, src) / big_m } else { 0.0 }
                 })
@@ -179,7 +181,6 @@ mod tests {
                     continue;
                 }
                 let (mut x, mut mu) = (0u32, 0.0f64);
-                let mut strata: Vec<u32> = Vec::new();
                 for &k in &keys {
                     let (_, s, _) = model.key_info(k);
                     if s == u32::MAX {
@@ -194,9 +195,10 @@ mod tests {
                     });
                     if hit {
                         x += 1;
-                        strata.push(s);
                     }
                 }
+                // μ: every stratum the account acted in, hits or not.
+                let mut strata: Vec<u32> = model.counts.iter().filter(|r| r.1 == a).map(|r| r.0).collect();
                 strata.sort_unstable();
                 strata.dedup();
                 for &s in &strata {
