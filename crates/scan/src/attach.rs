@@ -10,11 +10,15 @@
 //! [`crate::null`]: having acted on `n_cS` keys of source `S` in a popularity
 //! stratum, it picked them in proportion to popularity, so it acts on key `k`
 //! with probability at most `n_cS · m_k / M_S`. `C`'s own actions are taken
-//! as they are (fixed, not modelled). The number of keys `c` acts on within
-//! the window of some member of `C`, `X_cC`, is then a sum of independent
+//! as they are (fixed, not modelled). The *keys of `C`* are those on which
+//! two of its members acted within the window of each other — its joint
+//! actions; a member's lone actions (an operation's camouflage: reposting
+//! what everyone reposts) would only add to `μ`. They are chosen from `C`'s
+//! actions alone, so the test stays valid. The number of keys of `C` that
+//! `c` acts on within the window of some member, `X_cC`, is then a sum of independent
 //! Bernoulli variables with mean at most
 //! `μ_cC = Σ_S n_cS · A_CS / M_S`, where `A_CS` is the popularity mass of
-//! the keys of `S` (in the stratum) that members of `C` acted on; its tail is
+//! the keys of `C` of source `S` (in the stratum); its tail is
 //! bounded by Poisson(`μ_cC`). `X` and `μ` are summed over the strata, `μ`
 //! over *every* stratum `c` acted in (only those where it met `C` would
 //! choose the null's terms by the outcome). As for pairs, only `X_cC ≥ 2` is
@@ -32,6 +36,28 @@ use crate::null::LevelModel;
 use crate::stats::poisson_sf_given_at_least;
 use rayon::prelude::*;
 use swarmscan_detect::Prepared;
+
+/// Whether two distinct accounts of `acts` (`(cluster, time, account)`,
+/// sorted by time) acted at most `window_ms` apart.
+fn co_acted(acts: &[(u32, i64, u32)], window_ms: i64) -> bool {
+    // The latest action, and the latest of an account other than its.
+    let mut last: Option<(i64, u32)> = None;
+    let mut other: Option<i64> = None;
+    for &(_, t, a) in acts {
+        if let Some((lt, la)) = last {
+            if la != a {
+                if t - lt <= window_ms {
+                    return true;
+                }
+                other = Some(lt);
+            } else if other.is_some_and(|ot| t - ot <= window_ms) {
+                return true;
+            }
+        }
+        last = Some((t, a));
+    }
+    false
+}
 
 /// One tested (cluster, account, stratum) of one level.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -60,7 +86,7 @@ pub fn attach_level(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32]
         .into_par_iter()
         .map(|r| {
             let (mut hits, mut mass) = (Vec::new(), Vec::new());
-            let mut members: Vec<(u32, i64)> = Vec::new();
+            let mut members: Vec<(u32, i64, u32)> = Vec::new();
             let mut local: Vec<(u32, u32, u32)> = Vec::new();
             let mut g = r.start;
             while g < r.end {
@@ -74,7 +100,7 @@ pub fn attach_level(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32]
                 members.clear();
                 members.extend((g..e).filter_map(|i| {
                     let c = cluster_of[ka.account[i] as usize];
-                    (c != u32::MAX).then_some((c, ka.ts_ms[i]))
+                    (c != u32::MAX).then_some((c, ka.ts_ms[i], ka.account[i]))
                 }));
                 if members.is_empty() {
                     g = e;
@@ -87,8 +113,12 @@ pub fn attach_level(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32]
                 while lo < members.len() {
                     let cl = members[lo].0;
                     let hi = lo + members[lo..].partition_point(|x| x.0 == cl);
-                    mass.push((cl, s, src, m));
                     let times = &members[lo..hi];
+                    if !co_acted(times, window_ms) {
+                        lo = hi;
+                        continue;
+                    }
+                    mass.push((cl, s, src, m));
                     for i in g..e {
                         let a = ka.account[i];
                         if cluster_of[a as usize] != u32::MAX {
@@ -174,6 +204,20 @@ mod tests {
         let n_cl = cluster_of.iter().filter(|&&c| c != u32::MAX).max().map_or(0, |&c| c + 1);
         let mut keys: Vec<u32> = ka.key.clone();
         keys.dedup();
+        // A key of the cluster: two of its members acted on it within the
+        // window of each other.
+        let group_key = |k: u32, cl: u32| {
+            (0..ka.len()).any(|i| {
+                (0..ka.len()).any(|j| {
+                    ka.key[i] == k
+                        && ka.key[j] == k
+                        && ka.account[i] != ka.account[j]
+                        && cluster_of[ka.account[i] as usize] == cl
+                        && cluster_of[ka.account[j] as usize] == cl
+                        && (ka.ts_ms[i] - ka.ts_ms[j]).abs() <= w
+                })
+            })
+        };
         let mut out = Vec::new();
         for cl in 0..n_cl {
             for a in 0..cluster_of.len() as u32 {
@@ -187,6 +231,9 @@ mod tests {
                         continue;
                     }
                     let rows: Vec<usize> = (0..ka.len()).filter(|&i| ka.key[i] == k).collect();
+                    if !group_key(k, cl) {
+                        continue;
+                    }
                     let hit = rows.iter().any(|&i| {
                         ka.account[i] == a
                             && rows.iter().any(|&j| {
@@ -208,8 +255,7 @@ mod tests {
                             .iter()
                             .filter(|&&k| {
                                 let (_, ks, ksrc) = model.key_info(k);
-                                (ks, ksrc) == (s, src)
-                                    && (0..ka.len()).any(|i| ka.key[i] == k && cluster_of[ka.account[i] as usize] == cl)
+                                (ks, ksrc) == (s, src) && group_key(k, cl)
                             })
                             .map(|&k| f64::from(model.key_info(k).0))
                             .sum();
@@ -222,6 +268,19 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn co_acted_needs_two_accounts_within_the_window() {
+        // (cluster, time, account), sorted by time.
+        assert!(!co_acted(&[(0, 0, 1), (0, 5, 1), (0, 9, 1)], 10));
+        assert!(co_acted(&[(0, 0, 1), (0, 10, 2)], 10));
+        assert!(!co_acted(&[(0, 0, 1), (0, 11, 2)], 10));
+        // The nearest other account is behind a run of the same account.
+        assert!(co_acted(&[(0, 0, 2), (0, 20, 1), (0, 25, 1), (0, 29, 2)], 10));
+        assert!(co_acted(&[(0, 0, 2), (0, 4, 1), (0, 8, 1), (0, 30, 1)], 10));
+        assert!(!co_acted(&[(0, 0, 2), (0, 15, 1), (0, 20, 1)], 10));
+        assert!(!co_acted(&[], 10));
     }
 
     proptest! {
