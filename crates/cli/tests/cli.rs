@@ -221,6 +221,25 @@ fn scan_then_eval_on_labelled_data() {
     let r = swarmscan(&["scan", input.to_str().unwrap(), "--out", "x", "--signals", "co_nope"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("co_repost"), "{}", r.stderr);
+    let r = swarmscan(&["scan", input.to_str().unwrap(), "--out", "x", "--window", "co_hashtag=auto"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot be estimated"), "{}", r.stderr);
+
+    // Estimated windows: written with their reason, and not the defaults.
+    let o = dir.path().join("auto");
+    let r = swarmscan(&["scan", input.to_str().unwrap(), "--out", o.to_str().unwrap(), "--window", "auto"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("estimating windows"), "{}", r.stderr);
+    let sum: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(o.join("summary.json")).unwrap()).unwrap();
+    let params = sum["results"]["parameters"].as_array().unwrap();
+    let window = |name: &str| params.iter().find(|x| x["name"] == name).unwrap_or_else(|| panic!("{name}: {sum}"));
+    for s in ["co_repost", "co_reply", "co_link", "co_text"] {
+        let w = window(&format!("window.{s}"));
+        assert!(w["why"].as_str().unwrap().starts_with("estimated from this data"), "{w}");
+    }
+    // Signals whose keys are cut by the window keep theirs.
+    assert_eq!(window("window.co_hashtag")["value"], "600 s");
 }
 
 /// `network.gexf` and `network.graphml` parse back to the accounts and

@@ -291,9 +291,17 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
     for s in &params.signals {
         let (default, why) = s.default_window();
         let window = params.window(*s);
-        let why =
-            if window == default { why.to_string() } else { format!("set by the user (default {} s)", default / 1000) };
-        parameters.push(r::Param { name: format!("window.{s}"), value: format!("{} s", window / 1000), why });
+        let why = if params.auto_windows.contains(s) {
+            format!(
+                "estimated from this data (--window {s}=auto): among the 10 % of keys whose second account came fastest, the median time to more than half of their accounts (CooRnet's quickest shares; default {} s)",
+                default / 1000
+            )
+        } else if window == default {
+            why.to_string()
+        } else {
+            format!("set by the user (default {} s)", default / 1000)
+        };
+        parameters.push(r::Param { name: format!("window.{s}"), value: format!("{} s", window as f64 / 1000.0), why });
     }
     r::ReportData {
         title: header.title,

@@ -10,6 +10,7 @@ pub mod signal;
 pub mod stats;
 #[cfg(test)]
 mod testing;
+pub mod window;
 
 pub use explain::{Header, LOOKALIKE_SIGNAL, Lookalikes, explain};
 pub use scan::{

@@ -28,6 +28,10 @@ pub struct ScanParams {
     pub evidence: usize,
     /// Seed of the clustering.
     pub seed: u64,
+    /// Signals whose window is estimated from the data ([`crate::window`]);
+    /// [`crate::window::resolve`] sets their windows and keeps only those it
+    /// could estimate.
+    pub auto_windows: Vec<Signal>,
 }
 
 impl Default for ScanParams {
@@ -40,6 +44,7 @@ impl Default for ScanParams {
             similarity: 0.6,
             evidence: 5,
             seed: 42,
+            auto_windows: Vec::new(),
         }
     }
 }
@@ -184,7 +189,7 @@ pub enum Error {
     Graph(#[from] swarmscan_graph::Error),
 }
 
-fn detect_params(p: &ScanParams, s: Signal) -> Params {
+pub(crate) fn detect_params(p: &ScanParams, s: Signal) -> Params {
     let mut d = Params::new(Mode::Default);
     d.window_ms = p.window(s);
     d.min_weight = 2;
@@ -318,7 +323,7 @@ fn key_bursts(level: &Prepared<'_>, window_ms: i64) -> (Vec<u32>, Interner) {
     (keys, names)
 }
 
-fn network_of(s: Signal) -> Network {
+pub(crate) fn network_of(s: Signal) -> Network {
     match s {
         Signal::CoRepost | Signal::CoAmplify => Network::CoRepost,
         Signal::CoReply | Signal::CoTarget => Network::CoReply,

@@ -38,9 +38,11 @@ pub struct ScanArgs {
     #[arg(long, value_delimiter = ',', value_parser = parse_signal)]
     pub signals: Vec<Signal>,
     /// A signal's window in seconds, e.g. `--window co_link=7200`
-    /// (repeatable).
-    #[arg(long, value_name = "SIGNAL=SECONDS", value_parser = parse_window)]
-    pub window: Vec<(Signal, f64)>,
+    /// (repeatable). `SIGNAL=auto` estimates it from the data (CooRnet's
+    /// quickest shares; co_repost, co_reply, co_link, co_text), and `auto`
+    /// alone does so for all four.
+    #[arg(long, value_name = "SIGNAL=SECONDS|SIGNAL=auto|auto", value_parser = parse_window)]
+    pub window: Vec<(Option<Signal>, Option<f64>)>,
     /// Seed of the clustering.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -56,13 +58,25 @@ fn parse_signal(s: &str) -> Result<Signal, String> {
     })
 }
 
-fn parse_window(s: &str) -> Result<(Signal, f64), String> {
-    let (name, secs) = s.split_once('=').ok_or("expected SIGNAL=SECONDS")?;
+/// `SIGNAL=SECONDS`, `SIGNAL=auto` or `auto`: (signal or all, seconds or
+/// estimated).
+fn parse_window(s: &str) -> Result<(Option<Signal>, Option<f64>), String> {
+    if s.trim() == "auto" {
+        return Ok((None, None));
+    }
+    let (name, secs) = s.split_once('=').ok_or("expected SIGNAL=SECONDS, SIGNAL=auto or auto")?;
+    let signal = parse_signal(name)?;
+    if secs.trim() == "auto" {
+        if !swarmscan_scan::window::estimable(signal) {
+            return Err(format!("{signal}'s window cannot be estimated (only co_repost, co_reply, co_link, co_text)"));
+        }
+        return Ok((Some(signal), None));
+    }
     let secs: f64 = secs.trim().parse().map_err(|_| format!("not a number of seconds: {secs:?}"))?;
     if !(secs.is_finite() && secs >= 0.0) {
         return Err(format!("the window must be a non-negative number of seconds (got {secs})"));
     }
-    Ok((parse_signal(name)?, secs))
+    Ok((Some(signal), Some(secs)))
 }
 
 impl ScanArgs {
@@ -92,8 +106,16 @@ impl ScanArgs {
             p.signals = self.signals.clone();
         }
         for &(s, secs) in &self.window {
-            p.set_window(s, (secs * 1000.0).round() as i64);
+            match (s, secs) {
+                (Some(s), Some(secs)) => p.set_window(s, (secs * 1000.0).round() as i64),
+                (Some(s), None) => p.auto_windows.push(s),
+                (None, _) => {
+                    p.auto_windows.extend(Signal::ALL.into_iter().filter(|&s| swarmscan_scan::window::estimable(s)))
+                }
+            }
         }
+        p.auto_windows.sort();
+        p.auto_windows.dedup();
         Ok(p)
     }
 }
@@ -141,6 +163,16 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     s.timings_s.insert("read", l.read_s);
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
 
+    let mut params = params.clone();
+    if !params.auto_windows.is_empty() {
+        let stage = ui.stage("estimating windows");
+        let est = swarmscan_scan::window::resolve(ev, &mut params)?;
+        let detail: Vec<String> = est.iter().map(|(s, w)| format!("{s} {} s", *w as f64 / 1000.0)).collect();
+        let detail =
+            if detail.is_empty() { "no key with two accounts: defaults kept".into() } else { detail.join(", ") };
+        s.timings_s.insert("estimating_windows", stage.done(&detail));
+    }
+    let params = &params;
     let stage = ui.stage("testing signals");
     let res = swarmscan_scan::scan_observed(ev, params, &|what| stage.set(what))?;
     let detail = format!(
