@@ -250,6 +250,14 @@ impl<'a> Prepared<'a> {
         Some(crate::similar::join(&self.join_input()?).0)
     }
 
+    /// co_similar: the connected components of the similarity pairs
+    /// ([`Prepared::similar_pairs`]) without listing them: each sorted row's
+    /// component as its smallest row, `u32::MAX` for rows that match nothing
+    /// (`None` for other networks).
+    pub fn similar_components(&self) -> Option<Vec<u32>> {
+        Some(crate::similar::join_components(&self.join_input()?).0)
+    }
+
     /// The similarity join's input (co_similar only).
     fn join_input(&self) -> Option<JoinInput<'_>> {
         let sim = self.similar.as_ref()?;

@@ -1,6 +1,7 @@
 //! The fast paths against plain ones, on random small inputs: the window
 //! sweep and both aggregations against brute-force pair enumeration, the
-//! pair-batch path against the fused one, the indexed similarity join
+//! pair-batch path against the fused one, the indexed similarity join (its
+//! pairs and its connected components)
 //! against scoring every pair, and the whole compatibility mode against a
 //! literal reading of the toolkit's semantics.
 //!
@@ -219,8 +220,36 @@ fn join_equals_brute_force(
     fast.sort_unstable();
     let mut brute = similar::join_brute_force(&inp);
     brute.sort_unstable();
+    prop_assert_eq!(similar::join_components(&inp).0, components_of(ts.len(), &brute));
     prop_assert_eq!(fast, brute);
     Ok(())
+}
+
+/// Each record's connected component under `pairs` as its smallest record,
+/// `u32::MAX` for records in no pair: what [`similar::join_components`]
+/// returns, computed plainly.
+fn components_of(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
+    let mut comp: Vec<u32> = (0..n as u32).collect();
+    // Relax to the least label over the pairs until nothing changes.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &(x, y) in pairs {
+            let m = comp[x as usize].min(comp[y as usize]);
+            for v in [x, y] {
+                if comp[v as usize] != m {
+                    comp[v as usize] = m;
+                    changed = true;
+                }
+            }
+        }
+    }
+    let mut paired = vec![false; n];
+    for &(x, y) in pairs {
+        paired[x as usize] = true;
+        paired[y as usize] = true;
+    }
+    (0..n).map(|i| if paired[i] { comp[i] } else { u32::MAX }).collect()
 }
 
 /// Enough records for the join to split into parallel parts with halos.
@@ -245,6 +274,7 @@ fn similarity_join_in_parallel_parts_equals_brute_force() {
         let mut brute = similar::join_brute_force(&inp);
         brute.sort_unstable();
         assert_eq!(fast.len() as u64, st.matches);
+        assert_eq!(similar::join_components(&inp).0, components_of(ts.len(), &brute), "w {w} t {t}");
         assert_eq!(fast, brute, "w {w} t {t}");
     }
 }

@@ -256,35 +256,17 @@ fn post_sources(ev: &Events, author: &[u32], level: &Prepared<'_>, reply: bool) 
 /// nothing), and the components' names (the first text of each).
 fn similar_bursts(ev: &Events, level: &Prepared<'_>) -> (Vec<u32>, Interner) {
     let n = level.keyed_actions().len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    fn find(p: &mut [u32], mut x: u32) -> u32 {
-        while p[x as usize] != x {
-            p[x as usize] = p[p[x as usize] as usize];
-            x = p[x as usize];
-        }
-        x
-    }
-    let pairs = level.similar_pairs().unwrap_or_default();
-    let mut matched = vec![false; n];
-    for &(x, y) in &pairs {
-        matched[x as usize] = true;
-        matched[y as usize] = true;
-        let (rx, ry) = (find(&mut parent, x), find(&mut parent, y));
-        if rx != ry {
-            // The smaller root wins: deterministic whatever the pair order.
-            let (lo, hi) = if rx < ry { (rx, ry) } else { (ry, rx) };
-            parent[hi as usize] = lo;
-        }
-    }
+    // Each row's component as its smallest row (the join never lists the
+    // pairs themselves: swarmscan_detect::similar::join_components).
+    let comp = level.similar_components().unwrap_or_else(|| vec![u32::MAX; n]);
     let ka = level.keyed_actions();
     let mut names = Interner::new();
     let mut key_of_root: FxHashMap<u32, u32> = FxHashMap::default();
     let mut keys = vec![u32::MAX; n];
-    for i in 0..n {
-        if !matched[i] {
+    for (i, &root) in comp.iter().enumerate() {
+        if root == u32::MAX {
             continue;
         }
-        let root = find(&mut parent, i as u32);
         let k = *key_of_root.entry(root).or_insert_with(|| {
             let text = ev.texts.resolve_or_empty(ev.text[ka.row[root as usize] as usize]);
             let short: String = text.chars().take(120).collect();
