@@ -244,14 +244,9 @@ impl<'a> Prepared<'a> {
         })
     }
 
-    /// co_similar: every pair `(x, y)` of sorted rows within the window whose
-    /// similarity reaches the threshold (`None` for other networks).
-    pub fn similar_pairs(&self) -> Option<Vec<(u32, u32)>> {
-        Some(crate::similar::join(&self.join_input()?).0)
-    }
-
-    /// co_similar: the connected components of the similarity pairs
-    /// ([`Prepared::similar_pairs`]) without listing them: each sorted row's
+    /// co_similar: the connected components of the pairs of sorted rows
+    /// within the window whose similarity reaches the threshold, without
+    /// listing them ([`crate::similar::join_components`]): each sorted row's
     /// component as its smallest row, `u32::MAX` for rows that match nothing
     /// (`None` for other networks).
     pub fn similar_components(&self) -> Option<Vec<u32>> {

@@ -391,13 +391,27 @@ pub fn join(inp: &JoinInput<'_>) -> (Vec<(u32, u32)>, JoinStats) {
         let m = v.len() as u64;
         return (v, JoinStats { candidates: m, matches: m });
     }
+    in_parts(inp, |h, s, e, out| {
+        let st = join_part(inp, h, s, e, out);
+        out.sort_unstable();
+        st
+    })
+}
+
+/// Runs `part(halo, start, end, out)` on time-ordered parallel parts (each
+/// with the records of the window before it as its halo) and concatenates
+/// their outputs in part order, summing their statistics.
+fn in_parts(
+    inp: &JoinInput<'_>,
+    part: impl Fn(usize, usize, usize, &mut Vec<(u32, u32)>) -> JoinStats + Sync,
+) -> (Vec<(u32, u32)>, JoinStats) {
+    let n = inp.ts_ms.len();
     let parts = (rayon::current_num_threads() * 4).clamp(1, n.div_ceil(4096).max(1));
     let res: Vec<(Vec<(u32, u32)>, JoinStats)> = part_bounds(inp, parts)
         .into_par_iter()
         .map(|(h, s, e)| {
             let mut out = Vec::new();
-            let st = join_part(inp, h, s, e, &mut out);
-            out.sort_unstable();
+            let st = part(h, s, e, &mut out);
             (out, st)
         })
         .collect();
@@ -679,27 +693,8 @@ fn components_part(
 pub fn join_components(inp: &JoinInput<'_>) -> (Vec<u32>, JoinStats) {
     let n = inp.ts_ms.len();
     let t = inp.threshold;
-    let (edges, st) = if t > 0.0 && t <= 1.0 {
-        let parts = (rayon::current_num_threads() * 4).clamp(1, n.div_ceil(4096).max(1));
-        let res: Vec<(Vec<(u32, u32)>, JoinStats)> = part_bounds(inp, parts)
-            .into_par_iter()
-            .map(|(h, s, e)| {
-                let mut out = Vec::new();
-                let st = components_part(inp, h, s, e, &mut out);
-                (out, st)
-            })
-            .collect();
-        let mut st = JoinStats::default();
-        let mut all = Vec::with_capacity(res.iter().map(|r| r.0.len()).sum());
-        for (v, s) in res {
-            st.candidates += s.candidates;
-            st.matches += s.matches;
-            all.extend(v);
-        }
-        (all, st)
-    } else {
-        join(inp)
-    };
+    let (edges, st) =
+        if t > 0.0 && t <= 1.0 { in_parts(inp, |h, s, e, out| components_part(inp, h, s, e, out)) } else { join(inp) };
     let mut forest = MinRootForest::new(n);
     let mut linked = vec![false; n];
     for &(x, y) in &edges {
