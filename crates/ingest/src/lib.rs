@@ -85,6 +85,7 @@ pub fn read_inputs(
             return Err(Error::Strict(d));
         }
     }
+    events.shrink_to_fit();
     Ok((events, report))
 }
 

@@ -36,6 +36,7 @@ use crate::null::LevelModel;
 use crate::stats::poisson_sf_given_at_least;
 use rayon::prelude::*;
 use swarmscan_detect::Prepared;
+use swarmscan_detect::keyed::KeyedActions;
 
 /// Whether two distinct accounts of `acts` (`(cluster, time, account)`,
 /// sorted by time) acted at most `window_ms` apart.
@@ -73,109 +74,130 @@ pub struct Candidate {
     pub p: f64,
 }
 
+/// Hits (an account acting on a key of a cluster) held at once by
+/// [`attach_level`]: 8 bytes each, so about 1 GiB, plus their sort.
+const HITS_PER_BATCH: u64 = 1 << 27;
+
 /// Tests every account outside the clusters against every cluster on one
 /// level. `cluster_of[rank]` is the account's cluster or `u32::MAX`.
 /// Returns the candidates with `X ≥ 2`, sorted by (cluster, account): deterministic whatever the thread count.
+///
+/// Memory is bounded: the hits are counted per cluster first, then
+/// collected for batches of consecutive clusters of at most
+/// [`HITS_PER_BATCH`] hits (one batch unless the data is large).
 pub fn attach_level(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32], window_ms: i64) -> Vec<Candidate> {
+    attach_level_batched(level, model, cluster_of, window_ms, HITS_PER_BATCH)
+}
+
+fn attach_level_batched(
+    level: &Prepared<'_>,
+    model: &LevelModel,
+    cluster_of: &[u32],
+    window_ms: i64,
+    batch_hits: u64,
+) -> Vec<Candidate> {
+    let n_clusters = cluster_of.iter().filter(|&&c| c != u32::MAX).max().map_or(0, |&c| c as usize + 1);
+    if n_clusters == 0 {
+        return Vec::new();
+    }
     let ka = level.keyed_actions();
     let parts = ka.split(rayon::current_num_threads() * 8);
-    // Per part: hits (cluster, account, stratum), one per key, and masses
-    // (cluster, stratum, source, m_k), one per key.
-    type Part = (Vec<(u32, u32, u32)>, Vec<(u32, u32, u32, u32)>);
-    let done: Vec<Part> = parts
+    // Hits per cluster, to cut the clusters into batches.
+    let per_cluster: Vec<u64> = parts
+        .clone()
         .into_par_iter()
         .map(|r| {
-            let (mut hits, mut mass) = (Vec::new(), Vec::new());
-            let mut members: Vec<(u32, i64, u32)> = Vec::new();
-            let mut local: Vec<(u32, u32, u32)> = Vec::new();
-            let mut g = r.start;
-            while g < r.end {
-                let k = ka.key[g];
-                let e = g + ka.key[g..r.end].partition_point(|&x| x == k);
-                let (m, s, src) = model.key_info(k);
-                if s == u32::MAX {
-                    g = e;
-                    continue;
-                }
-                members.clear();
-                members.extend((g..e).filter_map(|i| {
-                    let c = cluster_of[ka.account[i] as usize];
-                    (c != u32::MAX).then_some((c, ka.ts_ms[i], ka.account[i]))
-                }));
-                if members.is_empty() {
-                    g = e;
-                    continue;
-                }
-                // Stable: times stay sorted within each cluster.
-                members.sort_by_key(|x| x.0);
-                local.clear();
-                let mut lo = 0;
-                while lo < members.len() {
-                    let cl = members[lo].0;
-                    let hi = lo + members[lo..].partition_point(|x| x.0 == cl);
-                    let times = &members[lo..hi];
-                    if !co_acted(times, window_ms) {
-                        lo = hi;
-                        continue;
-                    }
-                    mass.push((cl, s, src, m));
-                    for i in g..e {
-                        let a = ka.account[i];
-                        if cluster_of[a as usize] != u32::MAX {
-                            continue;
-                        }
-                        let t = ka.ts_ms[i];
-                        let j = times.partition_point(|x| x.1 < t - window_ms);
-                        if j < times.len() && times[j].1 <= t + window_ms {
-                            local.push((cl, a, s));
-                        }
-                    }
-                    lo = hi;
-                }
-                local.sort_unstable();
-                local.dedup();
-                hits.extend_from_slice(&local);
-                g = e;
-            }
-            (hits, mass)
+            let mut n = vec![0u64; n_clusters];
+            visit_keys(
+                ka,
+                model,
+                cluster_of,
+                window_ms,
+                r,
+                0..n_clusters as u32,
+                |_, _| {},
+                |cl, _| n[cl as usize] += 1,
+            );
+            n
         })
-        .collect();
-    let mut hits: Vec<(u32, u32, u32)> = Vec::new();
-    let mut mass: Vec<(u32, u32, u32, u32)> = Vec::new();
-    for (h, m) in done {
-        hits.extend(h);
-        mass.extend(m);
-    }
-    hits.par_sort_unstable();
-    mass.par_sort_unstable();
-    // A_CS per (cluster, stratum, source).
-    let mut a_cs: Vec<(u32, u32, u32, f64)> = Vec::new();
-    for (cl, s, src, m) in mass {
-        match a_cs.last_mut() {
-            Some(l) if (l.0, l.1, l.2) == (cl, s, src) => l.3 += f64::from(m),
-            _ => a_cs.push((cl, s, src, f64::from(m))),
+        .reduce(
+            || vec![0u64; n_clusters],
+            |mut x, y| {
+                x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+                x
+            },
+        );
+    let mut batches: Vec<std::ops::Range<u32>> = Vec::new();
+    let (mut start, mut held) = (0u32, 0u64);
+    for (cl, &n) in per_cluster.iter().enumerate() {
+        if held > 0 && held + n > batch_hits {
+            batches.push(start..cl as u32);
+            (start, held) = (cl as u32, 0);
         }
+        held += n;
     }
-    let a_of = |cl: u32, s: u32, src: u32| {
-        let i = a_cs.partition_point(|x| (x.0, x.1, x.2) < (cl, s, src));
-        a_cs.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
-    };
+    batches.push(start..n_clusters as u32);
     // X summed over the strata, and μ over *every* stratum the account acted
     // in: each stratum's μ bounds its own keys' Bernoulli sum, so the sum
     // bounds the whole. (Summing μ only over the strata with hits would pick
     // the null's terms by the outcome and understate it.)
     let mut by_account: Vec<(u32, u32, u32, u32)> = model.counts.iter().map(|&(s, a, src, n)| (a, s, src, n)).collect();
     by_account.par_sort_unstable();
-    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
-    for (cl, a, _) in hits {
-        match runs.last_mut() {
-            Some(l) if (l.0, l.1) == (cl, a) => l.2 += 1,
-            _ => runs.push((cl, a, 1)),
+    let mut out = Vec::new();
+    for batch in batches {
+        // Per part: hits `cluster << 32 | account`, one per key, and masses
+        // (cluster, stratum, source, m_k), one per key.
+        type Part = (Vec<u64>, Vec<(u32, u32, u32, u32)>);
+        let done: Vec<Part> = parts
+            .clone()
+            .into_par_iter()
+            .map(|r| {
+                let (mut hits, mut mass) = (Vec::new(), Vec::new());
+                visit_keys(
+                    ka,
+                    model,
+                    cluster_of,
+                    window_ms,
+                    r,
+                    batch.clone(),
+                    |cl, key_mass| mass.push((cl, key_mass.0, key_mass.1, key_mass.2)),
+                    |cl, a| hits.push(u64::from(cl) << 32 | u64::from(a)),
+                );
+                (hits, mass)
+            })
+            .collect();
+        let mut hits: Vec<u64> = Vec::with_capacity(done.iter().map(|d| d.0.len()).sum());
+        let mut mass: Vec<(u32, u32, u32, u32)> = Vec::new();
+        for (h, m) in done {
+            hits.extend(h);
+            mass.extend(m);
         }
-    }
-    runs.retain(|r| r.2 >= 2);
-    runs.into_par_iter()
-        .map(|(cl, a, x)| {
+        hits.par_sort_unstable();
+        mass.par_sort_unstable();
+        // A_CS per (cluster, stratum, source).
+        let mut a_cs: Vec<(u32, u32, u32, f64)> = Vec::new();
+        for (cl, s, src, m) in mass {
+            match a_cs.last_mut() {
+                Some(l) if (l.0, l.1, l.2) == (cl, s, src) => l.3 += f64::from(m),
+                _ => a_cs.push((cl, s, src, f64::from(m))),
+            }
+        }
+        let a_of = |cl: u32, s: u32, src: u32| {
+            let i = a_cs.partition_point(|x| (x.0, x.1, x.2) < (cl, s, src));
+            a_cs.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
+        };
+        // (cluster, account, X) with X ≥ 2: one hit is never tested.
+        let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+        let mut g = 0;
+        while g < hits.len() {
+            let e = g + hits[g..].partition_point(|&h| h == hits[g]);
+            if e - g >= 2 {
+                runs.push(((hits[g] >> 32) as u32, hits[g] as u32, u32::try_from(e - g).unwrap_or(u32::MAX)));
+            }
+            g = e;
+        }
+        drop(hits);
+        out.par_extend(runs.into_par_iter().map(|(cl, a, x)| {
             let lo = by_account.partition_point(|r| r.0 < a);
             let hi = by_account.partition_point(|r| r.0 <= a);
             let mu: f64 = by_account[lo..hi]
@@ -187,8 +209,82 @@ pub fn attach_level(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32]
                 .sum();
             let p = poisson_sf_given_at_least(u64::from(x), mu, 2);
             Candidate { cluster: cl, account: a, x, mu, p }
-        })
-        .collect()
+        }));
+    }
+    out
+}
+
+/// Walks the keys of the sorted rows `rows` (whole keys: parts never split
+/// one) and, for each cluster of `clusters` with a joint action on a key
+/// (two members within the window), reports the key's `(stratum, source,
+/// m_k)` once through `on_mass`, and each account outside every cluster
+/// that acted within the window of a member through `on_hit` (once per key).
+#[allow(clippy::too_many_arguments)]
+fn visit_keys(
+    ka: &KeyedActions,
+    model: &LevelModel,
+    cluster_of: &[u32],
+    window_ms: i64,
+    rows: std::ops::Range<usize>,
+    clusters: std::ops::Range<u32>,
+    mut on_mass: impl FnMut(u32, (u32, u32, u32)),
+    mut on_hit: impl FnMut(u32, u32),
+) {
+    let mut members: Vec<(u32, i64, u32)> = Vec::new();
+    let mut accounts: Vec<u32> = Vec::new();
+    let mut g = rows.start;
+    while g < rows.end {
+        let k = ka.key[g];
+        let e = g + ka.key[g..rows.end].partition_point(|&x| x == k);
+        let (m, s, src) = model.key_info(k);
+        if s == u32::MAX {
+            g = e;
+            continue;
+        }
+        members.clear();
+        members.extend((g..e).filter_map(|i| {
+            let c = cluster_of[ka.account[i] as usize];
+            clusters.contains(&c).then_some((c, ka.ts_ms[i], ka.account[i]))
+        }));
+        if members.is_empty() {
+            g = e;
+            continue;
+        }
+        // Stable: times stay sorted within each cluster.
+        members.sort_by_key(|x| x.0);
+        let mut lo = 0;
+        while lo < members.len() {
+            let cl = members[lo].0;
+            let hi = lo + members[lo..].partition_point(|x| x.0 == cl);
+            let times = &members[lo..hi];
+            if !co_acted(times, window_ms) {
+                lo = hi;
+                continue;
+            }
+            on_mass(cl, (s, src, m));
+            // One cluster at a time: a key of a million actions that fifty
+            // clusters acted on needs one list of its accounts, not fifty.
+            accounts.clear();
+            for i in g..e {
+                let a = ka.account[i];
+                if cluster_of[a as usize] != u32::MAX {
+                    continue;
+                }
+                let t = ka.ts_ms[i];
+                let j = times.partition_point(|x| x.1 < t - window_ms);
+                if j < times.len() && times[j].1 <= t + window_ms {
+                    accounts.push(a);
+                }
+            }
+            accounts.sort_unstable();
+            accounts.dedup();
+            for &a in &accounts {
+                on_hit(cl, a);
+            }
+            lo = hi;
+        }
+        g = e;
+    }
 }
 
 #[cfg(test)]
@@ -310,6 +406,12 @@ mod tests {
                 let b = want.iter().find(|x| (x.0, x.1) == (c.cluster, c.account)).unwrap();
                 prop_assert!((c.mu - b.3).abs() <= 1e-9 * b.3.max(1.0), "{} vs {}", c.mu, b.3);
                 prop_assert!(c.p > 0.0 && c.p <= 1.0);
+            }
+            // Cut into batches of clusters (one hit per batch forces one
+            // cluster each): the same candidates in the same order.
+            for batch in [1, 3] {
+                let cut = attach_level_batched(&level, &model, &cluster_of, params.window_ms, batch);
+                prop_assert_eq!(&cut, &got);
             }
         }
     }

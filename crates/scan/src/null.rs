@@ -31,7 +31,7 @@
 
 use crate::stats::poisson_sf_given_at_least;
 use rayon::prelude::*;
-use swarmscan_detect::{Edge, Edges, Params, Prepared};
+use swarmscan_detect::{Edge, Params, PartEdges, Prepared};
 
 /// Source of keys with no known source.
 pub const POOL: u32 = u32::MAX - 1;
@@ -113,10 +113,23 @@ fn stratum_of(m: u32) -> u32 {
     31 - m.leading_zeros()
 }
 
+/// One account pair's test in one level: its smallest p-value over the
+/// strata it was tested in, times their number (Bonferroni), at most 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PairP {
+    pub a: u32,
+    pub b: u32,
+    pub p: f64,
+}
+
 /// Tests every pair of accounts that co-acted on at least two keys of one
 /// popularity stratum. `source_of_key` gives each key's source ([`POOL`]
-/// when unknown). Returns the tested pairs (sorted by stratum, then
-/// `(a, b)`), deterministic whatever the thread count.
+/// when unknown). Returns one [`PairP`] per tested pair, sorted by
+/// `(a, b)`, deterministic whatever the thread count.
+///
+/// Only p-values are kept: a scan tests millions of pairs and reports a few
+/// thousand, so the edges' details (weights, evidence) are computed again
+/// for the reported pairs alone by [`detail_level`].
 ///
 /// Accounts that cannot reach a p-value of `hopeless_above` or less with any
 /// partner in a stratum are left out of that stratum's sweep (see
@@ -126,12 +139,99 @@ pub fn test_level(
     source_of_key: &(dyn Fn(u32) -> u32 + Sync),
     params: &Params,
     hopeless_above: f64,
-) -> (Vec<Tested>, LevelStats, LevelModel) {
+) -> (Vec<PairP>, LevelStats, LevelModel) {
     let ka = level.keyed_actions();
     let n = ka.len();
     let mut st = LevelStats { actions: n as u64, ..LevelStats::default() };
+    let model = fit(level, source_of_key);
+    st.keys = model.keys.len() as u64;
+    let strata = model.strata();
+    st.strata = strata.len() as u64;
+    let row_stratum = model.row_strata(level);
+    let mut sweep = params.clone();
+    sweep.evidence = 0;
+    let mut keep = Vec::new();
+    let mut tested: Vec<(u32, u32, f64)> = Vec::new();
+    for &s in &strata {
+        st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
+        sweep_stratum(
+            level,
+            &row_stratum,
+            s,
+            &keep,
+            &sweep,
+            |edges| edges.iter().map(|e| (e.a, e.b, model.test(s, e).1)).collect::<Vec<_>>(),
+            |part| tested.extend(part),
+        );
+    }
+    st.tested = tested.len() as u64;
+    tested.par_sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
+    let mut out: Vec<PairP> = Vec::new();
+    let mut g = 0;
+    while g < tested.len() {
+        let (a, b, p) = tested[g];
+        let e = g + tested[g..].partition_point(|x| (x.0, x.1) == (a, b));
+        out.push(PairP { a, b, p: (p * (e - g) as f64).min(1.0) });
+        g = e;
+    }
+    (out, st, model)
+}
+
+/// The tests of [`test_level`] with their edges (weights, evidence), for the
+/// pairs in `want` (sorted) only: every stratum each was tested in, sorted
+/// by stratum, then `(a, b)`. `model` and `hopeless_above` must be those of
+/// the [`test_level`] call, so the same pairs are tested on the same rows.
+///
+/// A pair's edge depends only on the two accounts' own actions, so sweeping
+/// the rows of `want`'s accounts alone gives their edges exactly.
+pub fn detail_level(
+    level: &Prepared<'_>,
+    model: &LevelModel,
+    params: &Params,
+    hopeless_above: f64,
+    want: &[(u32, u32)],
+) -> Vec<Tested> {
+    let mut wanted = vec![false; level.accounts()];
+    for &(a, b) in want {
+        wanted[a as usize] = true;
+        wanted[b as usize] = true;
+    }
+    let row_stratum = model.row_strata(level);
+    let mut keep = Vec::new();
+    let mut out = Vec::new();
+    for s in model.strata() {
+        model.hopeful(s, hopeless_above, &mut keep);
+        for (k, w) in keep.iter_mut().zip(&wanted) {
+            *k &= *w;
+        }
+        sweep_stratum(
+            level,
+            &row_stratum,
+            s,
+            &keep,
+            params,
+            |edges| {
+                edges
+                    .iter()
+                    .filter(|e| want.binary_search(&(e.a, e.b)).is_ok())
+                    .map(|e| {
+                        let (mu, p) = model.test(s, e);
+                        Tested { edge: e.clone(), mu, p, stratum: s }
+                    })
+                    .collect::<Vec<_>>()
+            },
+            |part| out.extend(part),
+        );
+    }
+    out
+}
+
+/// Fits the null of a level: popularity, stratum and source of every key,
+/// and every account's key counts.
+fn fit(level: &Prepared<'_>, source_of_key: &(dyn Fn(u32) -> u32 + Sync)) -> LevelModel {
+    let ka = level.keyed_actions();
     // Distinct (key, account) incidences, and each key's popularity.
-    let mut inc: Vec<(u32, u32)> = (0..n).map(|i| (ka.key[i], ka.account[i])).collect();
+    let mut inc: Vec<(u32, u32)> = (0..ka.len()).map(|i| (ka.key[i], ka.account[i])).collect();
     inc.par_sort_unstable();
     inc.dedup();
     // Per key: (key, m_k, stratum, source).
@@ -144,7 +244,6 @@ pub fn test_level(
         keys.push((k, m, if m >= 2 { stratum_of(m) } else { u32::MAX }, source_of_key(k)));
         g = e;
     }
-    st.keys = keys.len() as u64;
     let key_info = |k: u32| -> (u32, u32, u32) {
         let i = keys.partition_point(|x| x.0 < k);
         let (_, m, s, src) = keys[i];
@@ -176,6 +275,7 @@ pub fn test_level(
             (s != u32::MAX).then_some((s, a, src))
         })
         .collect();
+    drop(inc);
     nas.par_sort_unstable();
     let mut counts: Vec<(u32, u32, u32, u32)> = Vec::new();
     for (s, a, src) in nas {
@@ -184,78 +284,107 @@ pub fn test_level(
             _ => counts.push((s, a, src, 1)),
         }
     }
-    let range_of = |s: u32, a: u32| {
-        let lo = counts.partition_point(|x| (x.0, x.1) < (s, a));
-        let hi = counts.partition_point(|x| (x.0, x.1) <= (s, a));
-        &counts[lo..hi]
-    };
-    let c_at = |s: u32, src: u32| {
-        let i = c_of.partition_point(|x| (x.0, x.1) < (s, src));
-        c_of[i].3
-    };
-    // Strata present, each swept on its own.
-    let mut strata: Vec<u32> = keys.iter().map(|x| x.2).filter(|&s| s != u32::MAX).collect();
-    strata.sort_unstable();
-    strata.dedup();
-    st.strata = strata.len() as u64;
-    let mut sweep = params.clone();
-    sweep.min_weight = 2;
-    let row_stratum: Vec<u32> = (0..n).map(|i| key_info(ka.key[i]).1).collect();
-    let accounts = ka.account.iter().max().map_or(0, |&a| a as usize + 1);
-    let mut hopeful = vec![false; accounts];
-    let mut out = Vec::new();
-    for &s in &strata {
-        // Independent filtering: whether an account can be significant with
-        // anyone depends only on its own counts and the stratum's
-        // popularity, not on whom it co-acted with.
-        let lo = counts.partition_point(|x| x.0 < s);
-        let hi = counts.partition_point(|x| x.0 <= s);
-        hopeful.fill(false);
+    LevelModel { keys, mass: c_of, counts }
+}
+
+impl LevelModel {
+    /// The strata with a key of two accounts or more, ascending.
+    fn strata(&self) -> Vec<u32> {
+        let mut strata: Vec<u32> = self.keys.iter().map(|x| x.2).filter(|&s| s != u32::MAX).collect();
+        strata.sort_unstable();
+        strata.dedup();
+        strata
+    }
+
+    /// Each sorted row's stratum.
+    fn row_strata(&self, level: &Prepared<'_>) -> Vec<u32> {
+        level.keyed_actions().key.par_iter().map(|&k| self.key_info(k).1).collect()
+    }
+
+    /// `c_S` of a (stratum, source) that has keys.
+    fn c_at(&self, s: u32, src: u32) -> f64 {
+        let i = self.mass.partition_point(|x| (x.0, x.1) < (s, src));
+        self.mass[i].3
+    }
+
+    /// Marks in `keep` (one flag per account rank) the accounts that can
+    /// reach a p-value of `hopeless_above` with some partner in stratum `s`
+    /// (independent filtering: it depends only on the account's own counts
+    /// and the stratum's popularity, not on whom it co-acted with). Returns
+    /// the number of accounts of the stratum left out.
+    fn hopeful(&self, s: u32, hopeless_above: f64, keep: &mut Vec<bool>) -> u64 {
+        let accounts = self.counts.iter().map(|x| x.1 as usize + 1).max().unwrap_or(0);
+        keep.clear();
+        keep.resize(accounts, false);
+        let lo = self.counts.partition_point(|x| x.0 < s);
+        let hi = self.counts.partition_point(|x| x.0 <= s);
         let mut dropped = 0u64;
         let mut g = lo;
         while g < hi {
-            let a = counts[g].1;
-            let e = g + counts[g..hi].partition_point(|x| x.1 == a);
-            let rows = &counts[g..e];
-            let keep = match rows {
-                [(_, _, src, n)] => best_p(u64::from(*n), c_at(s, *src)) <= hopeless_above,
-                _ => rows.iter().map(|r| r.3).sum::<u32>() >= 2,
+            let a = self.counts[g].1;
+            let e = g + self.counts[g..hi].partition_point(|x| x.1 == a);
+            let ok = match &self.counts[g..e] {
+                [(_, _, src, n)] => best_p(u64::from(*n), self.c_at(s, *src)) <= hopeless_above,
+                rows => rows.iter().map(|r| r.3).sum::<u32>() >= 2,
             };
-            hopeful[a as usize] = keep;
-            dropped += u64::from(!keep);
+            keep[a as usize] = ok;
+            dropped += u64::from(!ok);
             g = e;
         }
-        st.hopeless += dropped;
-        let new_key: Vec<u32> = (0..n)
-            .map(|i| if row_stratum[i] == s && hopeful[ka.account[i] as usize] { ka.key[i] } else { u32::MAX })
-            .collect();
-        let Ok(sub) = level.rekey(&new_key, None, &sweep) else { continue };
-        drop(new_key);
-        let Edges::Undirected(edges) = sub.run().edges else { continue };
-        let tested: Vec<Tested> = edges
-            .into_par_iter()
-            .map(|edge| {
-                let (ra, rb) = (range_of(s, edge.a), range_of(s, edge.b));
-                let (mut i, mut j, mut mu) = (0, 0, 0.0f64);
-                while i < ra.len() && j < rb.len() {
-                    match ra[i].2.cmp(&rb[j].2) {
-                        std::cmp::Ordering::Less => i += 1,
-                        std::cmp::Ordering::Greater => j += 1,
-                        std::cmp::Ordering::Equal => {
-                            mu += f64::from(ra[i].3) * f64::from(rb[j].3) * c_at(s, ra[i].2);
-                            i += 1;
-                            j += 1;
-                        }
-                    }
-                }
-                let p = poisson_sf_given_at_least(u64::from(edge.weight), mu, 2);
-                Tested { edge, mu, p, stratum: s }
-            })
-            .collect();
-        out.extend(tested);
+        dropped
     }
-    st.tested = out.len() as u64;
-    (out, st, LevelModel { keys, mass: c_of, counts })
+
+    /// `(μ, p)` of an edge of stratum `s`.
+    fn test(&self, s: u32, edge: &Edge) -> (f64, f64) {
+        let (ra, rb) = (self.counts_of(s, edge.a), self.counts_of(s, edge.b));
+        let (mut i, mut j, mut mu) = (0, 0, 0.0f64);
+        while i < ra.len() && j < rb.len() {
+            match ra[i].2.cmp(&rb[j].2) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    mu += f64::from(ra[i].3) * f64::from(rb[j].3) * self.c_at(s, ra[i].2);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (mu, poisson_sf_given_at_least(u64::from(edge.weight), mu, 2))
+    }
+}
+
+/// Sweeps the rows of stratum `s` whose account is marked in `keep`; each
+/// part of edges (at least two shared keys) goes through `per_part` in
+/// parallel, then to `sink` in order.
+#[allow(clippy::too_many_arguments)]
+fn sweep_stratum<T: Send>(
+    level: &Prepared<'_>,
+    row_stratum: &[u32],
+    s: u32,
+    keep: &[bool],
+    params: &Params,
+    per_part: impl Fn(&[Edge]) -> T + Sync,
+    sink: impl FnMut(T),
+) {
+    let ka = level.keyed_actions();
+    let new_key: Vec<u32> = (0..ka.len())
+        .into_par_iter()
+        .map(|i| {
+            let a = ka.account[i] as usize;
+            if row_stratum[i] == s && keep.get(a).copied().unwrap_or(false) { ka.key[i] } else { u32::MAX }
+        })
+        .collect();
+    let mut sweep = params.clone();
+    sweep.min_weight = 2;
+    let Ok(sub) = level.rekey(&new_key, None, &sweep) else { return };
+    drop(new_key);
+    sub.run_streaming(
+        |part| match part {
+            PartEdges::Undirected(edges) => per_part(edges),
+            PartEdges::Directed(_) => per_part(&[]),
+        },
+        sink,
+    );
 }
 
 #[cfg(test)]
@@ -296,15 +425,55 @@ mod tests {
             let mut params = Params::new(Mode::Default);
             params.window_ms = 5_000;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
-            let (all, _, _) = test_level(&level, &|_| 0, &params, 1.0);
-            let (kept, stats, _) = test_level(&level, &|_| 0, &params, q);
+            let (all_p, _, model) = test_level(&level, &|_| 0, &params, 1.0);
+            let (kept_p, stats, kept_model) = test_level(&level, &|_| 0, &params, q);
+            prop_assert_eq!(&model.counts, &kept_model.counts);
+            let every: Vec<(u32, u32)> = all_p.iter().map(|x| (x.a, x.b)).collect();
+            let all = detail_level(&level, &model, &params, 1.0, &every);
+            let kept = detail_level(&level, &model, &params, q, &every);
             prop_assert!(kept.len() <= all.len());
             prop_assert!(stats.hopeless > 0 || kept.len() == all.len());
+            prop_assert!(kept_p.len() <= all_p.len());
             for t in all.iter().filter(|t| t.p <= q) {
                 let k = kept.iter().find(|k| (k.edge.a, k.edge.b, k.stratum) == (t.edge.a, t.edge.b, t.stratum));
                 prop_assert!(k.is_some(), "lost pair {:?} with p {}", (t.edge.a, t.edge.b), t.p);
                 let k = k.unwrap();
                 prop_assert_eq!((k.edge.weight, k.mu, k.p), (t.edge.weight, t.mu, t.p));
+            }
+        }
+
+        /// The two passes agree: `test_level`'s p-value of a pair is the
+        /// smallest of `detail_level`'s strata times their number, and the
+        /// details of a few pairs are those of the full sweep.
+        #[test]
+        fn details_match_the_tests(
+            acts in proptest::collection::vec((0u8..8, 0u8..12, 0i64..30), 1..200),
+            q in prop_oneof![Just(0.05f64), Just(1.0)],
+            pick in 1usize..4,
+        ) {
+            let ev = crate::testing::reposts(&acts);
+            let mut params = Params::new(Mode::Default);
+            params.window_ms = 5_000;
+            params.evidence = 3;
+            let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
+            let (pairs, stats, model) = test_level(&level, &|_| 0, &params, q);
+            let every: Vec<(u32, u32)> = pairs.iter().map(|x| (x.a, x.b)).collect();
+            let all = detail_level(&level, &model, &params, q, &every);
+            prop_assert_eq!(all.len() as u64, stats.tested);
+            for x in &pairs {
+                let mine: Vec<&Tested> = all.iter().filter(|t| (t.edge.a, t.edge.b) == (x.a, x.b)).collect();
+                let best = mine.iter().map(|t| t.p).fold(f64::INFINITY, f64::min);
+                prop_assert_eq!(x.p, (best * mine.len() as f64).min(1.0));
+            }
+            // Every `pick`-th pair alone: the same records as in the full sweep.
+            let some: Vec<(u32, u32)> = every.iter().copied().step_by(pick).collect();
+            let few = detail_level(&level, &model, &params, q, &some);
+            let expect: Vec<&Tested> = all.iter().filter(|t| some.contains(&(t.edge.a, t.edge.b))).collect();
+            prop_assert_eq!(few.len(), expect.len());
+            for (f, e) in few.iter().zip(expect) {
+                prop_assert_eq!((f.edge.a, f.edge.b, f.stratum, f.mu, f.p), (e.edge.a, e.edge.b, e.stratum, e.mu, e.p));
+                prop_assert_eq!(&f.edge.evidence, &e.edge.evidence);
+                prop_assert_eq!((f.edge.weight, f.edge.pairs, f.edge.min_dt_ms), (e.edge.weight, e.edge.pairs, e.edge.min_dt_ms));
             }
         }
     }

@@ -1,9 +1,9 @@
 //! The scan: every signal's levels tested, fused per pair, corrected for
 //! multiple testing, clustered.
 
-use crate::null::{self, LevelModel, LevelStats, POOL, Tested};
+use crate::null::{self, LevelModel, LevelStats, POOL, PairP};
 use crate::signal::Signal;
-use crate::stats::benjamini_hochberg;
+use crate::stats::{benjamini_hochberg, benjamini_hochberg_top};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use swarmscan_detect::{Evidence, Mode, Network, Params, Prepared};
@@ -316,18 +316,34 @@ pub(crate) fn network_of(s: Signal) -> Network {
     }
 }
 
+/// Pairs whose best possible p-value is above the FDR can never be reported
+/// (BH's threshold is at most the FDR); the bound behind this is only used
+/// where it is far below ½ (`null::best_p`).
+fn hopeless_above(p: &ScanParams) -> f64 {
+    if p.fdr < 0.25 { p.fdr } else { 1.0 }
+}
+
 /// Runs every level of the scan's signals: `(signal, level, tested)`.
 fn run_levels<'a>(
     ev: &'a Events,
     p: &ScanParams,
     on_stage: &(dyn Fn(&str) + Sync),
-) -> Result<Vec<(Level<'a>, Vec<Tested>)>, Error> {
+) -> Result<Vec<(Level<'a>, Vec<PairP>)>, Error> {
     let mut out = Vec::new();
     let want = |s: Signal| p.signals.contains(&s);
-    // Pairs whose best possible p-value is above the FDR can never be
-    // reported (BH's threshold is at most the FDR); the bound behind this is
-    // only used where it is far below ½ (`null::best_p`).
-    let hopeless = if p.fdr < 0.25 { p.fdr } else { 1.0 };
+    let hopeless = hopeless_above(p);
+    // co_similar first: its join needs the most scratch memory, best spent
+    // before the other levels, which stay to the end of the scan, exist.
+    if want(Signal::CoSimilar) {
+        on_stage(Signal::CoSimilar.as_str());
+        let dp = detect_params(p, Signal::CoSimilar);
+        let sim = swarmscan_detect::prepare(ev, Network::CoSimilar, &dp)?;
+        let (keys, names) = similar_bursts(ev, &sim);
+        let level = sim.rekey(&keys, Some(names), &dp)?;
+        drop(sim);
+        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
+        out.push((Level { signal: Signal::CoSimilar, prepared: level, stats, model }, tested));
+    }
     let mut author = Vec::new();
     for item in [Signal::CoRepost, Signal::CoReply] {
         let by_source = if item == Signal::CoRepost { Signal::CoAmplify } else { Signal::CoTarget };
@@ -385,16 +401,6 @@ fn run_levels<'a>(
             out.push((Level { signal: s, prepared: level, stats, model }, tested));
         }
     }
-    if want(Signal::CoSimilar) {
-        on_stage(Signal::CoSimilar.as_str());
-        let dp = detect_params(p, Signal::CoSimilar);
-        let sim = swarmscan_detect::prepare(ev, Network::CoSimilar, &dp)?;
-        let (keys, names) = similar_bursts(ev, &sim);
-        let level = sim.rekey(&keys, Some(names), &dp)?;
-        drop(sim);
-        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
-        out.push((Level { signal: Signal::CoSimilar, prepared: level, stats, model }, tested));
-    }
     out.sort_by_key(|(l, _)| l.signal.index());
     Ok(out)
 }
@@ -413,62 +419,88 @@ pub fn scan_observed<'a>(
 ) -> Result<ScanResult<'a>, Error> {
     let runs = run_levels(ev, p, on_stage)?;
     on_stage("fusing and testing");
-    // Per (pair, signal): the best stratum, Bonferroni over strata tested.
-    // Sorted runs rather than hash maps: millions of tested pairs (co_similar
-    // at 10 M events) are merged without a map entry or a clone each.
-    let mut flat: Vec<(u32, u32, PairSignal)> = Vec::new();
+    // Per pair: the smallest signal p-value times the number of signals
+    // tested (Bonferroni). Sorted runs rather than hash maps: millions of
+    // tested pairs are merged without a map entry each.
+    let mut flat: Vec<(u32, u32, f64)> = Vec::with_capacity(runs.iter().map(|r| r.1.len()).sum());
     let mut levels = Vec::new();
+    let mut by_level = Vec::new();
     let mut signals = Vec::new();
-    for (li, (level, mut tested)) in runs.into_iter().enumerate() {
-        tested.par_sort_unstable_by(|x, y| {
+    for (level, tested) in runs {
+        flat.extend(tested.iter().map(|x| (x.a, x.b, x.p)));
+        signals.push(SignalStats {
+            signal: level.signal.as_str().into(),
+            window_s: p.window(level.signal) as f64 / 1000.0,
+            level: level.stats,
+            tested: tested.len() as u64,
+            significant: 0,
+        });
+        levels.push(level);
+        by_level.push(tested);
+    }
+    flat.par_sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
+    // Only pairs with p ≤ FDR can have q ≤ FDR; the others count in BH's
+    // number of tests but are not kept (see `benjamini_hochberg_top`).
+    let mut fused: Vec<(u32, u32, f64)> = Vec::new();
+    let mut tested_pairs = 0u64;
+    let mut g = 0;
+    while g < flat.len() {
+        let (a, b, best) = flat[g];
+        let e = g + flat[g..].partition_point(|x| (x.0, x.1) == (a, b));
+        let fp = (best * (e - g) as f64).min(1.0);
+        if fp <= p.fdr {
+            fused.push((a, b, fp));
+        }
+        tested_pairs += 1;
+        g = e;
+    }
+    drop(flat);
+    let q = benjamini_hochberg_top(&fused.iter().map(|x| x.2).collect::<Vec<_>>(), tested_pairs);
+    let reported: Vec<(u32, u32, f64, f64)> =
+        fused.iter().zip(q).filter(|(_, q)| *q <= p.fdr).map(|(&(a, b, fp), q)| (a, b, fp, q)).collect();
+    drop(fused);
+    // The reported pairs' signals in full (weights, evidence), swept again
+    // over their own accounts' actions.
+    let want: Vec<(u32, u32)> = reported.iter().map(|x| (x.0, x.1)).collect();
+    let mut per_pair: Vec<Vec<PairSignal>> = vec![Vec::new(); want.len()];
+    for (li, (level, tested)) in levels.iter().zip(by_level).enumerate() {
+        let here: Vec<(u32, u32)> = want
+            .iter()
+            .copied()
+            .filter(|&(a, b)| tested.binary_search_by(|x| (x.a, x.b).cmp(&(a, b))).is_ok())
+            .collect();
+        drop(tested);
+        if here.is_empty() {
+            continue;
+        }
+        let dp = detect_params(p, level.signal);
+        let mut details = null::detail_level(&level.prepared, &level.model, &dp, hopeless_above(p), &here);
+        details.par_sort_unstable_by(|x, y| {
             (x.edge.a, x.edge.b).cmp(&(y.edge.a, y.edge.b)).then(x.p.total_cmp(&y.p)).then(x.stratum.cmp(&y.stratum))
         });
-        let before = flat.len();
-        let mut it = tested.into_iter().peekable();
+        let mut it = details.into_iter().peekable();
         while let Some(t) = it.next() {
             let mut strata = 1u32;
             while it.next_if(|u| (u.edge.a, u.edge.b) == (t.edge.a, t.edge.b)).is_some() {
                 strata += 1;
             }
-            let ps = PairSignal {
+            let i = want.binary_search(&(t.edge.a, t.edge.b)).expect("a detail of a wanted pair");
+            per_pair[i].push(PairSignal {
                 signal: level.signal,
                 level: li,
                 weight: t.edge.weight,
                 mu: t.mu,
                 p: (t.p * f64::from(strata)).min(1.0),
                 evidence: t.edge.evidence,
-            };
-            flat.push((t.edge.a, t.edge.b, ps));
+            });
         }
-        signals.push(SignalStats {
-            signal: level.signal.as_str().into(),
-            window_s: p.window(level.signal) as f64 / 1000.0,
-            level: level.stats,
-            tested: (flat.len() - before) as u64,
-            significant: 0,
-        });
-        levels.push(level);
     }
-    // Per pair: its signals, most significant first; Bonferroni over them.
-    flat.par_sort_unstable_by(|x, y| {
-        (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.p.total_cmp(&y.2.p)).then(x.2.signal.cmp(&y.2.signal))
-    });
-    let mut pairs: Vec<Pair> = Vec::new();
-    let mut it = flat.into_iter().peekable();
-    while let Some((a, b, first)) = it.next() {
-        let mut sigs = vec![first];
-        while let Some((_, _, s)) = it.next_if(|x| (x.0, x.1) == (a, b)) {
-            sigs.push(s);
-        }
-        let p = (sigs[0].p * sigs.len() as f64).min(1.0);
-        pairs.push(Pair { a, b, p, q: 1.0, signals: sigs });
+    let mut pairs: Vec<Pair> = Vec::with_capacity(reported.len());
+    for ((a, b, fp, q), mut sigs) in reported.into_iter().zip(per_pair) {
+        sigs.sort_by(|x, y| x.p.total_cmp(&y.p).then(x.signal.cmp(&y.signal)));
+        debug_assert_eq!(fp, (sigs[0].p * sigs.len() as f64).min(1.0), "the two passes disagree");
+        pairs.push(Pair { a, b, p: fp, q, signals: sigs });
     }
-    let tested_pairs = pairs.len() as u64;
-    let q = benjamini_hochberg(&pairs.iter().map(|x| x.p).collect::<Vec<_>>());
-    for (x, q) in pairs.iter_mut().zip(q) {
-        x.q = q;
-    }
-    pairs.retain(|x| x.q <= p.fdr);
     let p_threshold = pairs.iter().map(|x| x.p).fold(0.0, f64::max);
     for x in &pairs {
         for s in &x.signals {
@@ -714,7 +746,11 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), 3, "one key per wave");
         assert_eq!(tested.len(), 3, "every pair of the swarm is tested");
-        assert!(tested.iter().all(|t| t.edge.weight == 3), "{tested:?}");
+        let pairs: Vec<(u32, u32)> = tested.iter().map(|t| (t.a, t.b)).collect();
+        let details =
+            null::detail_level(&level.prepared, &level.model, &detect_params(&p, Signal::CoTarget), 1.0, &pairs);
+        assert_eq!(details.len(), 3, "{details:?}");
+        assert!(details.iter().all(|t| t.edge.weight == 3), "{details:?}");
     }
 
     proptest! {

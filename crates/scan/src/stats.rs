@@ -63,14 +63,25 @@ pub fn poisson_sf_given_at_least(x: u64, mu: f64, k_min: u64) -> f64 {
 /// order. Ties and order do not matter: the result depends only on the
 /// multiset of p-values.
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    benjamini_hochberg_top(p, p.len() as u64)
+}
+
+/// Benjamini–Hochberg over `m` tests of which only the smallest p-values are
+/// given: `p` holds every test with a p-value of `t` or less, for some `t`,
+/// and the `m − p.len()` others are above `t`. Then every q-value of `t` or
+/// less is exactly that of the full correction (the tests left out rank after
+/// those given, and contribute only terms above `t`); a q-value above `t` is
+/// at least the full one and above `t` too.
+pub fn benjamini_hochberg_top(p: &[f64], m: u64) -> Vec<f64> {
     let n = p.len();
+    debug_assert!(m >= n as u64);
     let mut idx: Vec<usize> = (0..n).collect();
     idx.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
     let mut q = vec![1.0; n];
     let mut running = 1.0f64;
     for rank in (0..n).rev() {
         let i = idx[rank];
-        let v = (p[i] * n as f64 / (rank + 1) as f64).min(1.0);
+        let v = (p[i] * m as f64 / (rank + 1) as f64).min(1.0);
         running = running.min(v);
         q[i] = running;
     }
@@ -125,6 +136,30 @@ mod tests {
                 prop_assert!(q[i] >= p[i] * (1.0 - 1e-12) && q[i] <= 1.0);
                 for j in 0..p.len() {
                     if p[i] <= p[j] { prop_assert!(q[i] <= q[j]); }
+                }
+            }
+        }
+
+        /// Correcting only the p-values of `t` or less, out of all of them,
+        /// gives every q-value of `t` or less exactly, and no other.
+        #[test]
+        fn bh_of_the_smallest_is_exact_up_to_the_cut(
+            p in proptest::collection::vec(prop_oneof![0.0f64..0.02, 0.0f64..1.0], 1..80),
+            t in prop_oneof![Just(0.01f64), Just(0.05), 0.0f64..1.0],
+        ) {
+            let full = benjamini_hochberg(&p);
+            let top: Vec<f64> = p.iter().copied().filter(|&x| x <= t).collect();
+            let q_top = benjamini_hochberg_top(&top, p.len() as u64);
+            let mut j = 0;
+            for (i, &x) in p.iter().enumerate() {
+                if x <= t {
+                    prop_assert_eq!(q_top[j] <= t, full[i] <= t);
+                    if full[i] <= t {
+                        prop_assert_eq!(q_top[j], full[i]);
+                    }
+                    j += 1;
+                } else {
+                    prop_assert!(full[i] > t);
                 }
             }
         }
