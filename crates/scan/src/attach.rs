@@ -231,7 +231,9 @@ fn visit_keys(
     mut on_hit: impl FnMut(u32, u32),
 ) {
     let mut members: Vec<(u32, i64, u32)> = Vec::new();
-    let mut accounts: Vec<u32> = Vec::new();
+    // `seen[a] == visit`: account `a` already hit in this (key, cluster).
+    let mut seen: Vec<u32> = vec![0; cluster_of.len()];
+    let mut visit = 0u32;
     let mut g = rows.start;
     while g < rows.end {
         let k = ka.key[g];
@@ -252,6 +254,7 @@ fn visit_keys(
         }
         // Stable: times stay sorted within each cluster.
         members.sort_by_key(|x| x.0);
+        let ts = &ka.ts_ms[g..e];
         let mut lo = 0;
         while lo < members.len() {
             let cl = members[lo].0;
@@ -262,24 +265,27 @@ fn visit_keys(
                 continue;
             }
             on_mass(cl, (s, src, m));
-            // One cluster at a time: a key of a million actions that fifty
-            // clusters acted on needs one list of its accounts, not fifty.
-            accounts.clear();
-            for i in g..e {
-                let a = ka.account[i];
-                if cluster_of[a as usize] != u32::MAX {
-                    continue;
-                }
-                let t = ka.ts_ms[i];
-                let j = times.partition_point(|x| x.1 < t - window_ms);
-                if j < times.len() && times[j].1 <= t + window_ms {
-                    accounts.push(a);
-                }
+            if visit == u32::MAX {
+                seen.fill(0);
+                visit = 0;
             }
-            accounts.sort_unstable();
-            accounts.dedup();
-            for &a in &accounts {
-                on_hit(cl, a);
+            visit += 1;
+            // The key's rows are sorted by time: each member's window is a
+            // run of rows, and the runs are visited left to right once, so
+            // a key of a million actions costs its covered rows per
+            // cluster, not all of them.
+            let mut next = 0;
+            for &(_, tm, _) in times {
+                let from = next.max(ts.partition_point(|&t| t < tm - window_ms));
+                let to = ts.partition_point(|&t| t <= tm + window_ms);
+                for i in g + from..g + to {
+                    let a = ka.account[i];
+                    if cluster_of[a as usize] == u32::MAX && seen[a as usize] != visit {
+                        seen[a as usize] = visit;
+                        on_hit(cl, a);
+                    }
+                }
+                next = next.max(to);
             }
             lo = hi;
         }
