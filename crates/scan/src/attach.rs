@@ -85,8 +85,18 @@ const HITS_PER_BATCH: u64 = 1 << 27;
 /// Memory is bounded: the hits are counted per cluster first, then
 /// collected for batches of consecutive clusters of at most
 /// [`HITS_PER_BATCH`] hits (one batch unless the data is large).
-pub fn attach_level(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32], window_ms: i64) -> Vec<Candidate> {
-    attach_level_batched(level, model, cluster_of, window_ms, HITS_PER_BATCH)
+///
+/// Only candidates with `p ≤ keep_p` are returned whole; every candidate
+/// tested is returned as `account << 32 | cluster` (sorted), 8 bytes, for
+/// the caller's multiple-testing counts.
+pub fn attach_level(
+    level: &Prepared<'_>,
+    model: &LevelModel,
+    cluster_of: &[u32],
+    window_ms: i64,
+    keep_p: f64,
+) -> (Vec<Candidate>, Vec<u64>) {
+    attach_level_batched(level, model, cluster_of, window_ms, HITS_PER_BATCH, keep_p)
 }
 
 fn attach_level_batched(
@@ -95,10 +105,11 @@ fn attach_level_batched(
     cluster_of: &[u32],
     window_ms: i64,
     batch_hits: u64,
-) -> Vec<Candidate> {
+    keep_p: f64,
+) -> (Vec<Candidate>, Vec<u64>) {
     let n_clusters = cluster_of.iter().filter(|&&c| c != u32::MAX).max().map_or(0, |&c| c as usize + 1);
     if n_clusters == 0 {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let ka = level.keyed_actions();
     let parts = ka.split(rayon::current_num_threads() * 8);
@@ -144,6 +155,7 @@ fn attach_level_batched(
     let mut by_account: Vec<(u32, u32, u32, u32)> = model.counts.iter().map(|&(s, a, src, n)| (a, s, src, n)).collect();
     by_account.par_sort_unstable();
     let mut out = Vec::new();
+    let mut tested: Vec<u64> = Vec::new();
     for batch in batches {
         // Per part: hits `cluster << 32 | account`, one per key, and masses
         // (cluster, stratum, source, m_k), one per key.
@@ -197,21 +209,28 @@ fn attach_level_batched(
             g = e;
         }
         drop(hits);
-        out.par_extend(runs.into_par_iter().map(|(cl, a, x)| {
-            let lo = by_account.partition_point(|r| r.0 < a);
-            let hi = by_account.partition_point(|r| r.0 <= a);
-            let mu: f64 = by_account[lo..hi]
-                .iter()
-                .map(|&(_, s, src, n)| {
-                    let (big_m, _) = model.mass_of(s, src);
-                    if big_m > 0.0 { f64::from(n) * a_of(cl, s, src) / big_m } else { 0.0 }
-                })
-                .sum();
-            let p = poisson_sf_given_at_least(u64::from(x), mu, 2);
-            Candidate { cluster: cl, account: a, x, mu, p }
-        }));
+        tested.extend(runs.iter().map(|&(cl, a, _)| u64::from(a) << 32 | u64::from(cl)));
+        let cands: Vec<Candidate> = runs
+            .into_par_iter()
+            .map(|(cl, a, x)| {
+                let lo = by_account.partition_point(|r| r.0 < a);
+                let hi = by_account.partition_point(|r| r.0 <= a);
+                let mu: f64 = by_account[lo..hi]
+                    .iter()
+                    .map(|&(_, s, src, n)| {
+                        let (big_m, _) = model.mass_of(s, src);
+                        if big_m > 0.0 { f64::from(n) * a_of(cl, s, src) / big_m } else { 0.0 }
+                    })
+                    .sum();
+                let p = poisson_sf_given_at_least(u64::from(x), mu, 2);
+                Candidate { cluster: cl, account: a, x, mu, p }
+            })
+            .filter(|c| c.p <= keep_p)
+            .collect();
+        out.extend(cands);
     }
-    out
+    tested.par_sort_unstable();
+    (out, tested)
 }
 
 /// Walks the keys of the sorted rows `rows` (whole keys: parts never split
@@ -401,7 +420,10 @@ mod tests {
             let cluster_of: Vec<u32> = (0..level.accounts())
                 .map(|r| match clusters[r % clusters.len()] { c @ 0..=2 => u32::from(c), _ => u32::MAX })
                 .collect();
-            let got = attach_level(&level, &model, &cluster_of, params.window_ms);
+            let (got, tested) = attach_level(&level, &model, &cluster_of, params.window_ms, 1.0);
+            let mut keys: Vec<u64> = got.iter().map(|c| u64::from(c.account) << 32 | u64::from(c.cluster)).collect();
+            keys.sort_unstable();
+            prop_assert_eq!(&tested, &keys);
             let want = brute(&level, &model, &cluster_of, params.window_ms);
             let mut got_rows: Vec<(u32, u32, u32)> = got.iter().map(|c| (c.cluster, c.account, c.x)).collect();
             got_rows.sort_unstable();
@@ -416,8 +438,16 @@ mod tests {
             // Cut into batches of clusters (one hit per batch forces one
             // cluster each): the same candidates in the same order.
             for batch in [1, 3] {
-                let cut = attach_level_batched(&level, &model, &cluster_of, params.window_ms, batch);
+                let (cut, cut_tested) = attach_level_batched(&level, &model, &cluster_of, params.window_ms, batch, 1.0);
                 prop_assert_eq!(&cut, &got);
+                prop_assert_eq!(&cut_tested, &tested);
+            }
+            // Kept whole only up to keep_p; every test still counted.
+            for keep in [0.05, 0.5] {
+                let (few, few_tested) = attach_level(&level, &model, &cluster_of, params.window_ms, keep);
+                let expect: Vec<Candidate> = got.iter().copied().filter(|c| c.p <= keep).collect();
+                prop_assert_eq!(&few, &expect);
+                prop_assert_eq!(&few_tested, &tested);
             }
         }
     }

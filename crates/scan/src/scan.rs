@@ -3,7 +3,7 @@
 
 use crate::null::{self, LevelModel, LevelStats, POOL, PairP};
 use crate::signal::Signal;
-use crate::stats::{benjamini_hochberg, benjamini_hochberg_top};
+use crate::stats::benjamini_hochberg_top;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use swarmscan_detect::{Evidence, Mode, Network, Params, Prepared};
@@ -570,11 +570,24 @@ fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Atta
             cluster_of[a as usize] = ci as u32;
         }
     }
-    // Per (account, seed, level): the test, strata pooled.
+    // Per (account, seed, level): the test, strata pooled. Only tests with
+    // p ≤ FDR are kept whole (the others can never reach q ≤ FDR, as for
+    // pairs); every test is counted, 8 bytes each, for the Bonferroni factor
+    // and BH's number of tests.
     let mut per: Vec<(u32, u32, usize, crate::attach::Candidate)> = Vec::new();
+    let mut counted: Vec<u64> = Vec::new();
     for (li, level) in levels.iter().enumerate() {
-        let cands = crate::attach::attach_level(&level.prepared, &level.model, &cluster_of, p.window(level.signal));
+        let (cands, tested) =
+            crate::attach::attach_level(&level.prepared, &level.model, &cluster_of, p.window(level.signal), p.fdr);
         per.extend(cands.into_iter().map(|c| (c.account, c.cluster, li, c)));
+        counted.extend(tested);
+    }
+    counted.par_sort_unstable();
+    let mut tested = 0u64;
+    let mut g = 0;
+    while g < counted.len() {
+        g += counted[g..].partition_point(|&k| k == counted[g]);
+        tested += 1;
     }
     per.sort_by_key(|x| (x.0, x.1, x.2));
     // Fuse signals per (account, seed).
@@ -583,10 +596,13 @@ fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Atta
     while g < per.len() {
         let (a, cl) = (per[g].0, per[g].1);
         let e = g + per[g..].partition_point(|x| (x.0, x.1) == (a, cl));
-        let n = (e - g) as f64;
+        let key = u64::from(a) << 32 | u64::from(cl);
+        let n = counted[counted.partition_point(|&k| k < key)..].partition_point(|&k| k == key) as f64;
         let best =
             per[g..e].iter().map(|&(_, _, li, c)| (li, c, c.p)).min_by(|x, y| x.2.total_cmp(&y.2).then(x.0.cmp(&y.0)));
-        if let Some((li, c, sp)) = best {
+        if let Some((li, c, sp)) = best
+            && sp * n <= p.fdr
+        {
             tests.push(Attachment {
                 account: a,
                 seed: cl,
@@ -599,8 +615,8 @@ fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Atta
         }
         g = e;
     }
-    let tested = tests.len() as u64;
-    let q = benjamini_hochberg(&tests.iter().map(|x| x.p).collect::<Vec<_>>());
+    drop(counted);
+    let q = benjamini_hochberg_top(&tests.iter().map(|x| x.p).collect::<Vec<_>>(), tested);
     for (t, q) in tests.iter_mut().zip(q) {
         t.q = q;
     }
