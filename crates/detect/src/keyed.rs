@@ -69,8 +69,7 @@ impl KeyedActions {
         self.row.push(row);
     }
 
-    /// Sorts the rows by `(key, ts_ms, account, row)` (in parallel) and gives
-    /// back spare capacity.
+    /// Sorts the rows by `(key, ts_ms, account, row)` (in parallel).
     pub fn sort(&mut self) {
         let mut t: Vec<(u32, i64, u32, u32)> =
             (0..self.len()).map(|i| (self.key[i], self.ts_ms[i], self.account[i], self.row[i])).collect();
@@ -81,11 +80,6 @@ impl KeyedActions {
             self.account[i] = a;
             self.row[i] = r;
         }
-        // Levels stay in memory for the whole scan: no spare capacity.
-        self.key.shrink_to_fit();
-        self.ts_ms.shrink_to_fit();
-        self.account.shrink_to_fit();
-        self.row.shrink_to_fit();
     }
 
     /// Whether the rows are sorted as [`KeyedActions::sort`] leaves them.

@@ -85,7 +85,6 @@ pub fn read_inputs(
             return Err(Error::Strict(d));
         }
     }
-    events.shrink_to_fit();
     Ok((events, report))
 }
 

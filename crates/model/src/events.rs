@@ -422,11 +422,8 @@ impl Events {
         self.keys.heap_bytes() + self.account_ids.heap_bytes() + self.texts.heap_bytes() + self.strings.heap_bytes()
     }
 
-    /// Frees spare capacity after loading (columns and interner arenas).
+    /// Frees spare capacity after loading.
     pub fn shrink_to_fit(&mut self) {
-        for i in [&mut self.keys, &mut self.account_ids, &mut self.texts, &mut self.strings] {
-            i.shrink_to_fit();
-        }
         macro_rules! shrink { ($($f:ident),*) => { $(self.$f.shrink_to_fit();)* } }
         shrink!(
             account_handle,

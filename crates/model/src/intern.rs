@@ -140,13 +140,6 @@ impl Interner {
         (self.bytes, self.offsets)
     }
 
-    /// Gives back the arena's and offsets' spare capacity (the hash table
-    /// keeps its size: shrinking it would hash every string again).
-    pub fn shrink_to_fit(&mut self) {
-        self.bytes.shrink_to_fit();
-        self.offsets.shrink_to_fit();
-    }
-
     /// Heap bytes held (arena, offsets, table).
     pub fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.offsets.capacity() * 8 + self.table.capacity() * 5

@@ -150,7 +150,7 @@ pub fn test_level(
     let row_stratum = model.row_strata(level);
     let mut sweep = params.clone();
     sweep.evidence = 0;
-    let mut keep = Vec::new();
+    let mut keep = vec![false; level.accounts()];
     let mut tested: Vec<(u32, u32, f64)> = Vec::new();
     for &s in &strata {
         st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
@@ -196,8 +196,10 @@ pub fn detail_level(
         wanted[a as usize] = true;
         wanted[b as usize] = true;
     }
+    // Recomputed rather than kept from `test_level`: 4 bytes per action of
+    // every level for the whole scan, against one pass over the keys here.
     let row_stratum = model.row_strata(level);
-    let mut keep = Vec::new();
+    let mut keep = vec![false; level.accounts()];
     let mut out = Vec::new();
     for s in model.strata() {
         model.hopeful(s, hopeless_above, &mut keep);
@@ -312,10 +314,8 @@ impl LevelModel {
     /// (independent filtering: it depends only on the account's own counts
     /// and the stratum's popularity, not on whom it co-acted with). Returns
     /// the number of accounts of the stratum left out.
-    fn hopeful(&self, s: u32, hopeless_above: f64, keep: &mut Vec<bool>) -> u64 {
-        let accounts = self.counts.iter().map(|x| x.1 as usize + 1).max().unwrap_or(0);
-        keep.clear();
-        keep.resize(accounts, false);
+    fn hopeful(&self, s: u32, hopeless_above: f64, keep: &mut [bool]) -> u64 {
+        keep.fill(false);
         let lo = self.counts.partition_point(|x| x.0 < s);
         let hi = self.counts.partition_point(|x| x.0 <= s);
         let mut dropped = 0u64;
@@ -356,7 +356,6 @@ impl LevelModel {
 /// Sweeps the rows of stratum `s` whose account is marked in `keep`; each
 /// part of edges (at least two shared keys) goes through `per_part` in
 /// parallel, then to `sink` in order.
-#[allow(clippy::too_many_arguments)]
 fn sweep_stratum<T: Send>(
     level: &Prepared<'_>,
     row_stratum: &[u32],
@@ -371,7 +370,7 @@ fn sweep_stratum<T: Send>(
         .into_par_iter()
         .map(|i| {
             let a = ka.account[i] as usize;
-            if row_stratum[i] == s && keep.get(a).copied().unwrap_or(false) { ka.key[i] } else { u32::MAX }
+            if row_stratum[i] == s && keep[a] { ka.key[i] } else { u32::MAX }
         })
         .collect();
     let mut sweep = params.clone();
