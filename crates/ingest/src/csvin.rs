@@ -7,6 +7,7 @@ use crate::sink::Sink;
 use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::io::Read;
+use std::sync::mpsc;
 use swarmscan_model::Events;
 
 /// A CSV-based format, built from the header row.
@@ -85,63 +86,105 @@ pub fn header<R: Read>(input: R) -> csv::Result<(csv::Reader<LineTracker<R>>, Ve
     Ok((r, h))
 }
 
+/// One batch of rows handed from the tokenising thread to the parser.
+struct Batch {
+    rows: Vec<(csv::ByteRecord, u64)>,
+    filled: usize,
+    /// Bytes of input consumed once the batch was read.
+    bytes: u64,
+}
+
 /// Reads all data rows of `reader` with `fmt`.
+///
+/// Three stages run at once, each on its own thread: tokenising the next
+/// batch (sequential by nature), converting the current one (in parallel on
+/// rayon's pool), and merging the previous one into `events` (interning,
+/// sequential). Batches are merged in input order, so the result is the same
+/// as reading, converting and merging one batch after the other.
 pub fn read(
     fmt: &dyn CsvFormat,
     file: &str,
-    mut reader: csv::Reader<LineTracker<impl Read>>,
+    mut reader: csv::Reader<LineTracker<impl Read + Send>>,
     strict: bool,
     events: &mut Events,
     report: &mut FileReport,
 ) -> csv::Result<()> {
     let per_batch = BATCH_ROWS * rayon::current_num_threads().max(1);
-    // Records are reused from batch to batch, so steady state allocates nothing per row.
-    let mut rows: Vec<(csv::ByteRecord, u64)> = Vec::with_capacity(per_batch);
-    let mut done = false;
-    while !done {
-        let mut filled = 0;
-        while filled < per_batch {
-            if filled == rows.len() {
-                rows.push((csv::ByteRecord::new(), 0));
+    // Row buffers circulate between the tokeniser and the parser, so steady
+    // state allocates nothing per row.
+    let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(1);
+    let (empty_tx, empty_rx) = mpsc::channel::<Vec<(csv::ByteRecord, u64)>>();
+    let (parsed_tx, parsed_rx) = mpsc::sync_channel::<(Vec<Sink>, u64)>(1);
+    for _ in 0..2 {
+        empty_tx.send(Vec::with_capacity(per_batch)).expect("the receiver is alive");
+    }
+    std::thread::scope(|sc| {
+        let tokeniser = sc.spawn(move || -> csv::Result<()> {
+            while let Ok(mut rows) = empty_rx.recv() {
+                let mut filled = 0;
+                let mut done = false;
+                while filled < per_batch {
+                    if filled == rows.len() {
+                        rows.push((csv::ByteRecord::new(), 0));
+                    }
+                    let (rec, line) = &mut rows[filled];
+                    if !reader.read_byte_record(rec)? {
+                        done = true;
+                        break;
+                    }
+                    *line = rec.position().map_or(0, |p| reader.get_mut().record_line(p));
+                    filled += 1;
+                }
+                let bytes = reader.position().byte();
+                if full_tx.send(Batch { rows, filled, bytes }).is_err() || done {
+                    break;
+                }
             }
-            let (rec, line) = &mut rows[filled];
-            if !reader.read_byte_record(rec)? {
-                done = true;
+            Ok(())
+        });
+        let merger = sc.spawn(move || {
+            while let Ok((sinks, bytes)) = parsed_rx.recv() {
+                report.bytes = bytes;
+                for s in sinks {
+                    events.append(s.events);
+                    report.absorb(s.report);
+                }
+            }
+        });
+        while let Ok(batch) = full_rx.recv() {
+            let sinks: Vec<Sink> = batch.rows[..batch.filled]
+                .par_chunks(BATCH_ROWS)
+                .map(|part| {
+                    let mut sink = Sink::new(file);
+                    for (row, line) in part {
+                        sink.line = *line;
+                        if let Some(n) = fmt.columns()
+                            && row.len() != n
+                        {
+                            sink.skip(
+                                SkipReason::WrongColumnCount,
+                                None,
+                                format!("expected {n} columns, found {}", row.len()),
+                            );
+                            continue;
+                        }
+                        fmt.parse(row, &mut sink);
+                    }
+                    sink
+                })
+                .collect();
+            // Strict mode stops after the batch holding the first error.
+            let stop = strict && sinks.iter().any(|s| s.report.first_error().is_some());
+            // The receivers end only when their sender is dropped below.
+            let _ = empty_tx.send(batch.rows);
+            let _ = parsed_tx.send((sinks, batch.bytes));
+            if stop {
                 break;
             }
-            *line = rec.position().map_or(0, |p| reader.get_mut().record_line(p));
-            filled += 1;
         }
-        let rows = &rows[..filled];
-        report.bytes = reader.position().byte();
-        let sinks: Vec<Sink> = rows
-            .par_chunks(BATCH_ROWS)
-            .map(|part| {
-                let mut sink = Sink::new(file);
-                for (row, line) in part {
-                    sink.line = *line;
-                    if let Some(n) = fmt.columns()
-                        && row.len() != n
-                    {
-                        sink.skip(
-                            SkipReason::WrongColumnCount,
-                            None,
-                            format!("expected {n} columns, found {}", row.len()),
-                        );
-                        continue;
-                    }
-                    fmt.parse(row, &mut sink);
-                }
-                sink
-            })
-            .collect();
-        for s in sinks {
-            events.append(s.events);
-            report.absorb(s.report);
-        }
-        if strict && report.first_error().is_some() {
-            return Ok(());
-        }
-    }
-    Ok(())
+        // Closing the channels ends the other two stages.
+        drop((full_rx, empty_tx, parsed_tx));
+        merger.join().expect("the merging stage does not panic");
+        tokeniser.join().expect("the tokenising stage does not panic")
+    })
 }

@@ -144,6 +144,43 @@ fn check_broken_cnt(bytes: &[u8]) {
     }
 }
 
+/// Enough rows for many batches of the pipelined CSV driver (tokeniser,
+/// parallel conversion, merge): every row is accounted for, events keep the
+/// input order, skips keep their lines, and `--strict` stops at the first
+/// bad row even when later batches are already tokenised.
+#[test]
+fn cnt_many_batches_keep_order_and_lines() {
+    const ROWS: usize = 300_000;
+    let bad = |i: usize| i % 70_001 == 12_345;
+    let mut bytes = b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n".to_vec();
+    for i in 0..ROWS {
+        let ts = if bad(i) { "never".to_string() } else { (1_475_503_620 + i).to_string() };
+        bytes.extend_from_slice(format!("m{i},u{},user{},,,text {i},{ts},\n", i % 997, i % 997).as_bytes());
+    }
+    let (_dir, path) = temp_file("many.csv", &bytes);
+    let (ev, rep) = read(&path);
+    let bad_rows: Vec<usize> = (0..ROWS).filter(|&i| bad(i)).collect();
+    assert_eq!(bad_rows.len(), 5);
+    check_counts(&rep, "cnt", (ROWS - bad_rows.len()) as u64, &[(SkipReason::BadTimestamp, bad_rows.len() as u64)]);
+    // Row i is on line i + 2 (after the header).
+    let lines: Vec<u64> = diags(&rep).iter().map(|d| d.0).collect();
+    assert_eq!(lines, bad_rows.iter().map(|&i| i as u64 + 2).collect::<Vec<_>>());
+    let good = (0..ROWS).filter(|&i| !bad(i));
+    assert_eq!(ev.len(), ROWS - bad_rows.len());
+    for (row, i) in good.enumerate().step_by(997) {
+        let e = ev.row(row);
+        assert_eq!((e.post_id, e.ts_ms), (format!("m{i}").as_str(), (1_475_503_620 + i as i64) * 1000));
+    }
+    assert_eq!(ev.num_accounts(), 997);
+    assert_eq!(rep.files[0].bytes, bytes.len() as u64);
+
+    let strict = ReadOptions { strict: true, ..Default::default() };
+    match read_inputs(std::slice::from_ref(&path), &strict, None) {
+        Err(Error::Strict(d)) => assert_eq!((d.line, d.field.as_deref()), (12_347, Some("timestamp"))),
+        other => panic!("expected a strict stop, got {other:?}"),
+    }
+}
+
 // ---- IRA ----
 
 #[test]
