@@ -184,7 +184,8 @@ pub fn read(
         }
         // Closing the channels ends the other two stages.
         drop((full_rx, empty_tx, parsed_tx));
-        merger.join().expect("the merging stage does not panic");
-        tokeniser.join().expect("the tokenising stage does not panic")
+        // A panic in a stage (a bug, never input) goes on with its own message.
+        merger.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        tokeniser.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
     })
 }
