@@ -199,15 +199,11 @@ fn attach_level_batched(
             a_cs.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
         };
         // (cluster, account, X) with X ≥ 2: one hit is never tested.
-        let mut runs: Vec<(u32, u32, u32)> = Vec::new();
-        let mut g = 0;
-        while g < hits.len() {
-            let e = g + hits[g..].partition_point(|&h| h == hits[g]);
-            if e - g >= 2 {
-                runs.push(((hits[g] >> 32) as u32, hits[g] as u32, u32::try_from(e - g).unwrap_or(u32::MAX)));
-            }
-            g = e;
-        }
+        let runs: Vec<(u32, u32, u32)> = hits
+            .chunk_by(|x, y| x == y)
+            .filter(|run| run.len() >= 2)
+            .map(|run| ((run[0] >> 32) as u32, run[0] as u32, u32::try_from(run.len()).unwrap_or(u32::MAX)))
+            .collect();
         drop(hits);
         tested.extend(runs.iter().map(|&(cl, a, _)| u64::from(a) << 32 | u64::from(cl)));
         let cands: Vec<Candidate> = runs

@@ -140,13 +140,14 @@ pub fn test_level(
     params: &Params,
     hopeless_above: f64,
 ) -> (Vec<PairP>, LevelStats, LevelModel) {
-    let ka = level.keyed_actions();
-    let n = ka.len();
-    let mut st = LevelStats { actions: n as u64, ..LevelStats::default() };
     let model = fit(level, source_of_key);
-    st.keys = model.keys.len() as u64;
     let strata = model.strata();
-    st.strata = strata.len() as u64;
+    let mut st = LevelStats {
+        actions: level.keyed_actions().len() as u64,
+        keys: model.keys.len() as u64,
+        strata: strata.len() as u64,
+        ..LevelStats::default()
+    };
     let row_stratum = model.row_strata(level);
     let mut sweep = params.clone();
     sweep.evidence = 0;
@@ -166,14 +167,14 @@ pub fn test_level(
     }
     st.tested = tested.len() as u64;
     tested.par_sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
-    let mut out: Vec<PairP> = Vec::new();
-    let mut g = 0;
-    while g < tested.len() {
-        let (a, b, p) = tested[g];
-        let e = g + tested[g..].partition_point(|x| (x.0, x.1) == (a, b));
-        out.push(PairP { a, b, p: (p * (e - g) as f64).min(1.0) });
-        g = e;
-    }
+    // Per pair, its smallest p-value first.
+    let out: Vec<PairP> = tested
+        .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+        .map(|run| {
+            let (a, b, p) = run[0];
+            PairP { a, b, p: (p * run.len() as f64).min(1.0) }
+        })
+        .collect();
     (out, st, model)
 }
 

@@ -443,16 +443,13 @@ pub fn scan_observed<'a>(
     // number of tests but are not kept (see `benjamini_hochberg_top`).
     let mut fused: Vec<(u32, u32, f64)> = Vec::new();
     let mut tested_pairs = 0u64;
-    let mut g = 0;
-    while g < flat.len() {
-        let (a, b, best) = flat[g];
-        let e = g + flat[g..].partition_point(|x| (x.0, x.1) == (a, b));
-        let fp = (best * (e - g) as f64).min(1.0);
+    for run in flat.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        let (a, b, best) = run[0];
+        let fp = (best * run.len() as f64).min(1.0);
         if fp <= p.fdr {
             fused.push((a, b, fp));
         }
         tested_pairs += 1;
-        g = e;
     }
     drop(flat);
     let q = benjamini_hochberg_top(&fused.iter().map(|x| x.2).collect::<Vec<_>>(), tested_pairs);
@@ -583,12 +580,7 @@ fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Atta
         counted.extend(tested);
     }
     counted.par_sort_unstable();
-    let mut tested = 0u64;
-    let mut g = 0;
-    while g < counted.len() {
-        g += counted[g..].partition_point(|&k| k == counted[g]);
-        tested += 1;
-    }
+    let tested = counted.chunk_by(|x, y| x == y).count() as u64;
     per.sort_by_key(|x| (x.0, x.1, x.2));
     // Fuse signals per (account, seed).
     let mut tests: Vec<Attachment> = Vec::new();
