@@ -12,7 +12,7 @@
 //! own deletion variants. Two strings within optimal-string-alignment distance `d` always
 //! share such a variant, so the probe finds every candidate, and the exact distance decides.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::lexicon::Lexicon;
 use crate::normalize;
@@ -38,6 +38,10 @@ pub(crate) const RESHAPE_MIN_LEN: usize = 5;
 pub(crate) const TRANSLIT_MIN_LEN: usize = 4;
 /// Shortest label for an ASCII homoglyph (IDN homographs match any length).
 pub(crate) const ASCII_HOMOGLYPH_MIN_LEN: usize = 4;
+
+/// Second-level labels of government suffixes (`gov.pl`, `gouv.fr`, `gob.es`, `govt.nz`)
+/// whose children are institutions an operation may clone.
+pub(crate) const GOV_WORDS: &[&str] = &["gov", "gouv", "gob", "govt", "gv", "gub"];
 
 /// High bit of an id in a [`KeyMap`]: a tag whose meaning depends on the map.
 pub(crate) const TAG: u32 = 1 << 31;
@@ -142,11 +146,29 @@ impl KeyMap {
     }
 }
 
+/// A government suffix outlet (`gov.pl`) or an outlet under one (`diplomatie.gouv.fr`).
+#[derive(Debug)]
+pub(crate) struct Institution {
+    /// The government word: `gov`, `gouv`.
+    pub(crate) word: Box<str>,
+    /// The rest of the suffix: `pl`, `fr`.
+    pub(crate) rest: Box<str>,
+    pub(crate) id: u32,
+    /// The outlet's own label under the suffix (`diplomatie`); `None` for the suffix itself.
+    pub(crate) child: Option<Box<str>>,
+}
+
 /// Everything the rules look things up in.
 pub(crate) struct Index {
     pub(crate) brands: Vec<Brand>,
     /// Every canonical and sibling domain (never reported), with its outlet's id.
     pub(crate) allow: FxHashMap<Box<str>, u32>,
+    /// Outlets that are public suffixes (`gov.pl`): no site under them is reported.
+    pub(crate) allow_suffix: FxHashSet<Box<str>>,
+    /// Institutional outlets for `rules::institution`: `(gov word, rest of the suffix, id,
+    /// child label)`, e.g. `("gov", "pl", gov.pl, None)`, `("gouv", "fr", diplomatie.gouv.fr,
+    /// Some("diplomatie"))`. A few dozen entries, scanned linearly.
+    pub(crate) institution: Vec<Institution>,
     /// Exact label → non-generic outlets.
     pub(crate) exact: KeyMap,
     /// De-hyphenated label → distinctive outlets whose label has a hyphen.
@@ -172,10 +194,28 @@ impl Index {
         let lexicon = Lexicon::builtin();
         let mut brands = Vec::with_capacity(list.len());
         let mut allow = FxHashMap::default();
+        let mut allow_suffix = FxHashSet::default();
+        let mut institution = Vec::new();
         for outlet in list.iter() {
             let id = brands.len() as u32;
             allow.extend(outlet.domains().map(|d| (Box::from(d), id)));
             let canonical = outlet.canonical_domain();
+            if outlet.is_suffix() {
+                // `gov.pl`: every site under it is the outlet's own; `rules::institution`
+                // matches `qov.pl`, `govv.pl`. No label rule applies to `gov` itself.
+                let (word, rest) = canonical.split_once('.').unwrap_or((canonical, ""));
+                allow_suffix.insert(Box::from(canonical));
+                institution.push(Institution { word: word.into(), rest: rest.into(), id, child: None });
+                brands.push(Brand {
+                    canonical: canonical.into(),
+                    suffix: rest.into(),
+                    chars: word.chars().collect(),
+                    fold: Box::default(),
+                    strength: Strength::Generic,
+                    max_typo: 0,
+                });
+                continue;
+            }
             let Some(host) = normalize::host(canonical) else {
                 // Unreachable: the list parser only admits registrable domains. Keep ids
                 // aligned with `allow` all the same.
@@ -189,6 +229,17 @@ impl Index {
                 });
                 continue;
             };
+            if let Some((word, rest)) = host.suffix().split_once('.')
+                && GOV_WORDS.contains(&word)
+            {
+                // `diplomatie.gouv.fr`: imitated as `diplomatie.gouv.fm`.
+                institution.push(Institution {
+                    word: word.into(),
+                    rest: rest.into(),
+                    id,
+                    child: Some(host.label().into()),
+                });
+            }
             let chars = normalize::label_chars(host.label());
             let strength = if outlet.is_generic() {
                 Strength::Generic
@@ -273,6 +324,8 @@ impl Index {
         Index {
             brands,
             allow,
+            allow_suffix,
+            institution,
             exact: KeyMap::build(exact),
             dehyphenated: KeyMap::build(dehyphenated),
             fold: KeyMap::build(fold),

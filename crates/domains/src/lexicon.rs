@@ -140,6 +140,18 @@ pub(crate) fn is_restricted_suffix(suffix: &str) -> bool {
 const ABUSED_CCTLDS: &[&str] =
     &["cc", "cf", "cm", "co", "ga", "gq", "ly", "ml", "nu", "om", "pm", "pw", "su", "tk", "to", "vu", "ws"];
 
+/// Country-code TLDs with a large domestic registry, or sold widely as generic names to
+/// start-ups (`io`, `ai`, `tv`, `me`): an unrelated business with a common-word name is
+/// likely there. Any other country code is rare (`re`, `bz`, `lc`, `ms`, `fm`…): an outlet's
+/// name under it was picked, not stumbled on. Measured on `tests/data/legitimate.txt`.
+const ORDINARY_CCTLDS: &[&str] = &[
+    "ae", "ai", "al", "am", "ar", "at", "au", "az", "ba", "bd", "be", "bg", "br", "by", "ca", "ch", "cl", "cn", "cz",
+    "de", "dk", "ee", "eg", "es", "eu", "fi", "fr", "ge", "gr", "hk", "hr", "hu", "id", "ie", "il", "in", "io", "ir",
+    "is", "it", "jp", "ke", "kr", "kz", "lk", "lt", "lu", "lv", "ma", "md", "me", "mk", "mx", "my", "ng", "nl", "no",
+    "nz", "pe", "ph", "pk", "pl", "pt", "ro", "rs", "ru", "sa", "se", "sg", "si", "sk", "th", "tr", "tv", "tw", "ua",
+    "uk", "us", "uy", "uz", "vn", "za",
+];
+
 /// Whether a suffix is where an unrelated business with a common-word name would normally
 /// live (`com`, `net`, `org`, ordinary country codes, hosting platforms), so that a common
 /// word there is not evidence of imitation. New gTLDs (`ltd`, `top`, `work`), abused
@@ -159,7 +171,7 @@ pub(crate) fn is_commodity_suffix(suffix: &str, private: bool) -> bool {
     }
     match tld {
         "com" | "net" | "org" => true,
-        t if t.len() == 2 => !ABUSED_CCTLDS.contains(&t),
+        t if t.len() == 2 => !ABUSED_CCTLDS.contains(&t) && ORDINARY_CCTLDS.contains(&t),
         t => t.starts_with("xn--"),
     }
 }
@@ -200,6 +212,9 @@ mod tests {
         assert!(!is_commodity_suffix("pw", false));
         assert!(!is_commodity_suffix("co", false));
         assert!(is_commodity_suffix("com.co", false));
+        assert!(is_commodity_suffix("de", false));
+        assert!(!is_commodity_suffix("re", false));
+        assert!(!is_commodity_suffix("bz", false));
         assert!(!is_commodity_suffix("co.com", true));
         assert!(is_commodity_suffix("github.io", true));
     }

@@ -124,7 +124,10 @@ impl Matcher {
                 evidence,
             });
         }
-        if self.index.allow.contains_key(host.registrable()) || is_restricted_suffix(host.suffix()) {
+        if self.index.allow.contains_key(host.registrable())
+            || is_restricted_suffix(host.suffix())
+            || self.index.allow_suffix.contains(host.suffix())
+        {
             return None;
         }
         let (mut label, mut prefix) = (Label::EMPTY, Prefix::EMPTY);

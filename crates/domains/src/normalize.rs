@@ -48,6 +48,15 @@ impl Host<'_> {
         &self.host[self.registrable_start..self.suffix_start - 1]
     }
 
+    /// The label just left of the registrable domain (`diplomatie` in
+    /// `www.diplomatie.gouv.fm`), if any.
+    pub(crate) fn sub_label(&self) -> Option<&str> {
+        if self.registrable_start == 0 {
+            return None;
+        }
+        self.host[..self.registrable_start - 1].rsplit('.').next()
+    }
+
     /// The public suffix (`ltd`, `co.com`).
     pub(crate) fn suffix(&self) -> &str {
         &self.host[self.suffix_start..]
@@ -201,6 +210,35 @@ pub(crate) fn registrable_domain(text: &str) -> Result<String, String> {
     Ok(host.host().to_owned())
 }
 
+/// Normalise a domain written in a user's or the builtin list: a URL or host is cut to its
+/// registrable domain (`https://www.spiegel.de/x` is `spiegel.de`), and a public suffix with
+/// registrable children (`gov.pl`, `gouv.fr`) is kept as such, flagged `true`.
+pub(crate) fn list_domain(text: &str) -> Result<(String, bool), String> {
+    let trimmed = text.trim().trim_matches('"').trim();
+    let mut s = trimmed;
+    if let Some(at) = s.find("://") {
+        s = &s[at + 3..];
+    }
+    s = s.split(['/', '?', '#']).next().unwrap_or("");
+    if let Some(host) = host(s) {
+        return Ok((host.registrable().to_owned(), false));
+    }
+    let s = s.strip_suffix('.').unwrap_or(s);
+    let ascii = if s.is_ascii() { s.to_ascii_lowercase() } else { idna::domain_to_ascii(s).unwrap_or_default() };
+    if !ascii.is_empty()
+        && valid_ascii_host(&ascii)
+        && let Some(suffix) = psl::suffix(ascii.as_bytes())
+        && suffix.typ().is_some()
+        && suffix.as_bytes() == ascii.as_bytes()
+    {
+        if ascii.contains('.') {
+            return Ok((ascii, true));
+        }
+        return Err(format!("{trimmed:?} is a top-level domain, not an outlet"));
+    }
+    Err(format!("{trimmed:?} is not a domain under a known public suffix"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +292,18 @@ mod tests {
         assert_eq!(label_chars("xn--sddeutsche-9db"), "süddeutsche".chars().collect::<Vec<_>>());
         assert_eq!(label_chars("xn--zz"), "xn--zz".chars().collect::<Vec<_>>());
         assert_eq!(label_chars("spiegel"), "spiegel".chars().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn user_list_domains() {
+        assert_eq!(list_domain("https://www.Spiegel.de/politik"), Ok(("spiegel.de".to_owned(), false)));
+        assert_eq!(list_domain("news.sky.com"), Ok(("sky.com".to_owned(), false)));
+        assert_eq!(list_domain("mswia.gov.pl"), Ok(("mswia.gov.pl".to_owned(), false)));
+        assert_eq!(list_domain("gov.pl"), Ok(("gov.pl".to_owned(), true)));
+        assert_eq!(list_domain("GOUV.FR."), Ok(("gouv.fr".to_owned(), true)));
+        assert!(list_domain("com").unwrap_err().contains("top-level"));
+        assert!(list_domain("nonsense").is_err());
+        assert!(list_domain("foo.invalidtld").is_err());
     }
 
     #[test]

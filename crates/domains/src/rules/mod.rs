@@ -11,6 +11,7 @@
 pub(crate) mod combosquat;
 pub(crate) mod homoglyph;
 pub(crate) mod hyphenation;
+pub(crate) mod institution;
 pub(crate) mod suffix_swap;
 pub(crate) mod transliteration;
 pub(crate) mod typo;
@@ -36,7 +37,7 @@ pub(crate) type RuleFn = fn(&Index, &Query<'_>) -> Option<Hit>;
 /// tier the highest score wins (a combosquat's affixes are surer evidence than a distance-2
 /// typo that happens to cover them; a distance-1 typo beats a loose combosquat).
 pub(crate) const ORDER: &[&[RuleFn]] = &[
-    &[suffix_swap::find],
+    &[suffix_swap::find, institution::find],
     &[hyphenation::find],
     &[homoglyph::find],
     &[transliteration::find],

@@ -14,6 +14,9 @@
 //! # Evidence emitted
 //! Score 0.80 at distance 1 and 0.65 at distance 2; 0.1 less with a suffix swap.
 //!
+//! Labels too short for typos (`welt`, `bild`, `faz`) match only a doubled letter, and only
+//! under a suffix that is neither theirs nor ordinary (`weltt.ltd`, `fazz.top`).
+//!
 //! # Known false positives
 //! Real words and names one letter away (`politics` from `politico`, `routers` from
 //! `reuters`): input labels that are common or dictionary words are never reported, and
@@ -24,9 +27,11 @@
 //! Wolf Garbe, "SymSpell" (symmetric delete spelling correction), 2012; dnstwist's
 //! `omission`, `insertion`, `replacement`, `transposition` fuzzers.
 
-use crate::index::{Index, TAG, TYPO1_MIN_LEN, TYPO2_MIN_LEN};
+use crate::index::{Index, Strength, TAG, TYPO1_MIN_LEN, TYPO2_MIN_LEN};
+use crate::lexicon::is_commodity_suffix;
+use crate::normalize::SuffixKind;
 use crate::rule::Rule;
-use crate::rules::{Hit, Query, choose};
+use crate::rules::{Hit, Query, choose, suffix_swap};
 use crate::text::{MAX_CHARS, Prefix, digits, osa_within};
 
 pub(crate) const SCORE_1: f32 = 0.80;
@@ -86,9 +91,53 @@ pub(crate) fn accept(brand: &[char], label: &[char], max_typo: usize) -> Option<
     osa_within(brand, label, max_typo).filter(|&d| d > 0)
 }
 
+/// Longest label whose doubled letter is matched against labels without typo tolerance.
+pub(crate) const DOUBLED_MAX_LEN: usize = 7;
+
+/// Outlets without typo tolerance (`bild`, `welt`, `faz`, `bbc`) whose label is `chars`
+/// with one doubled letter undone, when the query's suffix is neither the outlet's nor an
+/// ordinary one: `weltt.ltd`, `bildd.pw`, `fazz.top`, `bbcc.news`. One letter typed twice
+/// under a throwaway suffix is the composed trick short labels get; under `com` or a
+/// country's own registry such names are too often someone else's.
+pub(crate) fn doubled(index: &Index, query: &Query<'_>) -> Vec<(u32, f32)> {
+    let chars = query.chars;
+    let n = query.prefix.len();
+    if !(3..=DOUBLED_MAX_LEN).contains(&n) || n != chars.len() {
+        return Vec::new();
+    }
+    if !(1..n).any(|i| chars[i] == chars[i - 1] && chars[i].is_alphabetic()) {
+        return Vec::new();
+    }
+    let private = query.host.suffix_kind() == SuffixKind::Private;
+    if is_commodity_suffix(query.suffix(), private) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for i in 1..n {
+        if chars[i] != chars[i - 1] || !chars[i].is_alphabetic() {
+            continue;
+        }
+        for &id in index.exact.get(query.prefix.delete1(i)) {
+            let b = &index.brands[id as usize];
+            let same = b.chars.len() + 1 == n && b.chars[..i] == chars[..i] && b.chars[i..] == chars[i + 1..];
+            if !same || b.max_typo > 0 || *b.suffix == *query.suffix() {
+                continue;
+            }
+            let score = if b.strength == Strength::Distinctive { SCORE_1 } else { suffix_swap::GUARDED_SCORE };
+            out.push((id, score));
+        }
+    }
+    out
+}
+
 pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
-    let found = candidates(index, query.chars, query.prefix);
-    let scored = found.iter().map(|&(id, d)| (id, if d == 1 { SCORE_1 } else { SCORE_2 }));
+    let mut found = candidates(index, query.chars, query.prefix);
+    let mut scored: Vec<(u32, f32)> =
+        found.iter().map(|&(id, d)| (id, if d == 1 { SCORE_1 } else { SCORE_2 })).collect();
+    if scored.is_empty() {
+        scored = doubled(index, query);
+        found.extend(scored.iter().map(|&(id, _)| (id, 1)));
+    }
     let (brand, rule, score) = choose(index, query, Rule::Typo, scored)?;
     if index.is_word(query.label()) {
         return None;
@@ -133,6 +182,18 @@ mod tests {
         check("20minuts.com", "20minutes.fr typo_suffix_swap");
         check("lemonder.ltd", "lemonde.fr typo_suffix_swap");
         check("washingtonpots.pm", "washingtonpost.com typo_suffix_swap");
+    }
+
+    #[test]
+    fn doubled_letter_on_short_labels_with_a_suffix_swap() {
+        check("weltt.ltd", "welt.de typo_suffix_swap");
+        check("bildd.pw", "bild.de typo_suffix_swap");
+        check("fazz.top", "faz.net typo_suffix_swap");
+        check("bbcc.news", "bbc.co.uk typo_suffix_swap");
+        // Not under ordinary suffixes, not under the outlet's own.
+        check("weltt.de", "");
+        check("fazz.com", "");
+        check("bbcc.co.uk", "");
     }
 
     #[test]

@@ -1,0 +1,168 @@
+//! `institution`: government and ministry sites, and the `gov.*` suffixes they live under.
+//!
+//! # What it detects
+//! The government word of a suffix such as `gov.pl`, `gouv.fr` or `gov.ua` edited so that
+//! the name becomes registrable: a look-alike letter (`qov.pl`, `g0v.pl`, reported as
+//! `homoglyph`), a doubled letter (`govv.pl`, `goov.pl`, reported as `typo`), or the word
+//! kept under another top-level domain with a ministry in front (`diplomatie.gouv.fm` for
+//! `diplomatie.gouv.fr`, reported as `suffix_swap`). A ministry's own label in front
+//! (`mswia.qov.pl`) names the ministry imitated; otherwise the imitated outlet is the
+//! suffix itself (`gov.pl`), when the list holds it under the same top-level domain.
+//!
+//! # Why it indicates coordination
+//! Doppelganger cloned ministries and agencies as well as newspapers (the French foreign
+//! ministry on `diplomatie.gouv.fm`, VIGINUM 2023), and nobody but the state can register
+//! under `gov.pl`: a name that reads as one is there to be mistaken for it.
+//!
+//! # Evidence emitted
+//! Score 0.90 when a listed ministry's label stands in front, 0.85 for an edited
+//! government word under the outlet's own top-level domain, 0.80 for the exact word under
+//! another suffix of the same country (`gov.com.pl`).
+//!
+//! # Known false positives
+//! Private sites named `gov` something under ordinary suffixes are left alone unless the
+//! top-level domain or a ministry label ties them to a listed institution; `go`, a common
+//! word, is not a government word here. Sites under the real suffixes are never reported.
+//!
+//! # References
+//! VIGINUM, "RRN: une campagne numérique de manipulation de l'information complexe et
+//! persistante" (June 2023); U.S. DoJ, affidavit in support of seizure warrants (September
+//! 2024).
+
+use crate::index::Index;
+use crate::rule::Rule;
+use crate::rules::{Hit, Query};
+
+pub(crate) const CHILD_SCORE: f32 = 0.90;
+pub(crate) const EDITED_SCORE: f32 = 0.85;
+pub(crate) const EXACT_SCORE: f32 = 0.80;
+
+/// Longest label that can be an edited government word (`gouvv`, `goouv`).
+const MAX_LEN: usize = 7;
+
+/// How a label relates to a government word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edit {
+    Exact,
+    Homoglyph,
+    Doubled,
+}
+
+/// Undoes the look-alike letters and doubled letters of a short label.
+fn undo(label: &str) -> Option<(String, Edit)> {
+    if label.len() > MAX_LEN || label.len() < 2 {
+        return None;
+    }
+    let mut out = String::with_capacity(label.len());
+    let (mut glyph, mut doubled) = (false, false);
+    for c in label.chars() {
+        let mapped = match c {
+            'q' | '9' | '6' => 'g',
+            '0' => 'o',
+            'w' => 'v',
+            'a'..='z' => c,
+            _ => return None,
+        };
+        glyph |= mapped != c;
+        if out.ends_with(mapped) {
+            doubled = true;
+            continue;
+        }
+        out.push(mapped);
+    }
+    let edit = match (glyph, doubled) {
+        (false, false) => Edit::Exact,
+        (true, _) => Edit::Homoglyph,
+        (false, true) => Edit::Doubled,
+    };
+    Some((out, edit))
+}
+
+pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
+    if index.institution.is_empty() || !query.ascii {
+        return None;
+    }
+    let label = query.label();
+    let (word, edit) = undo(label)?;
+    if !index.institution.iter().any(|i| *i.word == *word) {
+        return None;
+    }
+    let suffix = query.suffix();
+    let tld = suffix.rsplit('.').next().unwrap_or(suffix);
+    let first = suffix.split('.').next().unwrap_or(suffix);
+    let sub = query.host.sub_label().filter(|&s| s != "www");
+    let mut best: Option<(f32, u32)> = None;
+    for inst in &index.institution {
+        if *inst.word != *word {
+            continue;
+        }
+        let same_country = *inst.rest == *tld || *inst.rest == *first;
+        let score = match (&inst.child, sub) {
+            (Some(child), Some(sub)) if **child == *sub => CHILD_SCORE,
+            (Some(_), _) => continue,
+            (None, _) if !same_country => continue,
+            (None, _) if edit == Edit::Exact => EXACT_SCORE,
+            (None, _) => EDITED_SCORE,
+        };
+        if best.is_none_or(|(s, b)| score > s || (score == s && inst.id < b)) {
+            best = Some((score, inst.id));
+        }
+    }
+    let (score, brand) = best?;
+    let b = &index.brands[brand as usize];
+    let swapped = !b.canonical.strip_suffix(suffix).is_some_and(|s| s.ends_with('.')) || edit == Edit::Exact;
+    let rule = match edit {
+        Edit::Exact => Rule::SuffixSwap,
+        Edit::Homoglyph => Rule::Homoglyph.with_suffix_swap(swapped),
+        Edit::Doubled => Rule::Typo.with_suffix_swap(swapped),
+    };
+    Some(Hit {
+        brand,
+        rule,
+        score,
+        evidence: format!(
+            "{:?} under {:?} reads as the government suffix of {}",
+            query.label_text(),
+            suffix,
+            b.canonical
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{check, check_in};
+    use crate::{Matcher, OutletList};
+
+    #[test]
+    fn government_words() {
+        check("qov.pl", "gov.pl homoglyph");
+        check("g0v.pl", "gov.pl homoglyph");
+        check("govv.pl", "gov.pl typo");
+        check("www.mswia.qov.pl", "mswia.gov.pl homoglyph");
+        check("diplomatie.gouv.fm", "diplomatie.gouv.fr suffix_swap");
+        check("gov.com.pl", "gov.pl suffix_swap");
+        check("qov.ua", "gov.ua homoglyph");
+    }
+
+    #[test]
+    fn leaves_alone() {
+        // Real sites under government suffixes, and unrelated `gov` names.
+        check("mswia.gov.pl", "");
+        check("www.gov.pl", "");
+        check("diplomatie.gouv.fr", "");
+        check("gov.com", "");
+        check("qov.com", "");
+        check("go.pl", "");
+        check("gouv.fm", "");
+    }
+
+    #[test]
+    fn user_suffix_outlets() {
+        let list = OutletList::parse("gov.il\n", "user.txt").unwrap();
+        let matcher = Matcher::new(&list);
+        check_in(&matcher, "qov.il", "gov.il homoglyph");
+        check_in(&matcher, "pmo.gov.il", "");
+        check_in(&matcher, "govv.co.il", "gov.il typo_suffix_swap");
+    }
+}
