@@ -265,6 +265,16 @@ impl Index {
             });
         }
 
+        // Ownership the builtin list knows: an outlet a user lists without its editions
+        // (`theguardian.com` alone) still owns `theguardian.co.uk`, so that is never reported.
+        for known in OutletList::builtin_shared().iter() {
+            if let Some(id) = known.domains().find_map(|d| allow.get(d).copied()) {
+                for d in known.domains() {
+                    allow.entry(Box::from(d)).or_insert(id);
+                }
+            }
+        }
+
         let mut exact = Vec::new();
         let mut dehyphenated = Vec::new();
         let mut fold = Vec::new();

@@ -141,16 +141,23 @@ const ABUSED_CCTLDS: &[&str] =
     &["cc", "cf", "cm", "co", "ga", "gq", "ly", "ml", "nu", "om", "pm", "pw", "su", "tk", "to", "vu", "ws"];
 
 /// Country-code TLDs with a large domestic registry, or sold widely as generic names to
-/// start-ups (`io`, `ai`, `tv`, `me`): an unrelated business with a common-word name is
-/// likely there. Any other country code is rare (`re`, `bz`, `lc`, `ms`, `fm`…): an outlet's
+/// start-ups (`io`, `ai`, `tv`): an unrelated business with a common-word name is
+/// likely there. Any other country code is rare (`re`, `bz`, `lc`, `ms`, `fm`, and `me`, which Doppelganger used:
+/// `sueddeutsche.me`): an outlet's
 /// name under it was picked, not stumbled on. Measured on `tests/data/legitimate.txt`.
 const ORDINARY_CCTLDS: &[&str] = &[
     "ae", "ai", "al", "am", "ar", "at", "au", "az", "ba", "bd", "be", "bg", "br", "by", "ca", "ch", "cl", "cn", "cz",
     "de", "dk", "ee", "eg", "es", "eu", "fi", "fr", "ge", "gr", "hk", "hr", "hu", "id", "ie", "il", "in", "io", "ir",
-    "is", "it", "jp", "ke", "kr", "kz", "lk", "lt", "lu", "lv", "ma", "md", "me", "mk", "mx", "my", "ng", "nl", "no",
-    "nz", "pe", "ph", "pk", "pl", "pt", "ro", "rs", "ru", "sa", "se", "sg", "si", "sk", "th", "tr", "tv", "tw", "ua",
-    "uk", "us", "uy", "uz", "vn", "za",
+    "is", "it", "jp", "ke", "kr", "kz", "lk", "lt", "lu", "lv", "ma", "md", "mk", "mx", "my", "ng", "nl", "no", "nz",
+    "pe", "ph", "pk", "pl", "pt", "ro", "rs", "ru", "sa", "se", "sg", "si", "sk", "th", "tr", "tv", "tw", "ua", "uk",
+    "us", "uy", "uz", "vn", "za",
 ];
+
+/// Country codes that host the big platforms' short links (`t.me`, `wa.me`, `fb.me`): a
+/// label of three characters or fewer is ordinary there, a longer one is not.
+pub(crate) fn is_shortlink_suffix(suffix: &str) -> bool {
+    suffix == "me"
+}
 
 /// Whether a suffix is where an unrelated business with a common-word name would normally
 /// live (`com`, `net`, `org`, ordinary country codes, hosting platforms), so that a common

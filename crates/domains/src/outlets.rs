@@ -133,6 +133,12 @@ impl OutletList {
         list
     }
 
+    /// The builtin list, parsed once per process.
+    pub(crate) fn builtin_shared() -> &'static OutletList {
+        static LIST: std::sync::OnceLock<OutletList> = std::sync::OnceLock::new();
+        LIST.get_or_init(OutletList::builtin)
+    }
+
     /// The text of the builtin list, as compiled in.
     pub fn builtin_text() -> &'static str {
         BUILTIN

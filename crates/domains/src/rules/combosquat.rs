@@ -30,6 +30,8 @@
 //! ACM CCS 2017.
 
 use crate::index::{COMBO_CONCAT_MIN_LEN, COMBO_FREE_MIN_LEN, Index, TAG};
+use crate::lexicon::is_commodity_suffix;
+use crate::normalize::SuffixKind;
 use crate::rule::Rule;
 use crate::rules::{Hit, Query, choose};
 use crate::text::hash_chars;
@@ -93,11 +95,18 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
         }
     }
 
-    // Joined without a hyphen: the label starts or ends with the outlet's label.
+    // Joined without a hyphen: the label starts or ends with the outlet's label. Two
+    // letters joined after it are too often a word's own ending (`spiegelau`, a glassworks),
+    // so under ordinary suffixes a trailing affix needs three characters or a digit
+    // (`spiegelonline`, `bild24`; `altingetde.ltd` is fine); a leading one may be short
+    // (`mylemonde`).
     let score = |flat: bool| if flat { FLAT_SCORE } else { CONCAT_SCORE };
+    let private = query.host.suffix_kind() == SuffixKind::Private;
+    let throwaway = !is_commodity_suffix(query.suffix(), private);
+    let joinable = |a: usize, b: usize| throwaway || b - a >= 3 || chars[a..b].iter().any(char::is_ascii_digit);
     for p in COMBO_CONCAT_MIN_LEN..n {
         lookup(index, prefix.range(0, p), || chars[..p].to_vec(), &mut found);
-        if !found.is_empty() && lexicon.is_affix_sequence(chars, prefix, p, n) {
+        if !found.is_empty() && joinable(p, n) && lexicon.is_affix_sequence(chars, prefix, p, n) {
             candidates.extend(found.iter().map(|&(id, flat)| (id, score(flat))));
         }
         found.clear();
@@ -199,6 +208,7 @@ mod tests {
         check("spiegelonline24.com", "spiegel.de combosquat");
         check("mylemonde.fr", "lemonde.fr combosquat");
         check("nytimesnews.com", "nytimes.com combosquat");
+        check("spiegelau.com", "");
     }
 
     #[test]

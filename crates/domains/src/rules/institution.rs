@@ -91,7 +91,7 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
     let tld = suffix.rsplit('.').next().unwrap_or(suffix);
     let first = suffix.split('.').next().unwrap_or(suffix);
     let sub = query.host.sub_label().filter(|&s| s != "www");
-    let mut best: Option<(f32, u32)> = None;
+    let mut best: Option<(f32, bool, u32)> = None;
     for inst in &index.institution {
         if *inst.word != *word {
             continue;
@@ -104,11 +104,15 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
             (None, _) if edit == Edit::Exact => EXACT_SCORE,
             (None, _) => EDITED_SCORE,
         };
-        if best.is_none_or(|(s, b)| score > s || (score == s && inst.id < b)) {
-            best = Some((score, inst.id));
+        // Higher score, then the same country (`mfa.qov.ua` is Ukraine's `mfa`), then id.
+        let better = best.is_none_or(|(s, c, b)| {
+            score > s || (score == s && (same_country && !c || same_country == c && inst.id < b))
+        });
+        if better {
+            best = Some((score, same_country, inst.id));
         }
     }
-    let (score, brand) = best?;
+    let (score, _, brand) = best?;
     let b = &index.brands[brand as usize];
     let swapped = !b.canonical.strip_suffix(suffix).is_some_and(|s| s.ends_with('.')) || edit == Edit::Exact;
     let rule = match edit {
@@ -143,6 +147,9 @@ mod tests {
         check("diplomatie.gouv.fm", "diplomatie.gouv.fr suffix_swap");
         check("gov.com.pl", "gov.pl suffix_swap");
         check("qov.ua", "gov.ua homoglyph");
+        // Two ministries share the label `mfa`: the one under the same country wins.
+        check("mfa.qov.ua", "mfa.gov.ua homoglyph");
+        check("mfa.qov.lv", "mfa.gov.lv homoglyph");
     }
 
     #[test]

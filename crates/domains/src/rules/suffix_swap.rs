@@ -25,7 +25,7 @@
 //! EU DisinfoLab, "Doppelganger" (2022); VIGINUM, "RRN" (2023); PSL private section.
 
 use crate::index::{Index, Strength};
-use crate::lexicon::is_commodity_suffix;
+use crate::lexicon::{is_commodity_suffix, is_shortlink_suffix};
 use crate::normalize::SuffixKind;
 use crate::rule::Rule;
 use crate::rules::{Hit, Query, choose};
@@ -42,6 +42,7 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
     }
     let private = query.host.suffix_kind() == SuffixKind::Private;
     let commodity = is_commodity_suffix(query.suffix(), private);
+    let shortlink = is_shortlink_suffix(query.suffix());
     let (brand, rule, score) = choose(
         index,
         query,
@@ -53,7 +54,8 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
             }
             match brand.strength {
                 Strength::Distinctive => Some((id, SCORE)),
-                Strength::Short | Strength::Common if !commodity => Some((id, GUARDED_SCORE)),
+                Strength::Short if !commodity && !shortlink => Some((id, GUARDED_SCORE)),
+                Strength::Common if !commodity => Some((id, GUARDED_SCORE)),
                 _ => None,
             }
         }),
@@ -121,6 +123,9 @@ mod tests {
         check("elpais.com.uy", "");
         check("express.ltd", "express.co.uk suffix_swap");
         check("bbc.top", "bbc.co.uk suffix_swap");
+        // `.me` is rare for words but hosts platforms' short links (`wa.me`, `fb.me`).
+        check("marianne.me", "marianne.net suffix_swap");
+        check("wa.me", "");
         // Siblings are an allowlist, not brands: only the canonical label is imitated.
         check("sz.co.com", "");
     }

@@ -28,7 +28,7 @@
 //! `omission`, `insertion`, `replacement`, `transposition` fuzzers.
 
 use crate::index::{Index, Strength, TAG, TYPO1_MIN_LEN, TYPO2_MIN_LEN};
-use crate::lexicon::is_commodity_suffix;
+use crate::lexicon::{is_commodity_suffix, is_shortlink_suffix};
 use crate::normalize::SuffixKind;
 use crate::rule::Rule;
 use crate::rules::{Hit, Query, choose, suffix_swap};
@@ -121,6 +121,9 @@ pub(crate) fn doubled(index: &Index, query: &Query<'_>) -> Vec<(u32, f32)> {
             let b = &index.brands[id as usize];
             let same = b.chars.len() + 1 == n && b.chars[..i] == chars[..i] && b.chars[i..] == chars[i + 1..];
             if !same || b.max_typo > 0 || *b.suffix == *query.suffix() {
+                continue;
+            }
+            if b.strength == Strength::Short && is_shortlink_suffix(query.suffix()) {
                 continue;
             }
             let score = if b.strength == Strength::Distinctive { SCORE_1 } else { suffix_swap::GUARDED_SCORE };
