@@ -32,7 +32,7 @@ fn fnv1a(text: &str) -> u64 {
 
 /// The split rule (see the module doc).
 fn held_out(key: &str) -> bool {
-    fnv1a(key) % 3 == 0
+    fnv1a(key).is_multiple_of(3)
 }
 
 fn lines(text: &str) -> impl Iterator<Item = &str> {
