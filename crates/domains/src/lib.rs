@@ -8,7 +8,7 @@
 //!
 //! ```text
 //!   domain ──▶ normalise ──▶ blocklist? ──▶ allowlisted / restricted? ──▶ rules, in order ──▶ Finding
-//!              (case, dot,     (exact,       (outlets' own domains,       suffix_swap
+//!              (case, dot,     (exact,       (outlets' own domains,       suffix_swap, institution
 //!               port, IDNA,     own rule)     gov/edu/ac.uk …: None)      hyphenation
 //!               PSL cut)                                                  homoglyph
 //!                                                                         transliteration
