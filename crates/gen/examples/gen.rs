@@ -1,16 +1,17 @@
 //! Generates a data set from the command line and prints the summary and the
-//! throughput: `cargo run --release -p swarmscan-gen --example gen -- OUT [SCALE] [SEED] [csv|jsonl|both]`.
+//! throughput: `cargo run --release -p swarmscan-gen --example gen -- OUT [SCALE] [SEED] [csv|jsonl|both] [SCENARIO]`
+//! (`SCENARIO` is a preset name: `default`, `focused`, …).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use swarmscan_gen::{Format, GenConfig, generate};
+use swarmscan_gen::{Format, GenConfig, generate, preset};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(out) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: gen OUT [SCALE] [SEED] [csv|jsonl|both]");
+        eprintln!("usage: gen OUT [SCALE] [SEED] [csv|jsonl|both] [SCENARIO]");
         std::process::exit(2);
     };
     let scale = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(0.1);
@@ -21,7 +22,17 @@ fn main() {
         Some("none") => vec![],
         _ => vec![Format::Cnt, Format::Twarc2],
     };
-    let cfg = GenConfig { scale, seed, formats, ..GenConfig::default() };
+    let scenario = match args.get(4) {
+        None => Default::default(),
+        Some(name) => match preset(name) {
+            Some(p) => p.scenario,
+            None => {
+                eprintln!("unknown scenario {name}; use one of {:?}", swarmscan_gen::PRESETS);
+                std::process::exit(2);
+            }
+        },
+    };
+    let cfg = GenConfig { scale, seed, formats, scenario, ..GenConfig::default() };
     let t = Instant::now();
     match generate(&cfg, &out) {
         Ok(s) => {

@@ -38,6 +38,7 @@ mod domains;
 mod event;
 mod pipeline;
 mod rng;
+mod scenario;
 mod slice;
 mod text;
 mod time;
@@ -50,6 +51,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::scenario::{PRESETS, Preset, Scenario, preset};
 use crate::world::World;
 
 /// 2024-07-29T00:00:00Z (a Monday), the default start of the period.
@@ -147,11 +149,21 @@ pub struct GenConfig {
     pub formats: Vec<Format>,
     /// Start of the seven generated days, Unix ms.
     pub start_ms: i64,
+    /// The kind of collection (focus, operation share, participation, …);
+    /// the default is the original model.
+    #[serde(default)]
+    pub scenario: Scenario,
 }
 
 impl Default for GenConfig {
     fn default() -> Self {
-        Self { scale: 0.1, seed: 42, formats: vec![Format::Cnt, Format::Twarc2], start_ms: DEFAULT_START_MS }
+        Self {
+            scale: 0.1,
+            seed: 42,
+            formats: vec![Format::Cnt, Format::Twarc2],
+            start_ms: DEFAULT_START_MS,
+            scenario: Scenario::default(),
+        }
     }
 }
 

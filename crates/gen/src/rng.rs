@@ -50,6 +50,10 @@ pub(crate) mod tag {
     pub(crate) const ARTICLE: u64 = 3;
     pub(crate) const OP: u64 = 4;
     pub(crate) const SCHEDULE: u64 = 5;
+    /// Scenario extras (rotating hashtag sets), one stream per operation.
+    pub(crate) const SCENARIO: u64 = 6;
+    /// The focus sample of organic accounts, one draw per account.
+    pub(crate) const FOCUS: u64 = 7;
 }
 
 /// The generator's random source: PCG-64 (MCG variant) plus helpers.

@@ -76,7 +76,11 @@ pub(crate) fn generate_slice(w: &World, k: u32) -> SliceOut {
     let mut g = SliceGen::new(w, k);
     g.organic();
     g.actions();
-    g.finish()
+    let mut out = g.finish();
+    // Focus: drop the events of accounts outside the collection; the others'
+    // events are the same as in the full world.
+    out.events.retain(|e| w.kept(e.author));
+    out
 }
 
 impl<'w> SliceGen<'w> {
@@ -526,7 +530,7 @@ impl<'w> SliceGen<'w> {
             if !self.rng.chance(f64::from(f.p)) {
                 continue;
             }
-            let d = self.delay(f64::from(f.delay_s), 0.8, 2.0, 6.0 * 3600.0);
+            let d = self.delay(f64::from(f.delay_s), 0.8, (2.0 / w.fan_speed).min(2.0), 6.0 * 3600.0);
             self.push(ts + d, f.acct, Kind::Repost, idx, ORGANIC, content.clone());
             if self.rng.chance(model::FAN_REPLY_P) {
                 self.text.clear();
@@ -636,8 +640,11 @@ impl<'w> SliceGen<'w> {
                 }
             }
             OpKind::RepostRing => {
-                let (source, tag) = if !op.targets.is_empty() && self.rng.chance(0.6) {
-                    (op.targets[self.rng.below(op.targets.len())], target_tag(o))
+                let (source, tag) = if !op.targets.is_empty() && self.rng.chance(op.leader_p) {
+                    let leader = op.targets[self.rng.below(op.targets.len())];
+                    // A leader among the members (no audience) acts for the op.
+                    let own = w.accounts[leader as usize].group == Group::Op(o);
+                    (leader, if own { op_tag(o) } else { target_tag(o) })
                 } else {
                     (op.members[self.rng.below(op.members.len())], op_tag(o))
                 };
@@ -686,30 +693,16 @@ impl<'w> SliceGen<'w> {
                     return;
                 }
                 let journalist = op.targets[j as usize % op.targets.len()];
-                let jl = self.compose_original(journalist, ts);
-                let c = self.content(jl);
-                let idx = self.push(ts, journalist, Kind::Post, NONE, target_tag(o), c);
-                self.targets.push((o, PreTarget::Post(idx)));
-                let k = self.rng.range(op.k_lo as u64, op.k_hi as u64) as usize;
-                self.rotation(o, j, k);
-                let swarm = self.picked.clone();
-                for &a in &swarm {
-                    self.text.clear();
-                    self.urls.clear();
-                    self.text.push('@');
-                    self.text.push_str(w.username(journalist));
-                    self.text.push(' ');
-                    let tpl = self.rng.word(&op.templates);
-                    text::expand(&mut self.text, &mut self.rng, tpl, false);
-                    if self.rng.chance(0.3) {
-                        space(&mut self.text);
-                        self.text.push_str(self.rng.word(EMOJI));
+                // Waves: the same journalist posts again within minutes and
+                // the next members of the rotation swarm each post.
+                let waves = w.reply_waves.max(1);
+                let mut post_ts = ts;
+                for wave in 0..waves {
+                    if wave > 0 {
+                        post_ts += (self.rng.uniform(300.0, 1500.0) * 1000.0) as i64;
                     }
-                    let d = self.delay(150.0, 0.7, 20.0, 1800.0);
-                    let c = self.content(lang);
-                    self.push(ts + d, a, Kind::Reply, idx, op_tag(o), c);
+                    self.reply_wave(o, j.wrapping_mul(waves).wrapping_add(wave), journalist, post_ts);
                 }
-                self.cascade(idx, group);
             }
             OpKind::SlowLink => {
                 if op.sites.is_empty() {
@@ -749,7 +742,8 @@ impl<'w> SliceGen<'w> {
                     space(&mut self.text);
                     push_tco(&mut self.text, &url);
                     self.urls.push_str(&url);
-                    let d = (self.rng.uniform(1200.0, 36_000.0) * 1000.0) as i64;
+                    let (lo, hi) = w.slow_spread_s;
+                    let d = (self.rng.uniform(lo, hi) * 1000.0) as i64;
                     let c = self.content(lang);
                     let idx = self.push(ts + d, a, Kind::Post, NONE, op_tag(o), c);
                     self.cascade(idx, group);
@@ -758,7 +752,13 @@ impl<'w> SliceGen<'w> {
             OpKind::HashtagPush => {
                 self.bernoulli_members(o, NONE);
                 let posters = self.picked.clone();
-                let mut tags = op.tags.clone();
+                let mut tags = if op.tag_sets.is_empty() {
+                    op.tags.clone()
+                } else {
+                    // Rotating campaigns: one set per day since the op started.
+                    let day = (ts - op.start_ms).max(0) / DAY_MS;
+                    op.tag_sets[day as usize % op.tag_sets.len()].clone()
+                };
                 for &a in &posters {
                     self.text.clear();
                     self.urls.clear();
@@ -782,6 +782,39 @@ impl<'w> SliceGen<'w> {
                 }
             }
         }
+    }
+
+    /// One post of `journalist` at `ts` and the reply swarm of the op's
+    /// members `j*k ..` (rotation) on it.
+    fn reply_wave(&mut self, o: u32, j: u32, journalist: u32, ts: i64) {
+        let w = self.w;
+        let op = &w.ops[o as usize];
+        let lang = op.lang;
+        let group = Some(Group::Op(o));
+        let jl = self.compose_original(journalist, ts);
+        let c = self.content(jl);
+        let idx = self.push(ts, journalist, Kind::Post, NONE, target_tag(o), c);
+        self.targets.push((o, PreTarget::Post(idx)));
+        let k = self.rng.range(op.k_lo as u64, op.k_hi as u64) as usize;
+        self.rotation(o, j, k);
+        let swarm = self.picked.clone();
+        for &a in &swarm {
+            self.text.clear();
+            self.urls.clear();
+            self.text.push('@');
+            self.text.push_str(w.username(journalist));
+            self.text.push(' ');
+            let tpl = self.rng.word(&op.templates);
+            text::expand(&mut self.text, &mut self.rng, tpl, false);
+            if self.rng.chance(0.3) {
+                space(&mut self.text);
+                self.text.push_str(self.rng.word(EMOJI));
+            }
+            let d = self.delay(150.0, 0.7, 20.0, 1800.0);
+            let c = self.content(lang);
+            self.push(ts + d, a, Kind::Reply, idx, op_tag(o), c);
+        }
+        self.cascade(idx, group);
     }
 
     // ----- ids -----------------------------------------------------------

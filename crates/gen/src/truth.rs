@@ -83,7 +83,16 @@ pub(crate) fn write_operations(
             domains,
             posts: stats.op_posts[o].iter().map(u64::to_string).collect(),
             accounts: op.targets.iter().map(|&a| uid(a)).collect(),
-            hashtags: op.tags.clone(),
+            hashtags: {
+                // Every set a rotating push used, in rotation order.
+                let mut tags = op.tags.clone();
+                for t in op.tag_sets.iter().flatten() {
+                    if !tags.contains(t) {
+                        tags.push(t.clone());
+                    }
+                }
+                tags
+            },
             texts,
         };
         let n_targets = targets.urls.len() + targets.posts.len() + targets.hashtags.len() + targets.texts.len();
@@ -147,6 +156,7 @@ pub(crate) fn write_operations(
                 fan_groups: world.expected.fans.round() as u64,
                 operations: world.expected.ops.round() as u64,
             },
+            scenario: (!cfg.scenario.is_default()).then(|| cfg.scenario.clone()),
         },
         operations: truths,
         fan_groups,
@@ -181,6 +191,9 @@ struct GeneratorInfo {
     accounts: u64,
     /// The calibration's expected event counts by source.
     expected_events: ExpectedEvents,
+    /// The scenario knobs, when not the default (absent: the original model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario: Option<crate::Scenario>,
 }
 
 #[derive(Debug, Serialize)]

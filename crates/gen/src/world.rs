@@ -8,10 +8,10 @@
 
 use rustc_hash::FxHashSet;
 
-use crate::rng::{Alias, Rand, Zipf, hash_bytes, tag};
+use crate::rng::{Alias, Rand, Zipf, derive, hash_bytes, tag};
 use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, weekday};
 use crate::vocab::{HANDLE_ADJ, HANDLE_NOUN, Lang, OUTLETS, STAGE_FIRST, STAGE_LAST, fold_into};
-use crate::{GenConfig, GenError, OpKind, domains};
+use crate::{GenConfig, GenError, OpKind, Scenario, domains};
 
 /// Length of the generated period.
 pub(crate) const DAYS: i64 = 7;
@@ -146,8 +146,14 @@ pub(crate) struct Op {
     pub(crate) sites: Vec<String>,
     pub(crate) tags: Vec<String>,
     pub(crate) templates: Vec<&'static str>,
-    /// Amplified accounts (ring) or journalists (reply swarm).
+    /// Amplified accounts (ring) or journalists (reply swarm); ring leaders
+    /// among the members when leaders have no audience.
     pub(crate) targets: Vec<u32>,
+    /// Probability that a ring's seed post is by one of `targets`.
+    pub(crate) leader_p: f64,
+    /// Hashtag sets a hashtag push rotates through, one per day (empty: `tags`
+    /// all the time).
+    pub(crate) tag_sets: Vec<Vec<String>>,
     pub(crate) n_actions: u32,
 }
 
@@ -274,6 +280,14 @@ pub(crate) struct World {
     pub(crate) expected: Expected,
     /// Expected events per slice (a capacity hint).
     pub(crate) events_per_slice: usize,
+    /// Accounts whose events are written (`None`: all), a bitset.
+    keep: Option<Vec<u64>>,
+    /// Divisor of fan repost delays.
+    pub(crate) fan_speed: f64,
+    /// Spread of slow-link shares, seconds.
+    pub(crate) slow_spread_s: (f64, f64),
+    /// Journalist posts per reply-swarm action.
+    pub(crate) reply_waves: u32,
 }
 
 fn diurnal_table() -> Vec<f64> {
@@ -332,6 +346,8 @@ impl World {
                 cfg.start_ms
             )));
         }
+        cfg.scenario.validate().map_err(GenError::InvalidConfig)?;
+        let sc = &cfg.scenario;
         let target = cfg.scale * 1e6;
         let n_acc = (target / EVENTS_PER_ACCOUNT).round().max(400.0) as usize;
         let start_ms = cfg.start_ms;
@@ -484,9 +500,9 @@ impl World {
                 };
                 accounts[a as usize].group = Group::Fan(g);
                 let (p, delay_s) = if rng.chance(0.25) {
-                    (rng.uniform(0.55, 0.95), rng.uniform(8.0, 45.0))
+                    (rng.uniform(0.55, 0.95), rng.uniform(8.0, 45.0) / sc.fan_speed)
                 } else {
-                    (rng.uniform(0.05, 0.5), rng.uniform(60.0, 900.0))
+                    (rng.uniform(0.05, 0.5), rng.uniform(60.0, 900.0) / sc.fan_speed)
                 };
                 fans.push(Fan { acct: a, p: p as f32, delay_s: delay_s as f32 });
             }
@@ -499,7 +515,11 @@ impl World {
         let mut used_domains: FxHashSet<String> = FxHashSet::default();
         for kind in OpKind::ALL {
             let mean_size = (8.0 * size_hi).sqrt();
-            let n_ops = ((n_acc as f64 * OP_SHARE_PER_KIND / mean_size).round() as usize).max(1);
+            let n_ops = if sc.has_ops() {
+                ((n_acc as f64 * OP_SHARE_PER_KIND * sc.op_share / mean_size).round() as usize).max(1)
+            } else {
+                0
+            };
             for n in 0..n_ops {
                 let mut orng = Rand::derived(cfg.seed, tag::OP, ops.len() as u64);
                 let (mut op, size) = build_op(
@@ -512,6 +532,7 @@ impl World {
                     &journalists,
                     &amplified,
                     &accounts,
+                    sc,
                 );
                 let region = region_of_lang(&mut orng, op.lang);
                 let o = ops.len() as u32;
@@ -526,6 +547,7 @@ impl World {
                     acc.eng = acc.eng.max(0.8);
                     op.members.push(a);
                 }
+                scenario_extras(cfg.seed, sc, ops.len(), &mut op, &mut accounts);
                 ops.push(op);
             }
         }
@@ -601,6 +623,8 @@ impl World {
         notable.extend(&journalists);
         notable.extend(&amplified);
 
+        let keep = (sc.focus < 1.0).then(|| focus_keep(cfg.seed, sc.focus, &accounts, &fan_groups, &ops));
+
         let mut world = World {
             seed: cfg.seed,
             start_ms,
@@ -626,10 +650,20 @@ impl World {
             viral_cap,
             expected: Expected::default(),
             events_per_slice: 0,
+            keep,
+            fan_speed: sc.fan_speed,
+            slow_spread_s: sc.slow_link_spread_s,
+            reply_waves: sc.reply_waves,
         };
         world.schedule(cfg.seed);
         world.calibrate(target);
         Ok(world)
+    }
+
+    /// Whether account `a`'s events are written (the focus filter).
+    #[inline]
+    pub(crate) fn kept(&self, a: u32) -> bool {
+        self.keep.as_ref().is_none_or(|k| k.get(a as usize / 64).is_some_and(|w| w & (1 << (a % 64)) != 0))
     }
 
     pub(crate) fn username(&self, a: u32) -> &str {
@@ -740,9 +774,11 @@ impl World {
             let k = (op.k_lo + op.k_hi.max(op.k_lo)) as f64 / 2.0;
             let per_action = match op.kind {
                 OpKind::ClonedNews => k * (1.0 + c_members) + model::CLONE_RESHARE_P * model::CLONE_RESHARES,
-                OpKind::RepostRing => 0.6 * (1.0 + c_targets) + 0.4 * (1.0 + c_members) + op.part * (m - 1.0),
+                OpKind::RepostRing => {
+                    op.leader_p * (1.0 + c_targets) + (1.0 - op.leader_p) * (1.0 + c_members) + op.part * (m - 1.0)
+                }
                 OpKind::Copypasta | OpKind::HashtagPush => op.part * m * (1.0 + c_members),
-                OpKind::ReplySwarm => 1.0 + c_targets + k,
+                OpKind::ReplySwarm => (1.0 + c_targets + k) * f64::from(self.reply_waves),
                 OpKind::SlowLink => k * (1.0 + c_members),
             };
             ops += per_action * f64::from(op.n_actions);
@@ -770,6 +806,7 @@ fn build_op(
     journalists: &[u32],
     amplified: &[u32],
     accounts: &[Account],
+    sc: &Scenario,
 ) -> (Op, usize) {
     let size = (8.0 * (size_hi / 8.0).powf(rng.f64())).round() as usize;
     let lang = match rng.below(20) {
@@ -807,8 +844,15 @@ fn build_op(
         tags: Vec::new(),
         templates: Vec::new(),
         targets: Vec::new(),
+        leader_p: 0.6,
+        tag_sets: Vec::new(),
         n_actions: 0,
     };
+    let (lo, hi) = sc.participation.unwrap_or(match kind {
+        OpKind::RepostRing => (0.3, 0.55),
+        OpKind::Copypasta => (0.3, 0.7),
+        _ => (0.3, 0.6),
+    });
     let k_hi = |cap: usize| cap.min(size).max(3);
     match kind {
         OpKind::ClonedNews => {
@@ -834,7 +878,7 @@ fn build_op(
         }
         OpKind::RepostRing => {
             op.rate = 0.6;
-            op.part = rng.uniform(0.3, 0.55);
+            op.part = rng.uniform(lo, hi);
             let want = rng.range(1, 2) as usize;
             let cands: Vec<u32> = amplified
                 .iter()
@@ -856,7 +900,7 @@ fn build_op(
         }
         OpKind::Copypasta => {
             op.rate = 0.35;
-            op.part = rng.uniform(0.3, 0.7);
+            op.part = rng.uniform(lo, hi);
             let mut idx: Vec<usize> = (0..v.pasta.len()).collect();
             rng.shuffle(&mut idx);
             for &i in idx.iter().take(rng.range(2, 3) as usize) {
@@ -898,7 +942,7 @@ fn build_op(
         }
         OpKind::HashtagPush => {
             op.rate = 0.45;
-            op.part = rng.uniform(0.3, 0.6);
+            op.part = rng.uniform(lo, hi);
             for _ in 0..rng.range(2, 3) {
                 let t = campaign_tag(rng, lang);
                 if !op.tags.contains(&t) {
@@ -908,6 +952,71 @@ fn build_op(
         }
     }
     (op, size)
+}
+
+/// The scenario's changes to a freshly built operation `o` (with its
+/// members): ring leaders without an audience, rotating hashtag sets. Draws
+/// only from the operation's own scenario stream, so the default scenario
+/// draws nothing here.
+fn scenario_extras(seed: u64, sc: &Scenario, o: usize, op: &mut Op, accounts: &mut [Account]) {
+    match op.kind {
+        OpKind::RepostRing if !sc.leader_audience && !op.members.is_empty() => {
+            // One or two of the ring's own members lead; nobody else follows them.
+            let n = op.targets.len().clamp(1, 2).min(op.members.len());
+            op.targets = op.members[..n].to_vec();
+            op.leader_p = 1.0;
+            for &a in &op.targets {
+                let acc = &mut accounts[a as usize];
+                acc.infl = 0.0;
+                acc.viral = 0.0;
+            }
+        }
+        OpKind::HashtagPush if sc.rotating_hashtags > 1 => {
+            let mut rng = Rand::derived(seed, tag::SCENARIO, o as u64);
+            let mut sets = vec![op.tags.clone()];
+            let mut used: Vec<String> = op.tags.clone();
+            for _ in 1..sc.rotating_hashtags {
+                let mut set = Vec::new();
+                for _ in 0..rng.range(2, 3) {
+                    for _ in 0..8 {
+                        let t = campaign_tag(&mut rng, op.lang);
+                        if !used.contains(&t) {
+                            used.push(t.clone());
+                            set.push(t);
+                            break;
+                        }
+                    }
+                }
+                if !set.is_empty() {
+                    sets.push(set);
+                }
+            }
+            op.tag_sets = sets;
+        }
+        _ => {}
+    }
+}
+
+/// The focus filter: operation members, fans, and every account they act on
+/// (celebrities, ring leaders, journalists), plus each other account with
+/// probability `focus`, drawn from its own hash so the sample does not move
+/// when anything else changes.
+fn focus_keep(seed: u64, focus: f64, accounts: &[Account], fans: &[FanGroup], ops: &[Op]) -> Vec<u64> {
+    let mut keep = vec![0u64; accounts.len().div_ceil(64)];
+    let mut set = |a: u32| keep[a as usize / 64] |= 1 << (a % 64);
+    for (i, acc) in accounts.iter().enumerate() {
+        let u = (derive(seed, tag::FOCUS, i as u64) >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        if acc.group != Group::Organic || u < focus {
+            set(i as u32);
+        }
+    }
+    for g in fans {
+        set(g.celeb);
+    }
+    for op in ops {
+        op.members.iter().chain(&op.targets).for_each(|&a| set(a));
+    }
+    keep
 }
 
 /// An invented campaign hashtag (`StopOurBorders24`).
