@@ -1,9 +1,13 @@
 //! The CSV driver: rows are tokenised sequentially (quoted fields may span
 //! lines, so a CSV file cannot be cut at arbitrary line ends) and converted
-//! to events in parallel batches, merged in input order.
+//! to events in parallel batches, merged in input order. The tokeniser holds
+//! at most one row of the record limit: a longer row (an unclosed quote
+//! swallowing the rest of a file) is read through and skipped.
 
+use crate::Limits;
 use crate::diag::{FileReport, SkipReason};
 use crate::sink::Sink;
+use crate::source::Damage;
 use rayon::prelude::*;
 use std::collections::VecDeque;
 use std::io::Read;
@@ -73,22 +77,169 @@ impl<R> LineTracker<R> {
     }
 }
 
-/// The header row (trimmed), then the reader positioned on the first data row.
-pub fn header<R: Read>(input: R) -> csv::Result<(csv::Reader<LineTracker<R>>, Vec<String>)> {
-    let input = LineTracker { inner: input, offset: 0, last_cr: false, lf_after_cr: VecDeque::new() };
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 20).from_reader(input);
-    let mut rec = csv::ByteRecord::new();
-    r.read_byte_record(&mut rec)?;
-    let mut h: Vec<String> = rec.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect();
-    if let Some(first) = h.first_mut() {
-        *first = first.trim_start_matches('\u{feff}').to_string();
-    }
-    Ok((r, h))
+/// What [`Tokeniser::next_row`] found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RowKind {
+    /// A whole row, now in the record.
+    Row,
+    /// A row longer than the limit, dropped as it was read (its length).
+    TooLarge(u64),
+    /// The input ends inside this row (cut off, or the stream broke): the
+    /// byte offset where the row starts. The record holds what was read.
+    Cut(u64),
 }
+
+/// Splits CSV input into rows with bounded memory: csv-core's tokeniser fed
+/// from a buffer, writing fields into a buffer that grows up to the record
+/// limit and no further (a row over the limit, such as the rest of a file
+/// after an unclosed quote, is read through and dropped).
+pub struct Tokeniser<R> {
+    input: std::io::BufReader<LineTracker<R>>,
+    core: csv_core::Reader,
+    /// Position of the next row: byte offset and csv-core's line count.
+    byte: u64,
+    line: u64,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    max: usize,
+    header_len: usize,
+    done: bool,
+}
+
+impl<R: Read> Tokeniser<R> {
+    /// A tokeniser over `input` that drops rows longer than `max` bytes.
+    pub fn new(input: R, max: usize) -> Tokeniser<R> {
+        let input = LineTracker { inner: input, offset: 0, last_cr: false, lf_after_cr: VecDeque::new() };
+        Tokeniser {
+            input: std::io::BufReader::with_capacity(1 << 20, input),
+            core: csv_core::Reader::new(),
+            byte: 0,
+            line: 1,
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            max,
+            header_len: 0,
+            done: false,
+        }
+    }
+
+    /// Bytes of input consumed so far.
+    pub fn byte(&self) -> u64 {
+        self.byte
+    }
+
+    /// The line after the last row read.
+    fn line_after(&self) -> u64 {
+        self.line
+    }
+
+    /// Reads the header row (names trimmed, a BOM removed).
+    pub fn header(&mut self) -> std::io::Result<Vec<String>> {
+        let mut rec = csv::ByteRecord::new();
+        let h: Vec<String> = match self.next_row(&mut rec, None)? {
+            None => Vec::new(),
+            Some((_, RowKind::TooLarge(n))) => {
+                return Err(std::io::Error::other(format!(
+                    "the header row is {n} bytes, over the record limit of {} bytes",
+                    self.max
+                )));
+            }
+            Some(_) => rec.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect(),
+        };
+        let mut h = h;
+        if let Some(first) = h.first_mut() {
+            *first = first.trim_start_matches('\u{feff}').to_string();
+        }
+        self.header_len = h.len();
+        Ok(h)
+    }
+
+    /// Reads the next row into `rec`: its 1-based line and kind, or `None`
+    /// at the end. A last row without a line end is [`RowKind::Cut`] when the
+    /// stream broke (`damage`), it ends inside quotes, or it has fewer fields
+    /// than the header.
+    pub fn next_row(
+        &mut self,
+        rec: &mut csv::ByteRecord,
+        damage: Option<&Damage>,
+    ) -> std::io::Result<Option<(u64, RowKind)>> {
+        use csv_core::ReadRecordResult::*;
+        use std::io::BufRead;
+        rec.clear();
+        if self.done {
+            return Ok(None);
+        }
+        let (start_byte, start_line) = (self.byte, self.line);
+        let (mut outlen, mut endlen) = (0, 0);
+        let mut too_large = false;
+        // Quote characters in the row so far: an odd count at the end of the
+        // input means it ends inside a quoted field.
+        let mut quotes = 0usize;
+        loop {
+            let input = self.input.fill_buf()?;
+            let at_eof = input.is_empty();
+            let (res, nin, nout, nend) =
+                self.core.read_record(input, &mut self.out[outlen..], &mut self.ends[endlen..]);
+            quotes += memchr::memchr_iter(b'"', &input[..nin]).count();
+            self.input.consume(nin);
+            self.byte += nin as u64;
+            self.line = self.core.line();
+            outlen += nout;
+            endlen += nend;
+            match res {
+                InputEmpty => continue,
+                OutputFull | OutputEndsFull if too_large || outlen + endlen * 8 >= self.max => {
+                    // Over the limit: read the rest of the row into the same space.
+                    too_large = true;
+                    (outlen, endlen) = (0, 0);
+                }
+                OutputFull => {
+                    let n = (self.out.len() * 2).min(self.max.max(1024));
+                    self.out.resize(n.max(self.out.len() + 1), 0);
+                }
+                OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                Record => {
+                    let mut pos = csv::Position::new();
+                    pos.set_byte(start_byte).set_line(start_line);
+                    let line = self.input.get_mut().record_line(&pos);
+                    if too_large {
+                        return Ok(Some((line, RowKind::TooLarge(self.byte - start_byte))));
+                    }
+                    let mut from = 0;
+                    for &end in &self.ends[..endlen] {
+                        rec.push_field(&self.out[from..end]);
+                        from = end;
+                    }
+                    // A row that ends at the end of the input, without a line end.
+                    if self.byte - start_byte > self.max as u64 {
+                        return Ok(Some((line, RowKind::TooLarge(self.byte - start_byte))));
+                    }
+                    let unterminated = at_eof;
+                    let broken = damage.is_some_and(|d| d.get().is_some());
+                    let kind = if unterminated && (broken || quotes % 2 == 1 || rec.len() < self.header_len) {
+                        RowKind::Cut(start_byte)
+                    } else {
+                        RowKind::Row
+                    };
+                    return Ok(Some((line, kind)));
+                }
+                End => {
+                    self.done = true;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
+type Rows = Vec<(csv::ByteRecord, u64, RowKind)>;
 
 /// One batch of rows handed from the tokenising thread to the parser.
 struct Batch {
-    rows: Vec<(csv::ByteRecord, u64)>,
+    rows: Rows,
     filled: usize,
     /// Bytes of input consumed once the batch was read.
     bytes: u64,
@@ -101,41 +252,61 @@ struct Batch {
 /// rayon's pool), and merging the previous one into `events` (interning,
 /// sequential). Batches are merged in input order, so the result is the same
 /// as reading, converting and merging one batch after the other.
+///
+/// Rows over the record limit become `record_too_large`; a last row cut off
+/// by the end of the input or by damage to the stream becomes the one
+/// `truncated_input` skip (added on its own when the stream broke between
+/// rows).
 pub fn read(
     fmt: &dyn CsvFormat,
     file: &str,
-    mut reader: csv::Reader<LineTracker<impl Read + Send>>,
-    strict: bool,
+    mut reader: Tokeniser<impl Read + Send>,
+    limits: &Limits,
+    damage: &Damage,
     events: &mut Events,
     report: &mut FileReport,
-) -> csv::Result<()> {
+) -> std::io::Result<()> {
+    let strict = limits.strict;
+    let max = limits.max_record;
     let per_batch = BATCH_ROWS * rayon::current_num_threads().max(1);
     // Row buffers circulate between the tokeniser and the parser, so steady
     // state allocates nothing per row.
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(1);
-    let (empty_tx, empty_rx) = mpsc::channel::<Vec<(csv::ByteRecord, u64)>>();
+    let (empty_tx, empty_rx) = mpsc::channel::<Rows>();
     let (parsed_tx, parsed_rx) = mpsc::sync_channel::<(Vec<Sink>, u64)>(1);
     for _ in 0..2 {
         empty_tx.send(Vec::with_capacity(per_batch)).expect("the receiver is alive");
     }
     std::thread::scope(|sc| {
-        let tokeniser = sc.spawn(move || -> csv::Result<()> {
+        let tokeniser = sc.spawn(move || -> std::io::Result<()> {
+            let mut cut_seen = false;
             while let Ok(mut rows) = empty_rx.recv() {
                 let mut filled = 0;
                 let mut done = false;
                 while filled < per_batch {
                     if filled == rows.len() {
-                        rows.push((csv::ByteRecord::new(), 0));
+                        rows.push((csv::ByteRecord::new(), 0, RowKind::Row));
                     }
-                    let (rec, line) = &mut rows[filled];
-                    if !reader.read_byte_record(rec)? {
-                        done = true;
-                        break;
+                    let (rec, line, kind) = &mut rows[filled];
+                    match reader.next_row(rec, Some(damage))? {
+                        Some((l, k)) => {
+                            cut_seen |= matches!(k, RowKind::Cut(_));
+                            (*line, *kind) = (l, k);
+                        }
+                        None => {
+                            // A stream that broke between rows still says so.
+                            if !cut_seen && damage.get().is_some() {
+                                rec.clear();
+                                (*line, *kind) = (reader.line_after(), RowKind::Cut(reader.byte()));
+                                filled += 1;
+                            }
+                            done = true;
+                            break;
+                        }
                     }
-                    *line = rec.position().map_or(0, |p| reader.get_mut().record_line(p));
                     filled += 1;
                 }
-                let bytes = reader.position().byte();
+                let bytes = reader.byte();
                 if full_tx.send(Batch { rows, filled, bytes }).is_err() || done {
                     break;
                 }
@@ -156,8 +327,30 @@ pub fn read(
                 .par_chunks(BATCH_ROWS)
                 .map(|part| {
                     let mut sink = Sink::new(file);
-                    for (row, line) in part {
+                    for (row, line, kind) in part {
                         sink.line = *line;
+                        match *kind {
+                            RowKind::Row => {}
+                            RowKind::TooLarge(len) => {
+                                sink.skip(
+                                    SkipReason::RecordTooLarge,
+                                    None,
+                                    format!(
+                                        "a {len} byte row; the limit is {max} bytes (raise it with --max-record-bytes)"
+                                    ),
+                                );
+                                continue;
+                            }
+                            RowKind::Cut(offset) => {
+                                let d = damage.get();
+                                sink.skip(
+                                    SkipReason::TruncatedInput,
+                                    None,
+                                    crate::truncated_message(offset, d.as_ref()),
+                                );
+                                continue;
+                            }
+                        }
                         if let Some(n) = fmt.columns()
                             && row.len() != n
                         {

@@ -26,6 +26,14 @@ pub enum SkipReason {
     BadValue,
     /// The timestamp could not be parsed.
     BadTimestamp,
+    /// The input ends inside a record: a file cut mid-record, or a gzip/zstd
+    /// stream (or a read) that broke. Everything before it was read; the
+    /// message gives the byte offset (decompressed) and the cause. One per
+    /// broken input, standing for the cut record and whatever followed.
+    TruncatedInput,
+    /// A record longer than the limit (`--max-record-bytes`, 16 MiB by
+    /// default), skipped without being held in memory.
+    RecordTooLarge,
     /// An error object from the platform's API (twarc2 `errors[]`, stream
     /// error lines): nothing to parse, but counted so nothing vanishes.
     ApiError,
@@ -50,6 +58,8 @@ impl SkipReason {
             SkipReason::MissingField => "missing_field",
             SkipReason::BadValue => "bad_value",
             SkipReason::BadTimestamp => "bad_timestamp",
+            SkipReason::TruncatedInput => "truncated_input",
+            SkipReason::RecordTooLarge => "record_too_large",
             SkipReason::ApiError => "api_error",
             SkipReason::NotAnAction => "not_an_action",
         }

@@ -1,9 +1,14 @@
 //! The JSON driver: line-delimited files are cut into multi-megabyte chunks
 //! at line ends and parsed in parallel (each chunk into its own `Events`,
-//! merged in input order); pretty-printed documents are read whole.
+//! merged in input order); pretty-printed documents are read whole (up to
+//! [`crate::MAX_DOCUMENT_BYTES`]). Lines longer than the record limit are
+//! dropped as they are read, and an input that ends mid-line is reported as
+//! `truncated_input`, so memory stays bounded and nothing before damage is lost.
 
+use crate::Limits;
 use crate::diag::{FileReport, SkipReason};
 use crate::sink::Sink;
+use crate::source::Damage;
 use rayon::prelude::*;
 use serde_json::value::RawValue;
 use std::io::Read;
@@ -33,6 +38,10 @@ pub fn for_each_element(doc: &[u8], sink: &mut Sink, mut f: impl FnMut(&[u8], &m
                     sink.locate(doc, item.get().as_bytes(), 1);
                     f(item.get().as_bytes(), sink);
                 }
+            }
+            Err(e) if e.is_eof() => {
+                sink.line = e.line() as u64;
+                sink.skip(SkipReason::TruncatedInput, None, format!("the document ends early: {e}"));
             }
             Err(e) => {
                 sink.line = e.line() as u64;
@@ -104,12 +113,16 @@ fn unwrap_line(line: &[u8]) -> &[u8] {
     l
 }
 
-fn parse_chunk(fmt: &dyn JsonFormat, file: &str, chunk: &[u8], first_line: u64) -> Sink {
+fn parse_chunk(fmt: &dyn JsonFormat, file: &str, chunk: &[u8], first_line: u64, max: usize) -> Sink {
     let mut sink = Sink::new(file);
     for (line_no, line) in (first_line..).zip(chunk.split(|&b| b == b'\n')) {
         sink.line = line_no;
         let rec = unwrap_line(line);
         if rec.is_empty() {
+            continue;
+        }
+        if line.len() > max {
+            sink.skip(SkipReason::RecordTooLarge, None, too_large(line.len() as u64, max));
             continue;
         }
         if rec[0] == b'[' {
@@ -148,23 +161,79 @@ pub fn is_line_delimited(head: &[u8]) -> bool {
     true
 }
 
+/// One piece of a line-delimited input, in input order.
+enum Piece {
+    /// Whole lines (ending with `\n`) whose first line is `first_line`.
+    Lines(Vec<u8>, u64),
+    /// A line longer than the limit, skipped unread: its line and length.
+    TooLarge(u64, u64),
+}
+
+/// Reads and drops input up to and including the next `\n`. Returns the
+/// bytes dropped and what followed the `\n` in the last read (the start of
+/// the next line), or `None` when the input ended first.
+fn drop_line(input: &mut impl Read) -> std::io::Result<(u64, Option<Vec<u8>>)> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut dropped = 0u64;
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => return Ok((dropped, None)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some(p) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok((dropped + p as u64 + 1, Some(buf[p + 1..n].to_vec())));
+        }
+        dropped += n as u64;
+    }
+}
+
 /// Reads a JSON input into `events`, accounting in `report`. Returns early
-/// (after the batch holding it) on the first malformed record when `strict`.
+/// (after the batch holding it) on the first malformed record when
+/// `limits.strict`.
+///
+/// Memory stays bounded whatever the input: a line longer than
+/// `limits.max_record` is dropped as it is read (`record_too_large`), so a
+/// batch holds at most `2 × threads` chunks of `max_record + 4 MiB`. A whole
+/// document is read up to [`crate::MAX_DOCUMENT_BYTES`] (or `max_record`
+/// if larger). An input that ends inside a line, or whose stream broke
+/// (`damage`), ends with one `truncated_input` skip; every complete line
+/// before it is read.
+#[allow(clippy::too_many_arguments)]
 pub fn read(
     fmt: &dyn JsonFormat,
     file: &str,
     mut input: impl Read,
     line_delimited: bool,
-    strict: bool,
+    limits: &Limits,
+    damage: &Damage,
     events: &mut Events,
     report: &mut FileReport,
 ) -> std::io::Result<()> {
+    let max = limits.max_record;
     if !line_delimited {
+        let max_doc = crate::MAX_DOCUMENT_BYTES.max(max);
         let mut doc = Vec::new();
-        input.read_to_end(&mut doc)?;
-        report.bytes += doc.len() as u64;
+        (&mut input).take(max_doc as u64 + 1).read_to_end(&mut doc)?;
         let mut sink = Sink::new(file);
-        fmt.parse_document(&doc, &mut sink);
+        sink.line = 1;
+        if doc.len() > max_doc {
+            let rest = std::io::copy(&mut input, &mut std::io::sink())?;
+            report.bytes += doc.len() as u64 + rest;
+            sink.skip(
+                SkipReason::RecordTooLarge,
+                None,
+                format!("a {} byte document; documents are read whole up to {max_doc} bytes", doc.len() as u64 + rest),
+            );
+        } else if let Some(d) = damage.get() {
+            // A whole document cannot be read past damage.
+            report.bytes += doc.len() as u64;
+            sink.skip(SkipReason::TruncatedInput, None, crate::truncated_message(doc.len() as u64, Some(&d)));
+        } else {
+            report.bytes += doc.len() as u64;
+            fmt.parse_document(&doc, &mut sink);
+        }
         events.append(sink.events);
         report.absorb(sink.report);
         return Ok(());
@@ -173,11 +242,15 @@ pub fn read(
     let mut carry: Vec<u8> = Vec::new();
     let mut next_line = 1u64;
     let mut eof = false;
+    // The unterminated last line, if the input does not end with `\n`.
+    let mut tail: Vec<u8> = Vec::new();
     while !eof {
         // Cut up to `batch` chunks, each ending at a line end.
-        let mut chunks: Vec<(Vec<u8>, u64)> = Vec::with_capacity(batch);
-        while chunks.len() < batch && !eof {
+        let mut pieces: Vec<Piece> = Vec::with_capacity(batch);
+        while pieces.len() < batch && !eof {
             let mut buf = std::mem::take(&mut carry);
+            // `buf` holds no `\n` so far: only new bytes are searched.
+            let scanned = buf.len();
             let want = CHUNK.max(buf.len() + CHUNK / 2);
             // Read into spare capacity (no zero-filling of the chunk first);
             // fewer bytes than asked for means the input ended.
@@ -186,34 +259,94 @@ pub fn read(
             if (&mut input).take(asked).read_to_end(&mut buf)? < asked as usize {
                 eof = true;
             }
-            if !eof {
-                match memchr::memrchr(b'\n', &buf) {
-                    Some(p) => {
-                        carry = buf[p + 1..].to_vec();
-                        buf.truncate(p + 1);
-                    }
-                    None => {
-                        // A line longer than the chunk: keep growing it.
-                        carry = buf;
-                        continue;
-                    }
+            match memchr::memrchr(b'\n', &buf[scanned..]).map(|p| p + scanned) {
+                Some(p) => {
+                    carry = buf[p + 1..].to_vec();
+                    buf.truncate(p + 1);
                 }
+                None if eof => {
+                    tail = buf;
+                    break;
+                }
+                None if buf.len() > max => {
+                    // A line longer than the limit: drop the rest of it unread.
+                    let (dropped, next) = drop_line(&mut input)?;
+                    let len = buf.len() as u64 + dropped;
+                    report.bytes += len;
+                    pieces.push(Piece::TooLarge(next_line, len));
+                    next_line += 1;
+                    match next {
+                        Some(rest) => carry = rest,
+                        None => eof = true,
+                    }
+                    continue;
+                }
+                None => {
+                    // A line longer than the chunk: keep growing it.
+                    carry = buf;
+                    continue;
+                }
+            }
+            if eof {
+                tail = std::mem::take(&mut carry);
             }
             report.bytes += buf.len() as u64;
             let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
-            chunks.push((buf, next_line));
+            pieces.push(Piece::Lines(buf, next_line));
             next_line += lines;
         }
-        let sinks: Vec<Sink> = chunks.par_iter().map(|(c, first)| parse_chunk(fmt, file, c, *first)).collect();
+        let sinks: Vec<Sink> = pieces
+            .par_iter()
+            .map(|piece| match piece {
+                Piece::Lines(c, first) => parse_chunk(fmt, file, c, *first, max),
+                Piece::TooLarge(line, len) => {
+                    let mut sink = Sink::new(file);
+                    sink.line = *line;
+                    sink.skip(SkipReason::RecordTooLarge, None, too_large(*len, max));
+                    sink
+                }
+            })
+            .collect();
         for s in sinks {
             events.append(s.events);
             report.absorb(s.report);
         }
-        if strict && report.first_error().is_some() {
+        if limits.strict && report.first_error().is_some() {
             return Ok(());
         }
     }
+    let mut sink = Sink::new(file);
+    sink.line = next_line;
+    let offset = report.bytes;
+    report.bytes += tail.len() as u64;
+    let damaged = damage.get();
+    let rec = unwrap_line(&tail);
+    // The record cut by the end of the input (or by damage) is the one
+    // `truncated_input` skip; a last line without `\n` that is whole is read.
+    let mut cut = damaged.is_some();
+    if rec.len() > max {
+        sink.skip(SkipReason::RecordTooLarge, None, too_large(tail.len() as u64, max));
+    } else if !rec.is_empty() {
+        match serde_json::from_slice::<serde::de::IgnoredAny>(rec) {
+            Err(e) if e.is_eof() || damaged.is_some() => cut = true,
+            _ => sink = parse_chunk(fmt, file, &tail, next_line, max),
+        }
+    }
+    if cut {
+        sink.line = next_line;
+        sink.skip(SkipReason::TruncatedInput, None, crate::truncated_message(offset, damaged.as_ref()));
+    }
+    finish(sink, events, report)
+}
+
+fn finish(sink: Sink, events: &mut Events, report: &mut FileReport) -> std::io::Result<()> {
+    events.append(sink.events);
+    report.absorb(sink.report);
     Ok(())
+}
+
+fn too_large(len: u64, max: usize) -> String {
+    format!("a {len} byte record; the limit is {max} bytes (raise it with --max-record-bytes)")
 }
 
 #[cfg(test)]

@@ -32,8 +32,15 @@ pub use source::{Compression, Source};
 
 use swarmscan_model::Events;
 
+/// The default bound on one record (`--max-record-bytes`).
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// Whole documents (pretty-printed JSON such as Telegram's `result.json`) are
+/// read into memory whole, up to this size or `max_record_bytes` if larger.
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 30;
+
 /// How to read inputs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ReadOptions {
     /// Force a format instead of sniffing each input.
     pub format: Option<Format>,
@@ -44,6 +51,21 @@ pub struct ReadOptions {
     /// When set, every raw input byte read is added to it (progress bars;
     /// Parquet inputs count their whole size once read).
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// A record (a JSON line, a CSV row) longer than this is skipped as
+    /// `record_too_large` without being held in memory whole.
+    pub max_record_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            format: None,
+            strict: false,
+            columns: None,
+            progress: None,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
 }
 
 /// Why reading stopped. Malformed records are *not* errors (they are
@@ -70,7 +92,7 @@ pub fn read_inputs(
     parquet: Option<ParquetReader<'_>>,
 ) -> Result<(Events, IngestReport), Error> {
     if opts.format == Some(Format::MappedCsv) && opts.columns.is_none() {
-        return Err(Error::Config("--format csv needs a --columns mapping (see `swarmscan help formats`)".into()));
+        return Err(Error::Config("--format csv needs a --columns mapping (see `swarmscan help inspect`)".into()));
     }
     let mut events = Events::new();
     let mut report = IngestReport::default();
@@ -97,16 +119,9 @@ fn read_one(
 ) -> Result<(), String> {
     let counted_before = opts.progress.as_ref().map(|c| c.load(std::sync::atomic::Ordering::Relaxed));
     let src = Source::open_counted(path, opts.progress.as_ref()).map_err(|e| format!("cannot open: {e}"))?;
-    file.compression = src.compression.as_str().into();
-    let format = match opts.format {
-        Some(f) => f,
-        None if opts.columns.is_some() && !src.is_parquet => Format::MappedCsv,
-        None => sniff::sniff(&src).ok_or_else(|| {
-            "format not recognised from its content; pass --format (and --columns for other CSV layouts)".to_string()
-        })?,
-    };
-    file.format = format.as_str().into();
-    if format == Format::Parquet {
+    if src.is_parquet && opts.format.is_none_or(|f| f == Format::Parquet) {
+        file.compression = src.compression.as_str().into();
+        file.format = Format::Parquet.as_str().into();
         let read = parquet.ok_or("this build cannot read Parquet")?;
         read(path, events, file)?;
         if let (Some(c), Some(before), Ok(m)) = (&opts.progress, counted_before, std::fs::metadata(path)) {
@@ -116,17 +131,62 @@ fn read_one(
         }
         return Ok(());
     }
+    read_source(src, opts, events, file)
+}
+
+/// Reads one opened input (any format but Parquet) into `events`, accounting
+/// in `file`. `Err` means the input could not be read at all.
+pub fn read_source(src: Source, opts: &ReadOptions, events: &mut Events, file: &mut FileReport) -> Result<(), String> {
+    file.compression = src.compression.as_str().into();
+    let format = match opts.format {
+        Some(f) => f,
+        None if opts.columns.is_some() && !src.is_parquet => Format::MappedCsv,
+        None => sniff::sniff(&src).ok_or_else(|| match src.damage().get() {
+            Some((at, why)) => {
+                format!("format not recognised: the input breaks off at byte {at} (decompressed): {why}")
+            }
+            None => "format not recognised from its content; pass --format (and --columns for other CSV layouts)"
+                .to_string(),
+        })?,
+    };
+    file.format = format.as_str().into();
+    if format == Format::Parquet {
+        return Err("not a Parquet file (it does not start with PAR1)".into());
+    }
+    let name = src.name.clone();
+    let damage = src.damage();
+    let limits = Limits { max_record: opts.max_record_bytes.max(1), strict: opts.strict };
     if format.is_csv() {
-        let name = src.name.clone();
-        let (reader, header) =
-            csvin::header(src.into_reader()).map_err(|e| format!("cannot read the CSV header: {e}"))?;
+        let mut reader = csvin::Tokeniser::new(src.into_reader(), limits.max_record);
+        let header = reader.header().map_err(|e| format!("cannot read the CSV header: {e}"))?;
         let fmt = formats::csv_format(format, &header, opts.columns.as_ref())?;
-        csvin::read(fmt.as_ref(), &name, reader, opts.strict, events, file).map_err(|e| format!("read error: {e}"))
+        csvin::read(fmt.as_ref(), &name, reader, &limits, &damage, events, file).map_err(|e| format!("read error: {e}"))
     } else {
         let fmt = formats::json_format(format).ok_or_else(|| format!("no reader for {format}"))?;
         let line_delimited = format != Format::Telegram && json::is_line_delimited(&src.head);
-        let name = src.name.clone();
-        json::read(fmt.as_ref(), &name, src.into_reader(), line_delimited, opts.strict, events, file)
+        json::read(fmt.as_ref(), &name, src.into_reader(), line_delimited, &limits, &damage, events, file)
             .map_err(|e| format!("read error: {e}"))
+    }
+}
+
+/// What the drivers need from [`ReadOptions`].
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The longest record kept (bytes).
+    pub max_record: usize,
+    /// Stop after the batch holding the first malformed record.
+    pub strict: bool,
+}
+
+/// The message of a `truncated_input` skip.
+pub(crate) fn truncated_message(offset: u64, damage: Option<&(u64, String)>) -> String {
+    match damage {
+        Some((at, why)) if *at > offset => format!(
+            "the input breaks off at byte {at} (decompressed), inside the record starting at byte {offset}: {why}; everything before it was read"
+        ),
+        Some((at, why)) => {
+            format!("the input breaks off at byte {at} (decompressed): {why}; everything before it was read")
+        }
+        None => format!("the input ends inside a record starting at byte {offset}"),
     }
 }

@@ -328,10 +328,12 @@ fn twarc2_single_tweet_pages() {
 fn twarc2_stream_output_with_a_broken_line() {
     let (ev, report) = twarc2("streaming_output_with_error");
     // Seven stream lines (`data` is one tweet, with `matching_rules`); the
-    // eighth is a JSON object cut off after its first key.
-    check_counts(&report, "twarc2", 7, &[(SkipReason::MalformedJson, 1)]);
+    // eighth is a JSON object cut off after its first key, where the file
+    // ends: the input is truncated (issue #16).
+    check_counts(&report, "twarc2", 7, &[(SkipReason::TruncatedInput, 1)]);
     let d = &report.files[0].examples[0];
-    assert_eq!((d.line, d.reason), (8, SkipReason::MalformedJson));
+    assert_eq!((d.line, d.reason), (8, SkipReason::TruncatedInput));
+    assert!(d.message.contains("byte 30091"), "{}", d.message);
     assert!(d.file.ends_with("twarc_csv_test_streaming_output_with_error.jsonl"));
     assert_eq!(kinds(&ev), [3, 0, 3, 1, 0, 0]);
     expect(
@@ -722,7 +724,8 @@ fn bluesky_broken_events() {
             (2, Some("commit.record.createdAt"), SkipReason::BadTimestamp),
             (3, Some("commit.record.subject.uri"), SkipReason::MissingField),
             (4, Some("commit.record.text"), SkipReason::BadValue),
-            (5, Some("time_us"), SkipReason::MalformedJson),
+            // A last line cut off mid-record (no line end) is the input's truncation.
+            (5, None, SkipReason::TruncatedInput),
         ]
     );
     check_counts(
@@ -730,7 +733,7 @@ fn bluesky_broken_events() {
         "bluesky",
         0,
         &[
-            (SkipReason::MalformedJson, 1),
+            (SkipReason::TruncatedInput, 1),
             (SkipReason::MissingField, 2),
             (SkipReason::BadValue, 1),
             (SkipReason::BadTimestamp, 1),
