@@ -52,5 +52,5 @@ pub use blocklist::{BLOCKLIST_FORMAT_VERSION, Blocklist};
 pub use error::{Diagnostic, Error, UnknownRule};
 pub use host::url_host;
 pub use matcher::{Finding, Matcher, MatcherOptions};
-pub use outlets::{OUTLETS_FORMAT_VERSION, Outlet, OutletList};
+pub use outlets::{ListFormat, OUTLETS_FORMAT_VERSION, Outlet, OutletList};
 pub use rule::Rule;

@@ -48,34 +48,36 @@ enum Edit {
     Doubled,
 }
 
-/// Undoes the look-alike letters and doubled letters of a short label.
-fn undo(label: &str) -> Option<(String, Edit)> {
+/// Undoes the look-alike letters and doubled letters of a short ASCII label, into `out`;
+/// returns the length written and how the label differs. No allocation: this runs on every
+/// domain with a short label.
+fn undo(label: &str, out: &mut [u8; MAX_LEN]) -> Option<(usize, Edit)> {
     if label.len() > MAX_LEN || label.len() < 2 {
         return None;
     }
-    let mut out = String::with_capacity(label.len());
-    let (mut glyph, mut doubled) = (false, false);
-    for c in label.chars() {
-        let mapped = match c {
-            'q' | '9' | '6' => 'g',
-            '0' => 'o',
-            'w' => 'v',
-            'a'..='z' => c,
+    let (mut n, mut glyph, mut doubled) = (0, false, false);
+    for b in label.bytes() {
+        let mapped = match b {
+            b'q' | b'9' | b'6' => b'g',
+            b'0' => b'o',
+            b'w' => b'v',
+            b'a'..=b'z' => b,
             _ => return None,
         };
-        glyph |= mapped != c;
-        if out.ends_with(mapped) {
+        glyph |= mapped != b;
+        if n > 0 && out[n - 1] == mapped {
             doubled = true;
             continue;
         }
-        out.push(mapped);
+        out[n] = mapped;
+        n += 1;
     }
     let edit = match (glyph, doubled) {
         (false, false) => Edit::Exact,
         (true, _) => Edit::Homoglyph,
         (false, true) => Edit::Doubled,
     };
-    Some((out, edit))
+    Some((n, edit))
 }
 
 pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
@@ -83,8 +85,10 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
         return None;
     }
     let label = query.label();
-    let (word, edit) = undo(label)?;
-    if !index.institution.iter().any(|i| *i.word == *word) {
+    let mut buf = [0u8; MAX_LEN];
+    let (len, edit) = undo(label, &mut buf)?;
+    let word = &buf[..len];
+    if !index.institution.iter().any(|i| i.word.as_bytes() == word) {
         return None;
     }
     let suffix = query.suffix();
@@ -93,7 +97,7 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
     let sub = query.host.sub_label().filter(|&s| s != "www");
     let mut best: Option<(f32, bool, u32)> = None;
     for inst in &index.institution {
-        if *inst.word != *word {
+        if inst.word.as_bytes() != word {
             continue;
         }
         let same_country = *inst.rest == *tld || *inst.rest == *first;
