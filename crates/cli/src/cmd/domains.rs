@@ -20,11 +20,40 @@ fn read_list(path: &std::path::Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Reads a user's outlet list in any shape the domains crate accepts (a plain list of
+/// domains, TSV, CSV with a header, `gov.pl`-style suffixes). Bad lines are skipped and kept
+/// in the list's `skipped()`; with `strict` the first list with a bad line stops the run.
+fn user_outlets(text: &str, name: &str, strict: bool) -> anyhow::Result<OutletList> {
+    let list = if strict { OutletList::parse_strict(text, name)? } else { OutletList::parse(text, name)? };
+    Ok(list)
+}
+
+/// At most this many skipped outlet lines are shown; the rest are counted.
+const SHOWN_SKIPS: usize = 10;
+
+/// One `file:line: field: reason` line per skipped outlet line (the first few), then a count.
+fn skipped_lines(list: &OutletList) -> Vec<String> {
+    let skipped = list.skipped();
+    let mut out: Vec<String> = skipped.iter().take(SHOWN_SKIPS).map(|d| format!("skipped outlet line {d}")).collect();
+    if skipped.len() > SHOWN_SKIPS {
+        out.push(format!("… and {} more skipped outlet lines", skipped.len() - SHOWN_SKIPS));
+    }
+    out
+}
+
 pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     anyhow::ensure!(!args.inputs.is_empty() || args.domains.is_some(), "give data INPUTs, --domains FILE, or both");
     let mut outlets = OutletList::builtin();
+    let mut outlet_lines_skipped = 0u64;
     if let Some(p) = &args.outlets {
-        outlets.merge(OutletList::parse(&read_list(p)?, &p.display().to_string())?);
+        let user = user_outlets(&read_list(p)?, &p.display().to_string(), args.strict)?;
+        outlet_lines_skipped = user.skipped().len() as u64;
+        if !ui.quiet {
+            for line in skipped_lines(&user) {
+                eprintln!("{}", ui.warn(&line));
+            }
+        }
+        outlets.merge(user);
     }
     let mut matcher = Matcher::new(&outlets);
     if let Some(p) = &args.blocklist {
@@ -88,6 +117,8 @@ pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     w.flush()?;
 
     let mut s = Summary::new("domains", &report, events, accounts);
+    s.totals.problems += outlet_lines_skipped;
+    s.results.insert("outlet_lines_skipped", outlet_lines_skipped.into());
     let mut by_rule: BTreeMap<String, u64> = BTreeMap::new();
     for f in &findings {
         *by_rule.entry(f.rule.to_string()).or_default() += 1;
@@ -101,4 +132,31 @@ pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     s.timings_s.insert("read", read_s);
     s.timings_s.insert("match", match_s);
     finish(&s, None, ui)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_lists_load_and_bad_lines_are_reported_with_file_and_line() {
+        let text = "spiegel.de\ngov.pl\nnot a domain\nhttps://www.lemonde.fr/\n";
+        let list = user_outlets(text, "mine.txt", false).unwrap();
+        assert!(list.get("gov.pl").is_some_and(|o| o.is_suffix()));
+        assert!(list.get("lemonde.fr").is_some());
+        assert_eq!(
+            skipped_lines(&list),
+            ["skipped outlet line mine.txt:3: canonical_domain: \"not\" is not a domain under a known public suffix"]
+        );
+        let err = user_outlets(text, "mine.txt", true).unwrap_err().to_string();
+        assert!(err.starts_with("mine.txt:3: canonical_domain:"), "{err}");
+    }
+
+    #[test]
+    fn many_skipped_lines_are_counted() {
+        let text: String = (0..15).map(|i| format!("bad{i}\n")).chain(["faz.net\n".to_owned()]).collect();
+        let lines = skipped_lines(&user_outlets(&text, "f", false).unwrap());
+        assert_eq!(lines.len(), SHOWN_SKIPS + 1);
+        assert_eq!(lines.last().unwrap(), "… and 5 more skipped outlet lines");
+    }
 }
