@@ -123,12 +123,44 @@ pub struct InputArgs {
     /// Also write the run summary as JSON to this file (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
+    /// Skip records (a JSON line, a CSV row) longer than this as
+    /// `record_too_large`, without holding them in memory; bytes, or with a
+    /// K, M or G suffix (powers of 1024). Pretty-printed documents (Telegram)
+    /// are read whole up to 1G or this, whichever is larger.
+    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
+    pub max_record_bytes: usize,
 }
 
 impl InputArgs {
     pub fn read_options(&self) -> ReadOptions {
-        ReadOptions { format: self.format, strict: self.strict, columns: self.columns.clone(), progress: None }
+        ReadOptions {
+            format: self.format,
+            strict: self.strict,
+            columns: self.columns.clone(),
+            progress: None,
+            max_record_bytes: self.max_record_bytes,
+        }
     }
+}
+
+/// `4096`, `64K`, `16M`, `2G` (powers of 1024; `KiB`/`MB` spellings accepted).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: usize = num.parse().map_err(|_| format!("`{s}` is not a size such as 4096, 64K, 16M or 1G"))?;
+    let shift = match unit.trim().to_ascii_uppercase().trim_end_matches("IB").trim_end_matches('B') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        _ => return Err(format!("`{s}`: unknown unit (use K, M or G)")),
+    };
+    let v = n.checked_mul(1usize << shift).ok_or_else(|| format!("`{s}` is too large"))?;
+    if v == 0 {
+        return Err("the record limit must be at least 1 byte".into());
+    }
+    Ok(v)
 }
 
 #[derive(Args, Debug)]
