@@ -176,20 +176,164 @@ pub struct DemoArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = GEN_EXAMPLES)]
 pub struct GenArgs {
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
     /// Size in millions of events (0.1 ≈ 100,000 events; 100 ≈ 100 million).
-    #[arg(long, default_value_t = 1.0)]
-    pub scale: f64,
-    /// Random seed: the same seed and scale give byte-identical files.
+    /// Default: the scenario's (1; `small` 0.04; `focused` 0.3, of which the
+    /// focus keeps about a fifth).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Random seed: the same seed, scale and scenario give byte-identical files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Event files to write: `cnt` (events.csv, the toolkit's CSV) and/or
     /// `twarc2` (events.jsonl, flattened tweets).
     #[arg(long, value_delimiter = ',', default_values = ["cnt", "twarc2"], value_parser = parse_gen_format)]
     pub formats: Vec<swarmscan_gen::Format>,
+    /// A named kind of collection: default, small, focused, op-heavy,
+    /// fast-fans, quiet-ring, slow-links, waves, organic-only (see
+    /// crates/gen/README.md). The flags below change single knobs on top of it.
+    #[arg(long, value_name = "NAME", default_value = "default", value_parser = parse_scenario)]
+    pub scenario: String,
+    /// Keep every operation member, fan and account they act on, and this
+    /// share of the other accounts (a focused collection), in (0, 1].
+    #[arg(long, value_name = "SHARE")]
+    pub focus: Option<f64>,
+    /// Multiply the number of operations (1: about 1.5 % of accounts are
+    /// members; 10: about 15 %).
+    #[arg(long, value_name = "FACTOR")]
+    pub op_share: Option<f64>,
+    /// Per-member participation probability range of repost rings,
+    /// copypasta and hashtag pushes, e.g. `0.15-0.3`.
+    #[arg(long, value_name = "LO-HI", value_parser = parse_prob_range)]
+    pub participation: Option<(f64, f64)>,
+    /// Whether repost-ring leaders have an organic audience (`yes`: reposted
+    /// hyper-partisan accounts; `no`: the ring's own members, reposted by
+    /// nobody else).
+    #[arg(long, value_name = "yes|no", value_parser = parse_yes_no)]
+    pub leader_audience: Option<bool>,
+    /// Fans react this many times faster (10: super fans within 1-5 s).
+    #[arg(long, value_name = "FACTOR")]
+    pub fan_speed: Option<f64>,
+    /// Spread of slow-link shares, e.g. `20m-10h` (default) or `3600-36000`
+    /// (seconds); at most 11 h.
+    #[arg(long, value_name = "LO-HI", value_parser = parse_duration_range)]
+    pub slow_link_spread: Option<(f64, f64)>,
+    /// Hashtag pushes rotate among this many tag sets, one per day (1: fixed).
+    #[arg(long, value_name = "N")]
+    pub rotating_hashtags: Option<u32>,
+    /// Reply swarms hit the same journalist in waves of this many posts (1: one).
+    #[arg(long, value_name = "N")]
+    pub reply_waves: Option<u32>,
+    /// No operations at all (organic accounts and fan groups only).
+    #[arg(long)]
+    pub organic_only: bool,
+}
+
+const GEN_EXAMPLES: &str = "Examples:
+  swarmscan gen --out data --scale 0.1 --seed 7
+  swarmscan gen --out small --scenario small --seed 1             # about 40k events
+  swarmscan gen --out focused --scenario focused --seed 1         # one organic account in ten
+  swarmscan gen --out quiet --scenario quiet-ring --scale 0.2 --participation 0.1-0.2
+  swarmscan gen --out calib --scenario organic-only --scale 0.1   # for false-positive rates";
+
+impl GenArgs {
+    /// The generator configuration: the preset, then the single knobs.
+    pub fn config(&self) -> Result<swarmscan_gen::GenConfig, String> {
+        let p = swarmscan_gen::preset(&self.scenario).ok_or_else(|| format!("unknown scenario `{}`", self.scenario))?;
+        let mut sc = p.scenario;
+        if let Some(v) = self.focus {
+            sc.focus = v;
+        }
+        if let Some(v) = self.op_share {
+            sc.op_share = v;
+        }
+        if let Some(v) = self.participation {
+            sc.participation = Some(v);
+        }
+        if let Some(v) = self.leader_audience {
+            sc.leader_audience = v;
+        }
+        if let Some(v) = self.fan_speed {
+            sc.fan_speed = v;
+        }
+        if let Some(v) = self.slow_link_spread {
+            sc.slow_link_spread_s = v;
+        }
+        if let Some(v) = self.rotating_hashtags {
+            sc.rotating_hashtags = v;
+        }
+        if let Some(v) = self.reply_waves {
+            sc.reply_waves = v;
+        }
+        sc.organic_only |= self.organic_only;
+        sc.validate()?;
+        let scale = self.scale.unwrap_or(p.scale);
+        if !(scale > 0.0 && scale.is_finite()) {
+            return Err("--scale must be a positive number of millions of events".to_string());
+        }
+        Ok(swarmscan_gen::GenConfig {
+            scale,
+            seed: self.seed,
+            formats: self.formats.clone(),
+            scenario: sc,
+            ..Default::default()
+        })
+    }
+}
+
+fn parse_scenario(s: &str) -> Result<String, String> {
+    match swarmscan_gen::preset(s) {
+        Some(p) => Ok(p.name.to_string()),
+        None => Err(format!("unknown scenario `{s}`; use one of {}", swarmscan_gen::PRESETS.join(", "))),
+    }
+}
+
+fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s {
+        "yes" | "true" => Ok(true),
+        "no" | "false" => Ok(false),
+        _ => Err(format!("`{s}`: use yes or no")),
+    }
+}
+
+/// `LO-HI` as two numbers.
+fn split_range(s: &str) -> Result<(&str, &str), String> {
+    s.split_once('-').ok_or_else(|| format!("`{s}`: expected LO-HI, e.g. 0.15-0.3"))
+}
+
+fn parse_prob_range(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = split_range(s)?;
+    let num = |x: &str| x.trim().parse::<f64>().map_err(|_| format!("`{x}` is not a number"));
+    let (lo, hi) = (num(a)?, num(b)?);
+    if !(lo > 0.0 && lo <= hi && hi <= 1.0) {
+        return Err(format!("`{s}`: need 0 < LO <= HI <= 1"));
+    }
+    Ok((lo, hi))
+}
+
+/// A duration in seconds: `90`, `90s`, `20m`, `10h`.
+fn parse_seconds(x: &str) -> Result<f64, String> {
+    let x = x.trim();
+    let (num, mult) = match x.as_bytes().last() {
+        Some(b's') => (&x[..x.len() - 1], 1.0),
+        Some(b'm') => (&x[..x.len() - 1], 60.0),
+        Some(b'h') => (&x[..x.len() - 1], 3600.0),
+        _ => (x, 1.0),
+    };
+    num.parse::<f64>().map(|v| v * mult).map_err(|_| format!("`{x}` is not a duration (e.g. 90s, 20m, 10h)"))
+}
+
+fn parse_duration_range(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = split_range(s)?;
+    let (lo, hi) = (parse_seconds(a)?, parse_seconds(b)?);
+    if !(lo >= 1.0 && lo <= hi && hi <= 11.0 * 3600.0) {
+        return Err(format!("`{s}`: need 1s <= LO <= HI <= 11h"));
+    }
+    Ok((lo, hi))
 }
 
 fn parse_gen_format(s: &str) -> Result<swarmscan_gen::Format, String> {

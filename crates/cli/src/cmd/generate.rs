@@ -7,7 +7,15 @@ use std::time::Instant;
 use swarmscan_gen::{GenConfig, GenSummary};
 
 pub fn run(args: GenArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
-    let s = generate(&args.out, args.scale, args.seed, args.formats, ui)?;
+    let cfg = match args.config() {
+        Ok(c) => c,
+        Err(e) => {
+            // A knob out of range is bad usage, like a flag clap rejects.
+            eprintln!("error: {e}");
+            return Ok(crate::exit::USAGE);
+        }
+    };
+    let s = generate_config(&args.out, &cfg, &args.scenario, ui)?;
     if !ui.quiet {
         for f in &s.files {
             eprintln!("  wrote {}", f.display());
@@ -26,21 +34,37 @@ pub fn generate(
 ) -> anyhow::Result<GenSummary> {
     anyhow::ensure!(scale > 0.0 && scale.is_finite(), "--scale must be a positive number of millions of events");
     let cfg = GenConfig { scale, seed, formats, ..Default::default() };
+    generate_config(out, &cfg, "default", ui)
+}
+
+/// Generates `cfg` into `out`; `scenario` names the preset in the account.
+pub fn generate_config(
+    out: &std::path::Path,
+    cfg: &GenConfig,
+    scenario: &str,
+    ui: crate::ui::Ui,
+) -> anyhow::Result<GenSummary> {
+    let seed = cfg.seed;
     let t = Instant::now();
     let mut bar: Option<indicatif::ProgressBar> = None;
     let mut progress = |p: swarmscan_gen::Progress| {
         let b = bar.get_or_insert_with(|| ui.steps("generating", u64::from(p.slices_total)));
         b.set_position(u64::from(p.slices_done));
     };
-    let s = swarmscan_gen::generate_with_progress(&cfg, out, &mut progress)
+    let s = swarmscan_gen::generate_with_progress(cfg, out, &mut progress)
         .with_context(|| format!("generating into {}", out.display()))?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     if !ui.quiet {
         let members: u64 = s.operations.iter().map(|o| o.members).sum();
+        let scenario = if cfg.scenario == swarmscan_gen::preset(scenario).map(|p| p.scenario).unwrap_or_default() {
+            scenario.to_string()
+        } else {
+            format!("{scenario} with changed knobs")
+        };
         eprintln!(
-            "generated {} events by {} accounts in {:.1} s (seed {seed}); planted {} operations with {} members:",
+            "generated {} events by {} accounts in {:.1} s (seed {seed}, scenario {scenario}); planted {} operations with {} members:",
             num(s.events),
             num(s.accounts),
             t.elapsed().as_secs_f64(),

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# The quality matrix of issue #14: `swarmscan gen` scenarios × scales × seeds,
+# each scanned with default parameters and scored with `swarmscan eval`.
+# Prints one markdown table on stdout (progress on stderr).
+#
+#   usage: scripts/quality_matrix.sh [--tuning | --held-out | --all] [--summary]
+#                                    [--scenarios a,b,...] [--scales S,S,...]
+#                                    [--seeds N,N,...] [--big] [--keep DIR]
+#
+# Seeds are split in two: TUNING seeds (1 2 3) may be looked at while
+# changing the method; HELD-OUT seeds (101 102 103) are only for reporting,
+# never for choosing parameters. The table's first column says which split
+# a row belongs to. Default: both splits.
+#
+# Per row: events and accounts written by gen; precision, recall, F1 over
+# operation members; fans and organic accounts flagged (n/N); recall per
+# operation kind (flagged share of its members, `—` where the scenario has
+# none); scan wall time and peak memory; and which of the #14 targets the
+# cell misses (F1 ≥ 0.95, precision ≥ 0.97, ≤ 1 % of fans, ≤ 0.1 % of
+# accounts on organic-only data; `ok` when none).
+#
+# Options:
+#   --scenarios   presets to run [all of them]
+#   --scales      override every scenario's scales (below) [per scenario]
+#   --seeds       override the split's seeds
+#   --big         also run the default preset at scale 10
+#   --summary     print a second table: means over seeds per split, scenario, scale
+#   --keep DIR    keep generated data and scan outputs under DIR (else a temp dir, removed)
+#
+# Environment:
+#   SWARMSCAN     the binary [target/release/swarmscan]
+#   SCAN_ARGS     extra arguments for `swarmscan scan` [none]
+#   SWARMSCAN_THREADS  worker threads of gen and scan [all cores]
+#
+# Scales per scenario (millions of events before any focus filter):
+#   default 0.02 0.1 1 (and 10 with --big), small 0.02 0.05, focused 0.3 1,
+#   op-heavy 0.05 0.3, fast-fans 0.1 1, quiet-ring 0.1 1, slow-links 0.1 1,
+#   waves 0.1 1, organic-only 0.05 0.3 1.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="${SWARMSCAN:-$ROOT/target/release/swarmscan}"
+TUNING_SEEDS="1 2 3"
+HELDOUT_SEEDS="101 102 103"
+SPLITS="tuning held-out"
+SCENARIOS="default small focused op-heavy fast-fans quiet-ring slow-links waves organic-only"
+SCALES_OVERRIDE=""
+SEEDS_OVERRIDE=""
+BIG=0
+SUMMARY=0
+KEEP=""
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --tuning) SPLITS="tuning" ;;
+        --held-out) SPLITS="held-out" ;;
+        --all) SPLITS="tuning held-out" ;;
+        --summary) SUMMARY=1 ;;
+        --big) BIG=1 ;;
+        --scenarios) SCENARIOS="${2//,/ }"; shift ;;
+        --scales) SCALES_OVERRIDE="${2//,/ }"; shift ;;
+        --seeds) SEEDS_OVERRIDE="${2//,/ }"; shift ;;
+        --keep) KEEP="$2"; shift ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+[ -x "$BIN" ] || { echo "no swarmscan binary at $BIN (build it with cargo build --release, or set SWARMSCAN)" >&2; exit 2; }
+command -v jq >/dev/null || { echo "jq is needed to read eval's JSON" >&2; exit 2; }
+
+scales_of() {
+    if [ -n "$SCALES_OVERRIDE" ]; then echo "$SCALES_OVERRIDE"; return; fi
+    case "$1" in
+        default) if [ "$BIG" = 1 ]; then echo "0.02 0.1 1 10"; else echo "0.02 0.1 1"; fi ;;
+        small) echo "0.02 0.05" ;;
+        focused) echo "0.3 1" ;;
+        op-heavy) echo "0.05 0.3" ;;
+        organic-only) echo "0.05 0.3 1" ;;
+        *) echo "0.1 1" ;;
+    esac
+}
+
+if [ -n "$KEEP" ]; then
+    WORK="$KEEP"
+    mkdir -p "$WORK"
+else
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/quality-matrix.XXXXXX")"
+    trap 'rm -rf "$WORK"' EXIT
+fi
+
+KINDS="cloned_news repost_ring copypasta reply_swarm slow_link hashtag_push"
+TSV="$WORK/rows.tsv"
+: > "$TSV"
+
+# `n/N` of a group kind in eval's JSON, `0/0` when absent.
+share() { jq -r --arg k "$2" '(.by_kind[$k] // {flagged:0,accounts:0}) | "\(.flagged)/\(.accounts)"' "$1"; }
+
+for split in $SPLITS; do
+    if [ -n "$SEEDS_OVERRIDE" ]; then seeds="$SEEDS_OVERRIDE";
+    elif [ "$split" = tuning ]; then seeds="$TUNING_SEEDS"; else seeds="$HELDOUT_SEEDS"; fi
+    for scenario in $SCENARIOS; do
+        for scale in $(scales_of "$scenario"); do
+            for seed in $seeds; do
+                cell="$WORK/$scenario-$scale-$seed"
+                rm -rf "$cell"
+                echo "[$split] $scenario scale $scale seed $seed" >&2
+                "$BIN" --quiet gen --out "$cell/data" --scenario "$scenario" --scale "$scale" --seed "$seed" --formats cnt
+                start=$(date +%s.%N)
+                rc=0
+                # shellcheck disable=SC2086
+                /usr/bin/time -f '%M' -o "$cell/rss" "$BIN" --quiet scan "$cell/data/events.csv" --out "$cell/scan" ${SCAN_ARGS:-} || rc=$?
+                end=$(date +%s.%N)
+                if [ "$rc" != 0 ] && [ "$rc" != 3 ]; then
+                    echo "scan failed (exit $rc) on $cell" >&2
+                    exit 1
+                fi
+                "$BIN" --quiet eval "$cell/scan" --labels "$cell/data/labels.csv" --json "$cell/eval.json"
+                ev="$cell/eval.json"
+                events=$(jq -r '.generator.events' "$cell/data/operations.json")
+                accounts=$(jq -r '.generator.accounts' "$cell/data/operations.json")
+                kinds=""
+                for k in $KINDS; do kinds="$kinds	$(share "$ev" "$k")"; done
+                secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+                rss=$(tail -n 1 "$cell/rss" 2>/dev/null || echo 0)
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%.1f\t%s\n' \
+                    "$split" "$scenario" "$scale" "$seed" "$events" "$accounts" \
+                    "$(jq -r '.positives' "$ev")" "$(jq -r '.flagged' "$ev")" "$(jq -r '.true_positives' "$ev")" \
+                    "$(jq -r '.labelled' "$ev")" "$(share "$ev" fan)" "$(share "$ev" organic)" "$kinds" \
+                    "$secs" "$rss" >> "$TSV"
+                [ -n "$KEEP" ] || rm -rf "$cell"
+            done
+        done
+    done
+done
+
+# The tables, from the TSV rows (awk: no further dependencies).
+awk -F'\t' -v summary="$SUMMARY" '
+function frac(s,   a) { split(s, a, "/"); return a[2] > 0 ? a[1] / a[2] : -1 }
+function num(x) { return x < 0 ? "—" : sprintf("%.2f", x) }
+function thousands(n,   s) { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]([,]|$)/, ",&", s); return s }
+BEGIN {
+    print "| split | scenario | scale | seed | events | accounts | precision | recall | F1 | fans flagged | organic flagged | cloned_news | repost_ring | copypasta | reply_swarm | slow_link | hashtag_push | scan s | scan MB | misses |"
+    print "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+}
+{
+    pos = $7; flagged = $8; tp = $9; labelled = $10
+    p = (pos > 0 && flagged > 0) ? tp / flagged : -1   # nothing flagged: precision undefined
+    r = pos > 0 ? tp / pos : -1
+    f = (p > 0 && r > 0) ? 2 * p * r / (p + r) : (pos > 0 ? 0 : -1)
+    fan = frac($11); org = frac($12)
+    miss = ""
+    if (pos > 0) {
+        if (f < 0.95) miss = miss " F1"
+        if (p >= 0 && p < 0.97) miss = miss " P"
+    } else if (labelled > 0 && flagged / labelled > 0.001) miss = miss " organic>0.1%"
+    if (fan > 0.01) miss = miss " fans>1%"
+    if (miss == "") miss = "ok"; else miss = substr(miss, 2)
+    kinds = ""
+    for (i = 13; i <= 18; i++) kinds = kinds " | " num(frac($i))
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s | %s | %d | %s |\n", $1, $2, $3, $4, thousands($5), thousands($6), num(p), num(r), num(f), $11, $12, kinds, $19, $20 / 1024, miss
+    key = $1 SUBSEP $2 SUBSEP $3
+    if (!(key in n)) order[++keys] = key
+    n[key]++; ev[key] += $5; if (p >= 0) { sp[key] += p; np[key]++ }; sr[key] += (r < 0 ? 0 : r); sf[key] += (f < 0 ? 0 : f)
+    hasp[key] = pos > 0; sfan[key] += (fan < 0 ? 0 : fan); sorg[key] += (org < 0 ? 0 : org); st[key] += $19
+}
+END {
+    if (!summary) exit
+    print ""
+    print "| split | scenario | scale | seeds | mean events | mean precision (where any flagged) | mean recall | mean F1 | mean fans flagged | mean organic flagged | mean scan s |"
+    print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= keys; i++) {
+        k = order[i]; split(k, parts, SUBSEP); c = n[k]
+        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %.2f %% | %.3f %% | %.1f |\n", parts[1], parts[2], parts[3], c, thousands(ev[k] / c), \
+            (np[k] > 0 ? sprintf("%.3f", sp[k] / np[k]) : "—"), hasp[k] ? sprintf("%.3f", sr[k] / c) : "—", hasp[k] ? sprintf("%.3f", sf[k] / c) : "—", \
+            100 * sfan[k] / c, 100 * sorg[k] / c, st[k] / c
+    }
+}' "$TSV"
