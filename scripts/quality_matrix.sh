@@ -5,19 +5,22 @@
 #
 #   usage: scripts/quality_matrix.sh [--tuning | --held-out | --all] [--summary]
 #                                    [--scenarios a,b,...] [--scales S,S,...]
-#                                    [--seeds N,N,...] [--big] [--keep DIR]
+#                                    [--seeds N,N,...] [--big] [--keep DIR] [--tsv FILE]
+#          scripts/quality_matrix.sh --render FILE [--summary]
 #
 # Seeds are split in two: TUNING seeds (1 2 3) may be looked at while
 # changing the method; HELD-OUT seeds (101 102 103) are only for reporting,
 # never for choosing parameters. The table's first column says which split
 # a row belongs to. Default: both splits.
 #
-# Per row: events and accounts written by gen; precision, recall, F1 over
-# operation members; fans and organic accounts flagged (n/N); recall per
-# operation kind (flagged share of its members, `—` where the scenario has
-# none); scan wall time and peak memory; and which of the #14 targets the
-# cell misses (F1 ≥ 0.95, precision ≥ 0.97, ≤ 1 % of fans, ≤ 0.1 % of
-# accounts on organic-only data; `ok` when none).
+# Per row: events and accounts written by gen; precision (`—` when nothing
+# is flagged), recall, F1 over operation members; fans and organic accounts
+# flagged (n/N); members flagged per operation kind (n/N, `—` where the
+# scenario has none); significant / tested pairs of the scan; scan wall time
+# and peak memory; and which of the #14 targets the cell misses (F1 ≥ 0.95,
+# precision ≥ 0.97, ≤ 1 % of fans, ≤ 0.1 % of accounts on organic-only
+# data; `ok` when none). The summary pools the seeds of a split, scenario
+# and scale (sums of counts, not means of rates).
 #
 # Options:
 #   --scenarios   presets to run [all of them]
@@ -26,6 +29,8 @@
 #   --big         also run the default preset at scale 10
 #   --summary     print a second table: means over seeds per split, scenario, scale
 #   --keep DIR    keep generated data and scan outputs under DIR (else a temp dir, removed)
+#   --tsv FILE    also write the raw rows (tab-separated) to FILE
+#   --render FILE print the tables of a FILE written by --tsv, running nothing
 #
 # Environment:
 #   SWARMSCAN     the binary [target/release/swarmscan]
@@ -49,6 +54,8 @@ SEEDS_OVERRIDE=""
 BIG=0
 SUMMARY=0
 KEEP=""
+TSV_OUT=""
+RENDER=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -61,12 +68,20 @@ while [ $# -gt 0 ]; do
         --scales) SCALES_OVERRIDE="${2//,/ }"; shift ;;
         --seeds) SEEDS_OVERRIDE="${2//,/ }"; shift ;;
         --keep) KEEP="$2"; shift ;;
+        --tsv) TSV_OUT="$2"; shift ;;
+        --render) RENDER="$2"; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
 
+KINDS="cloned_news repost_ring copypasta reply_swarm slow_link hashtag_push"
+
+# `n/N` of a group kind in eval's JSON, `0/0` when absent.
+share() { jq -r --arg k "$2" '(.by_kind[$k] // {flagged:0,accounts:0}) | "\(.flagged)/\(.accounts)"' "$1"; }
+
+run_matrix() {
 [ -x "$BIN" ] || { echo "no swarmscan binary at $BIN (build it with cargo build --release, or set SWARMSCAN)" >&2; exit 2; }
 command -v jq >/dev/null || { echo "jq is needed to read eval's JSON" >&2; exit 2; }
 
@@ -90,12 +105,8 @@ else
     trap 'rm -rf "$WORK"' EXIT
 fi
 
-KINDS="cloned_news repost_ring copypasta reply_swarm slow_link hashtag_push"
 TSV="$WORK/rows.tsv"
 : > "$TSV"
-
-# `n/N` of a group kind in eval's JSON, `0/0` when absent.
-share() { jq -r --arg k "$2" '(.by_kind[$k] // {flagged:0,accounts:0}) | "\(.flagged)/\(.accounts)"' "$1"; }
 
 for split in $SPLITS; do
     if [ -n "$SEEDS_OVERRIDE" ]; then seeds="$SEEDS_OVERRIDE";
@@ -124,56 +135,72 @@ for split in $SPLITS; do
                 for k in $KINDS; do kinds="$kinds	$(share "$ev" "$k")"; done
                 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
                 rss=$(tail -n 1 "$cell/rss" 2>/dev/null || echo 0)
-                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%.1f\t%s\n' \
+                pairs=$(jq -r '"\(.results.significant_pairs)\t\(.results.tested_pairs)"' "$cell/scan/summary.json")
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%.1f\t%s\t%s\n' \
                     "$split" "$scenario" "$scale" "$seed" "$events" "$accounts" \
                     "$(jq -r '.positives' "$ev")" "$(jq -r '.flagged' "$ev")" "$(jq -r '.true_positives' "$ev")" \
                     "$(jq -r '.labelled' "$ev")" "$(share "$ev" fan)" "$(share "$ev" organic)" "$kinds" \
-                    "$secs" "$rss" >> "$TSV"
+                    "$secs" "$rss" "$pairs" >> "$TSV"
+                [ -z "$TSV_OUT" ] || cp "$TSV" "$TSV_OUT"
                 [ -n "$KEEP" ] || rm -rf "$cell"
             done
         done
     done
 done
+}
+
+if [ -n "$RENDER" ]; then
+    TSV="$RENDER"
+else
+    run_matrix
+fi
 
 # The tables, from the TSV rows (awk: no further dependencies).
 awk -F'\t' -v summary="$SUMMARY" '
-function frac(s,   a) { split(s, a, "/"); return a[2] > 0 ? a[1] / a[2] : -1 }
-function num(x) { return x < 0 ? "—" : sprintf("%.2f", x) }
+function num(s,   a) { split(s, a, "/"); return a[1] + 0 }
+function den(s,   a) { split(s, a, "/"); return a[2] + 0 }
+function nn(n, d) { return d > 0 ? n "/" d : "—" }
+function fmt(x) { return x < 0 ? "—" : sprintf("%.2f", x) }
 function thousands(n,   s) { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]([,]|$)/, ",&", s); return s }
-BEGIN {
-    print "| split | scenario | scale | seed | events | accounts | precision | recall | F1 | fans flagged | organic flagged | cloned_news | repost_ring | copypasta | reply_swarm | slow_link | hashtag_push | scan s | scan MB | misses |"
-    print "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
-}
-{
-    pos = $7; flagged = $8; tp = $9; labelled = $10
-    p = (pos > 0 && flagged > 0) ? tp / flagged : -1   # nothing flagged: precision undefined
-    r = pos > 0 ? tp / pos : -1
-    f = (p > 0 && r > 0) ? 2 * p * r / (p + r) : (pos > 0 ? 0 : -1)
-    fan = frac($11); org = frac($12)
+# Scores of pooled counts: sets P R F (-1 = undefined) and returns the misses.
+function score(pos, flagged, tp, labelled, fan_n, fan_d,   miss) {
+    P = (pos > 0 && flagged > 0) ? tp / flagged : -1
+    R = pos > 0 ? tp / pos : -1
+    F = (P > 0 && R > 0) ? 2 * P * R / (P + R) : (pos > 0 ? 0 : -1)
     miss = ""
     if (pos > 0) {
-        if (f < 0.95) miss = miss " F1"
-        if (p >= 0 && p < 0.97) miss = miss " P"
+        if (F < 0.95) miss = miss " F1"
+        if (P >= 0 && P < 0.97) miss = miss " P"
     } else if (labelled > 0 && flagged / labelled > 0.001) miss = miss " organic>0.1%"
-    if (fan > 0.01) miss = miss " fans>1%"
-    if (miss == "") miss = "ok"; else miss = substr(miss, 2)
+    if (fan_d > 0 && fan_n / fan_d > 0.01) miss = miss " fans>1%"
+    return miss == "" ? "ok" : substr(miss, 2)
+}
+BEGIN {
+    print "| split | scenario | scale | seed | events | accounts | precision | recall | F1 | fans flagged | organic flagged | cloned_news | repost_ring | copypasta | reply_swarm | slow_link | hashtag_push | pairs sig/tested | scan s | scan MB | misses |"
+    print "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+}
+{
+    miss = score($7, $8, $9, $10, num($11), den($11))
     kinds = ""
-    for (i = 13; i <= 18; i++) kinds = kinds " | " num(frac($i))
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s | %s | %d | %s |\n", $1, $2, $3, $4, thousands($5), thousands($6), num(p), num(r), num(f), $11, $12, kinds, $19, $20 / 1024, miss
+    for (i = 13; i <= 18; i++) kinds = kinds " | " nn(num($i), den($i))
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s | %s/%s | %s | %d | %s |\n", $1, $2, $3, $4, thousands($5), thousands($6), fmt(P), fmt(R), fmt(F), nn(num($11), den($11)), nn(num($12), den($12)), kinds, $21, $22, $19, $20 / 1024, miss
     key = $1 SUBSEP $2 SUBSEP $3
     if (!(key in n)) order[++keys] = key
-    n[key]++; ev[key] += $5; if (p >= 0) { sp[key] += p; np[key]++ }; sr[key] += (r < 0 ? 0 : r); sf[key] += (f < 0 ? 0 : f)
-    hasp[key] = pos > 0; sfan[key] += (fan < 0 ? 0 : fan); sorg[key] += (org < 0 ? 0 : org); st[key] += $19
+    n[key]++; ev[key] += $5; pos[key] += $7; fl[key] += $8; tp[key] += $9; lab[key] += $10; st[key] += $19
+    if (miss != "ok") below[key]++
+    for (i = 11; i <= 18; i++) { cn[key, i] += num($i); cd[key, i] += den($i) }
 }
 END {
     if (!summary) exit
     print ""
-    print "| split | scenario | scale | seeds | mean events | mean precision (where any flagged) | mean recall | mean F1 | mean fans flagged | mean organic flagged | mean scan s |"
-    print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    for (i = 1; i <= keys; i++) {
-        k = order[i]; split(k, parts, SUBSEP); c = n[k]
-        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %.2f %% | %.3f %% | %.1f |\n", parts[1], parts[2], parts[3], c, thousands(ev[k] / c), \
-            (np[k] > 0 ? sprintf("%.3f", sp[k] / np[k]) : "—"), hasp[k] ? sprintf("%.3f", sr[k] / c) : "—", hasp[k] ? sprintf("%.3f", sf[k] / c) : "—", \
-            100 * sfan[k] / c, 100 * sorg[k] / c, st[k] / c
+    print "| split | scenario | scale | seeds | events (mean) | precision | recall | F1 | fans flagged | organic flagged | cloned_news | repost_ring | copypasta | reply_swarm | slow_link | hashtag_push | scan s (mean) | cells below target |"
+    print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    for (j = 1; j <= keys; j++) {
+        k = order[j]; split(k, parts, SUBSEP); c = n[k]
+        miss = score(pos[k], fl[k], tp[k], lab[k], cn[k, 11], cd[k, 11])
+        kinds = ""
+        for (i = 13; i <= 18; i++) kinds = kinds " | " nn(cn[k, i], cd[k, i])
+        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s%s | %.1f | %d of %d (%s) |\n", parts[1], parts[2], parts[3], c, thousands(ev[k] / c), \
+            fmt(P), fmt(R), fmt(F), nn(cn[k, 11], cd[k, 11]), nn(cn[k, 12], cd[k, 12]), kinds, st[k] / c, below[k] + 0, c, miss
     }
 }' "$TSV"
