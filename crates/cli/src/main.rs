@@ -2,6 +2,7 @@
 //! the exit code. Only this crate prints or exits.
 #![allow(clippy::print_stdout, clippy::print_stderr)] // the binary is where printing belongs
 
+mod atomic;
 mod cmd;
 mod flags;
 mod summary;

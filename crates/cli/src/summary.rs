@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 use swarmscan_ingest::{IngestReport, SkipReason};
 
@@ -66,16 +65,11 @@ impl<'a> Summary<'a> {
         if self.totals.problems > 0 { crate::exit::PROBLEMS } else { crate::exit::OK }
     }
 
-    /// Writes the JSON form to `path` (`-` = stdout).
+    /// Writes the JSON form to `path` (`-` = stdout), atomically.
     pub fn write_json(&self, path: &Path) -> anyhow::Result<()> {
         let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');
-        if path.as_os_str() == "-" {
-            std::io::stdout().write_all(text.as_bytes())?;
-        } else {
-            std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-        }
-        Ok(())
+        crate::atomic::write_output(path, |w| Ok(w.write_all(text.as_bytes())?))
     }
 
     /// The human-readable form, for stderr.

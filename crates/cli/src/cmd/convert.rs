@@ -11,7 +11,12 @@ pub fn run(args: ConvertArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let l = load_args(&args.input, ui)?;
     let (n, accounts) = (l.events.len() as u64, l.events.num_accounts() as u64);
     let t = Instant::now();
-    swarmscan_parquet::write_parquet(l.events, &args.output).context("writing Parquet")?;
+    // Written beside the destination and renamed when whole.
+    let tmp = crate::atomic::TempPath::new(&args.output);
+    swarmscan_parquet::write_parquet(l.events, tmp.path())
+        .with_context(|| format!("cannot write {}", args.output.display()))
+        .context("writing Parquet")?;
+    tmp.commit().context("writing Parquet")?;
     let mut s = Summary::new("convert", &l.report, n, accounts);
     s.results.insert("output", args.output.display().to_string().into());
     s.timings_s.insert("read", l.read_s);

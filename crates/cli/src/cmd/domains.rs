@@ -9,7 +9,6 @@ use crate::flags::DomainsArgs;
 use crate::summary::Summary;
 use anyhow::Context;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::time::Instant;
 use swarmscan_domains::{Blocklist, Matcher, OutletList};
 use swarmscan_ingest::{IngestReport, ReadOptions};
@@ -96,25 +95,22 @@ pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let findings = matcher.check_many(&list);
     let match_s = t.elapsed().as_secs_f64();
 
-    let out: Box<dyn Write> = if args.output.as_os_str() == "-" {
-        Box::new(std::io::stdout().lock())
-    } else {
-        Box::new(
-            std::fs::File::create(&args.output).with_context(|| format!("cannot create {}", args.output.display()))?,
-        )
-    };
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["domain", "registrable_domain", "imitates", "rule", "score"])?;
-    for f in &findings {
-        w.write_record([
-            &f.domain,
-            &f.registrable_domain,
-            &f.imitates,
-            &f.rule.to_string(),
-            &format!("{:.2}", f.score),
-        ])?;
-    }
-    w.flush()?;
+    // Written beside the destination and renamed when whole (`-`: stdout).
+    crate::atomic::write_output(&args.output, |out| {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(["domain", "registrable_domain", "imitates", "rule", "score"])?;
+        for f in &findings {
+            w.write_record([
+                &f.domain,
+                &f.registrable_domain,
+                &f.imitates,
+                &f.rule.to_string(),
+                &format!("{:.2}", f.score),
+            ])?;
+        }
+        w.flush()?;
+        Ok(())
+    })?;
 
     let mut s = Summary::new("domains", &report, events, accounts);
     s.totals.problems += outlet_lines_skipped;

@@ -3,7 +3,6 @@
 use anyhow::Context;
 use clap::Args;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
 use swarmscan_scan::eval::{EvalReport, evaluate};
 
@@ -62,11 +61,7 @@ pub fn run(args: EvalArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     if let Some(p) = &args.json {
         let mut text = serde_json::to_string_pretty(&r)?;
         text.push('\n');
-        if p.as_os_str() == "-" {
-            std::io::stdout().write_all(text.as_bytes())?;
-        } else {
-            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
-        }
+        crate::atomic::write_output(p, |w| Ok(w.write_all(text.as_bytes())?))?;
     }
     Ok(crate::exit::OK)
 }

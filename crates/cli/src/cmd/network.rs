@@ -5,8 +5,8 @@ use super::{finish, load_args};
 use crate::summary::Summary;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use swarmscan_detect::output::{self, Format};
 use swarmscan_detect::{Mode, Network, Params};
@@ -168,14 +168,12 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         let extract_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let path = template.as_ref().map(|t| PathBuf::from(t.replace("{network}", kind.as_str())));
-        let sink: Box<dyn Write + Send> = match &path {
-            None => Box::new(std::io::stdout()),
-            Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
-        };
-        let mut w = BufWriter::with_capacity(1 << 20, sink);
-        let st = output::write_edges(&mut w, &prepared, format).context("writing the edge list")?;
-        w.flush().context("writing the edge list")?;
-        drop(w);
+        let write = |mut w: &mut (dyn Write + Send)| output::write_edges(&mut w, &prepared, format).map_err(Into::into);
+        let st = match &path {
+            None => crate::atomic::write_output(Path::new("-"), write),
+            Some(p) => crate::atomic::write_atomically(p, write),
+        }
+        .context("writing the edge list")?;
         let compute_write_s = t.elapsed().as_secs_f64();
         let mut r = serde_json::json!({
             "edges_written": st.edges,
