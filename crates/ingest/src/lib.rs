@@ -19,6 +19,8 @@
 pub mod csvin;
 pub mod diag;
 mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod json;
 mod mapping;
 pub mod sink;
