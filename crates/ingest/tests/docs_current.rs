@@ -24,8 +24,14 @@ fn render() -> String {
          # Input formats\n\n\
          swarmscan recognises each input's format from its content (JSON keys of the first record, CSV \
          header names); `--format NAME` overrides. Plain, gzip and zstd inputs and stdin (`-`) all work. \
-         Every record is parsed or counted as skipped with a reason. Below, each reader's own \
-         documentation: how fields map to the event model, and the decisions taken.\n",
+         Every record is parsed or counted as skipped with a reason. A gzip or zstd stream that \
+         breaks off (a truncated download, a corrupt frame) or a file cut mid-record keeps every \
+         complete record before the damage and ends with one `truncated_input` skip giving the byte \
+         offset; a record (a JSON line, a CSV row) longer than `--max-record-bytes` (16 MiB by \
+         default) is skipped as `record_too_large` without being held in memory; pretty-printed \
+         documents (Telegram's `result.json`) are read whole, up to 1 GiB or that limit if larger. \
+         Below, each reader's own documentation: how fields map to the event model, and the \
+         decisions taken.\n",
     );
     for (name, module) in ORDER {
         let src = std::fs::read_to_string(format!("{root}/src/formats/{module}.rs")).unwrap();
