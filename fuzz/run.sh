@@ -29,8 +29,11 @@ for t in "${targets[@]}"; do
     crash=yes
     status=1
   fi
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
   echo "$t ${secs}s execs=${execs:-?} crash=$crash"
-  if [ $crash = yes ]; then tail -30 "$log"; fi
+  if [ $crash = yes ]; then
+    tail -40 "$log"
+    echo "a crash input is in fuzz/artifacts/$t/; replay it with: cargo fuzz run -s none --release $t fuzz/artifacts/$t/<file>"
+  fi
 done
 exit $status
