@@ -169,6 +169,8 @@ pub(crate) struct Index {
     /// child label)`, e.g. `("gov", "pl", gov.pl, None)`, `("gouv", "fr", diplomatie.gouv.fr,
     /// Some("diplomatie"))`. A few dozen entries, scanned linearly.
     pub(crate) institution: Vec<Institution>,
+    /// The distinct government words of `institution` (`gov`, `gouv`, `nhs`), checked first.
+    pub(crate) institution_words: Vec<Box<str>>,
     /// Exact label → non-generic outlets.
     pub(crate) exact: KeyMap,
     /// De-hyphenated label → distinctive outlets whose label has a hyphen.
@@ -331,11 +333,15 @@ impl Index {
                 }
             }
         }
+        let mut institution_words: Vec<Box<str>> = institution.iter().map(|i| i.word.clone()).collect();
+        institution_words.sort();
+        institution_words.dedup();
         Index {
             brands,
             allow,
             allow_suffix,
             institution,
+            institution_words,
             exact: KeyMap::build(exact),
             dehyphenated: KeyMap::build(dehyphenated),
             fold: KeyMap::build(fold),

@@ -101,9 +101,8 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
     // (`spiegelonline`, `bild24`; `altingetde.ltd` is fine); a leading one may be short
     // (`mylemonde`).
     let score = |flat: bool| if flat { FLAT_SCORE } else { CONCAT_SCORE };
-    let private = query.host.suffix_kind() == SuffixKind::Private;
-    let throwaway = !is_commodity_suffix(query.suffix(), private);
-    let joinable = |a: usize, b: usize| throwaway || b - a >= 3 || chars[a..b].iter().any(char::is_ascii_digit);
+    let throwaway = || !is_commodity_suffix(query.suffix(), query.host.suffix_kind() == SuffixKind::Private);
+    let joinable = |a: usize, b: usize| b - a >= 3 || chars[a..b].iter().any(char::is_ascii_digit) || throwaway();
     for p in COMBO_CONCAT_MIN_LEN..n {
         lookup(index, prefix.range(0, p), || chars[..p].to_vec(), &mut found);
         if !found.is_empty() && joinable(p, n) && lexicon.is_affix_sequence(chars, prefix, p, n) {

@@ -81,14 +81,14 @@ fn undo(label: &str, out: &mut [u8; MAX_LEN]) -> Option<(usize, Edit)> {
 }
 
 pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
-    if index.institution.is_empty() || !query.ascii {
+    let label = query.label();
+    if index.institution_words.is_empty() || !query.ascii || label.len() > MAX_LEN {
         return None;
     }
-    let label = query.label();
     let mut buf = [0u8; MAX_LEN];
     let (len, edit) = undo(label, &mut buf)?;
     let word = &buf[..len];
-    if !index.institution.iter().any(|i| i.word.as_bytes() == word) {
+    if !index.institution_words.iter().any(|w| w.as_bytes() == word) {
         return None;
     }
     let suffix = query.suffix();
