@@ -163,6 +163,8 @@ pub(crate) struct Index {
     pub(crate) brands: Vec<Brand>,
     /// Every canonical and sibling domain (never reported), with its outlet's id.
     pub(crate) allow: FxHashMap<Box<str>, u32>,
+    /// Builtin outlets' domains that the list itself does not hold: never reported.
+    pub(crate) real: FxHashSet<Box<str>>,
     /// Outlets that are public suffixes (`gov.pl`): no site under them is reported.
     pub(crate) allow_suffix: FxHashSet<Box<str>>,
     /// Institutional outlets for `rules::institution`: `(gov word, rest of the suffix, id,
@@ -268,12 +270,17 @@ impl Index {
         }
 
         // Ownership the builtin list knows: an outlet a user lists without its editions
-        // (`theguardian.com` alone) still owns `theguardian.co.uk`, so that is never reported.
+        // (`theguardian.com` alone) still owns `theguardian.co.uk`, so that is never reported;
+        // and no builtin outlet's own domain is ever a lookalike, whatever the list
+        // (`epravda.com.ua` beside a user's `pravda.com.ua`).
+        let mut real = FxHashSet::default();
         for known in OutletList::builtin_shared().iter() {
             if let Some(id) = known.domains().find_map(|d| allow.get(d).copied()) {
                 for d in known.domains() {
                     allow.entry(Box::from(d)).or_insert(id);
                 }
+            } else {
+                real.extend(known.domains().filter(|d| !allow.contains_key(*d)).map(Box::from));
             }
         }
 
@@ -339,6 +346,7 @@ impl Index {
         Index {
             brands,
             allow,
+            real,
             allow_suffix,
             institution,
             institution_words,

@@ -77,7 +77,7 @@ pub(crate) fn find(index: &Index, query: &Query<'_>) -> Option<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testutil::check;
+    use crate::testutil::{check, check_in};
 
     #[test]
     fn doppelganger_suffix_swaps() {
@@ -139,6 +139,19 @@ mod tests {
         check("spiegel.gov", "");
         check("lemonde.gouv.fr", "");
         check("reuters.ac.uk", "");
+    }
+
+    #[test]
+    fn a_user_list_without_siblings_keeps_the_builtin_ownership() {
+        // A plain user list names the outlets only; their editions and second domains,
+        // which the builtin list knows, are still never reported.
+        let list = crate::OutletList::parse("theguardian.com\nunian.ua\npravda.com.ua\nspiegel.de\n", "u").unwrap();
+        let matcher = crate::Matcher::new(&list);
+        for own in ["theguardian.co.uk", "guardian.co.uk", "unian.net", "unian.info", "epravda.com.ua", "spiegel.tv"] {
+            check_in(&matcher, own, "");
+        }
+        check_in(&matcher, "theguardian.ltd", "theguardian.com suffix_swap");
+        check_in(&matcher, "unian.top", "unian.ua suffix_swap");
     }
 
     #[test]
