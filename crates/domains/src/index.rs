@@ -43,6 +43,10 @@ pub(crate) const ASCII_HOMOGLYPH_MIN_LEN: usize = 4;
 /// whose children are institutions an operation may clone.
 pub(crate) const GOV_WORDS: &[&str] = &["gov", "gouv", "gob", "govt", "gv", "gub"];
 
+/// The id in `Index::allow` of a domain that is real (a builtin outlet's) but not an outlet
+/// of this list: never reported, never imitated.
+pub(crate) const NOT_LISTED: u32 = u32::MAX;
+
 /// High bit of an id in a [`KeyMap`]: a tag whose meaning depends on the map.
 pub(crate) const TAG: u32 = 1 << 31;
 
@@ -161,10 +165,9 @@ pub(crate) struct Institution {
 /// Everything the rules look things up in.
 pub(crate) struct Index {
     pub(crate) brands: Vec<Brand>,
-    /// Every canonical and sibling domain (never reported), with its outlet's id.
+    /// Every canonical and sibling domain (never reported), with its outlet's id, or
+    /// [`NOT_LISTED`] for a builtin outlet's domain that the list does not hold.
     pub(crate) allow: FxHashMap<Box<str>, u32>,
-    /// Builtin outlets' domains that the list itself does not hold: never reported.
-    pub(crate) real: FxHashSet<Box<str>>,
     /// Outlets that are public suffixes (`gov.pl`): no site under them is reported.
     pub(crate) allow_suffix: FxHashSet<Box<str>>,
     /// Institutional outlets for `rules::institution`: `(gov word, rest of the suffix, id,
@@ -273,15 +276,15 @@ impl Index {
         // (`theguardian.com` alone) still owns `theguardian.co.uk`, so that is never reported;
         // and no builtin outlet's own domain is ever a lookalike, whatever the list
         // (`epravda.com.ua` beside a user's `pravda.com.ua`).
-        let mut real = FxHashSet::default();
+        let mut real = Vec::new();
         for known in OutletList::builtin_shared().iter() {
-            if let Some(id) = known.domains().find_map(|d| allow.get(d).copied()) {
-                for d in known.domains() {
-                    allow.entry(Box::from(d)).or_insert(id);
-                }
-            } else {
-                real.extend(known.domains().filter(|d| !allow.contains_key(*d)).map(Box::from));
+            match known.domains().find_map(|d| allow.get(d).copied()) {
+                Some(id) => real.extend(known.domains().map(|d| (d, id))),
+                None => real.extend(known.domains().map(|d| (d, NOT_LISTED))),
             }
+        }
+        for (d, id) in real {
+            allow.entry(Box::from(d)).or_insert(id);
         }
 
         let mut exact = Vec::new();
@@ -346,7 +349,6 @@ impl Index {
         Index {
             brands,
             allow,
-            real,
             allow_suffix,
             institution,
             institution_words,

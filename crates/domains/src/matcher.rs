@@ -125,7 +125,6 @@ impl Matcher {
             });
         }
         if self.index.allow.contains_key(host.registrable())
-            || self.index.real.contains(host.registrable())
             || is_restricted_suffix(host.suffix())
             || self.index.allow_suffix.contains(host.suffix())
         {

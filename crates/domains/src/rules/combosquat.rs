@@ -29,7 +29,7 @@
 //! Kintis et al., "Hiding in Plain Sight: A Longitudinal Study of Combosquatting Abuse",
 //! ACM CCS 2017.
 
-use crate::index::{COMBO_CONCAT_MIN_LEN, COMBO_FREE_MIN_LEN, Index, TAG};
+use crate::index::{COMBO_CONCAT_MIN_LEN, COMBO_FREE_MIN_LEN, Index, NOT_LISTED, TAG};
 use crate::lexicon::is_commodity_suffix;
 use crate::normalize::SuffixKind;
 use crate::rule::Rule;
@@ -172,7 +172,9 @@ fn embedded(index: &Index, query: &Query<'_>) -> Vec<(u32, String)> {
         for (e, &b) in bytes.iter().enumerate().skip(start) {
             if (b == b'.' || b == b'-') && seen_dot {
                 let domain = &host[start..e];
-                if let Some(&id) = index.allow.get(domain) {
+                if let Some(&id) = index.allow.get(domain)
+                    && id != NOT_LISTED
+                {
                     let first = domain.split('.').next().unwrap_or("");
                     if first != query.label() {
                         out.push((id, domain.to_owned()));
