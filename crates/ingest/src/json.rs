@@ -240,6 +240,9 @@ pub fn read(
     }
     let batch = rayon::current_num_threads().max(1) * 2;
     let mut carry: Vec<u8> = Vec::new();
+    // How much of `carry` is known to hold no `\n` (all of it, except after
+    // an over-long line was dropped mid-read).
+    let mut carry_scanned = 0usize;
     let mut next_line = 1u64;
     let mut eof = false;
     // The unterminated last line, if the input does not end with `\n`.
@@ -249,8 +252,8 @@ pub fn read(
         let mut pieces: Vec<Piece> = Vec::with_capacity(batch);
         while pieces.len() < batch && !eof {
             let mut buf = std::mem::take(&mut carry);
-            // `buf` holds no `\n` so far: only new bytes are searched.
-            let scanned = buf.len();
+            // Only bytes not yet known to hold no `\n` are searched.
+            let scanned = std::mem::take(&mut carry_scanned);
             let want = CHUNK.max(buf.len() + CHUNK / 2);
             // Read into spare capacity (no zero-filling of the chunk first);
             // fewer bytes than asked for means the input ended.
@@ -262,6 +265,7 @@ pub fn read(
             match memchr::memrchr(b'\n', &buf[scanned..]).map(|p| p + scanned) {
                 Some(p) => {
                     carry = buf[p + 1..].to_vec();
+                    carry_scanned = carry.len();
                     buf.truncate(p + 1);
                 }
                 None if eof => {
@@ -283,6 +287,7 @@ pub fn read(
                 }
                 None => {
                     // A line longer than the chunk: keep growing it.
+                    carry_scanned = buf.len();
                     carry = buf;
                     continue;
                 }

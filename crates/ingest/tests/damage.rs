@@ -246,3 +246,31 @@ fn a_csv_row_over_the_limit_is_skipped() {
     check_counts(&report, "cnt", 2, &[(SkipReason::RecordTooLarge, 1)]);
     assert_eq!(report.files[0].examples[0].line, 3);
 }
+
+#[test]
+fn lines_after_a_dropped_line_are_kept_whatever_follows() {
+    // Over-long, short, over-long (longer than a chunk, so the bytes after the
+    // first dropped line are followed by a read without any line end), short.
+    let plain = flat_lines(1);
+    let short: Vec<&[u8]> = plain.split(|&b| b == b'\n').filter(|l| !l.is_empty()).take(3).collect();
+    let long = |n: usize| {
+        let mut v = b"{\"data\":\"".to_vec();
+        v.resize(n, b'x');
+        v.extend_from_slice(b"\"}\n");
+        v
+    };
+    let mut input = long(2 << 20);
+    input.extend_from_slice(short[0]);
+    input.push(b'\n');
+    input.extend_from_slice(short[1]);
+    input.push(b'\n');
+    input.extend_from_slice(&long(9 << 20));
+    input.extend_from_slice(short[2]);
+    input.push(b'\n');
+    let (_dir, path) = temp_file("mixed.jsonl", &input);
+    let opts = ReadOptions { format: Some(Format::Twarc2), max_record_bytes: 1 << 20, ..Default::default() };
+    let (_, report) = read_with(&path, &opts);
+    check_counts(&report, "twarc2", 3, &[(SkipReason::RecordTooLarge, 2)]);
+    let lines: Vec<u64> = report.files[0].examples.iter().map(|d| d.line).collect();
+    assert_eq!(lines, [1, 4]);
+}
