@@ -84,6 +84,8 @@ pub struct Node {
     pub score: f64,
     /// Signals of the account's significant edges, e.g. ["co_link", "co_repost"].
     pub signals: Vec<String>,
+    /// Which test flagged it, with its numbers (pair test or group test).
+    pub why: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -145,6 +147,8 @@ pub struct Cluster {
     pub timeline: Vec<(String, u32)>,
     /// Evidence posts, best first.
     pub evidence: Vec<Evidence>,
+    /// How its members were found, with the numbers (pairs, group test).
+    pub why: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -32,7 +32,7 @@
 //! attachment stage has its own false discovery rate, so the expected share
 //! of wrongly flagged accounts is at most about the sum of the two stages'.
 
-use crate::null::LevelModel;
+use crate::null::{LevelModel, Null};
 use crate::stats::poisson_sf_given_at_least;
 use rayon::prelude::*;
 use swarmscan_detect::Prepared;
@@ -206,18 +206,28 @@ fn attach_level_batched(
             .collect();
         drop(hits);
         tested.extend(runs.iter().map(|&(cl, a, _)| u64::from(a) << 32 | u64::from(cl)));
+        // Pooled null: c acts on key k with probability d_c · m_k / M in
+        // every stratum, so μ = d_c · A_C / M with A_C over all of C's keys.
+        let a_total = |cl: u32| {
+            let lo = a_cs.partition_point(|x| x.0 < cl);
+            let hi = a_cs.partition_point(|x| x.0 <= cl);
+            a_cs[lo..hi].iter().map(|x| x.3).sum::<f64>()
+        };
         let cands: Vec<Candidate> = runs
             .into_par_iter()
             .map(|(cl, a, x)| {
                 let lo = by_account.partition_point(|r| r.0 < a);
                 let hi = by_account.partition_point(|r| r.0 <= a);
-                let mu: f64 = by_account[lo..hi]
-                    .iter()
-                    .map(|&(_, s, src, n)| {
-                        let (big_m, _) = model.mass_of(s, src);
-                        if big_m > 0.0 { f64::from(n) * a_of(cl, s, src) / big_m } else { 0.0 }
-                    })
-                    .sum();
+                let mu: f64 = match (model.null, by_account[lo..hi].first()) {
+                    (Null::Pooled, Some(&(_, s, src, d))) => f64::from(d) * a_total(cl) / model.mass_of(s, src).0,
+                    _ => by_account[lo..hi]
+                        .iter()
+                        .map(|&(_, s, src, n)| {
+                            let (big_m, _) = model.mass_of(s, src);
+                            if big_m > 0.0 { f64::from(n) * a_of(cl, s, src) / big_m } else { 0.0 }
+                        })
+                        .sum(),
+                };
                 let p = poisson_sf_given_at_least(u64::from(x), mu, 2);
                 Candidate { cluster: cl, account: a, x, mu, p }
             })
@@ -310,7 +320,6 @@ fn visit_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::null::test_level;
     use proptest::prelude::*;
     use swarmscan_detect::{Mode, Network, Params};
 
@@ -360,6 +369,21 @@ mod tests {
                         x += 1;
                     }
                 }
+                if model.null == Null::Pooled {
+                    // μ = d_a · (mass of every key of the cluster) / M.
+                    let d = model.counts.iter().find(|r| r.1 == a).map_or(0, |r| r.3);
+                    let total: f64 = model.keys.iter().map(|k| f64::from(k.1)).sum();
+                    let a_mass: f64 = keys
+                        .iter()
+                        .filter(|&&k| model.key_info(k).1 != u32::MAX && group_key(k, cl))
+                        .map(|&k| f64::from(model.key_info(k).0))
+                        .sum();
+                    mu = f64::from(d) * a_mass / total;
+                    if x >= 2 {
+                        out.push((cl, a, x, mu));
+                    }
+                    continue;
+                }
                 // μ: every stratum the account acted in, hits or not.
                 let mut strata: Vec<u32> = model.counts.iter().filter(|r| r.1 == a).map(|r| r.0).collect();
                 strata.sort_unstable();
@@ -405,12 +429,13 @@ mod tests {
             acts in proptest::collection::vec((0u8..6, 0u8..10, 0i64..40), 1..120),
             clusters in proptest::collection::vec(0u8..4, 10),
             w in 0i64..8,
+            how in crate::null::tests::nulls(),
         ) {
             let ev = crate::testing::reposts(&acts);
             let mut params = Params::new(Mode::Default);
             params.window_ms = w * 1000;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
-            let (_, _, model) = test_level(&level, &|_| 0, &params, 1.0);
+            let (_, _, model) = crate::null::test_level_with(&level, &|_| 0, &how, &params, 1.0);
             // Clusters 0..2 by rank; 3 = no cluster.
             let cluster_of: Vec<u32> = (0..level.accounts())
                 .map(|r| match clusters[r % clusters.len()] { c @ 0..=2 => u32::from(c), _ => u32::MAX })

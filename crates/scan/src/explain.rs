@@ -4,7 +4,7 @@
 //! from this one structure, so they cannot disagree.
 
 use crate::scan::{ScanParams, ScanResult, strength};
-use crate::signal::Signal;
+use crate::signals::Signal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use swarmscan_detect::Evidence as RawEvidence;
@@ -107,6 +107,59 @@ fn action(ev: &Events, row: u32) -> r::Action {
     }
 }
 
+/// Why each member of a cluster was flagged (same order as its members):
+/// its significant pairs inside the cluster (count, best signal and
+/// p-value), or the group test that attached it.
+fn member_reasons(res: &ScanResult<'_>, c: &crate::scan::Cluster) -> Vec<String> {
+    c.members
+        .iter()
+        .map(|&m| {
+            let mine = c.pairs.iter().map(|&pi| &res.pairs[pi]).filter(|x| x.a == m || x.b == m);
+            let (n, best) = mine.fold((0usize, None::<&crate::scan::Pair>), |(n, b), x| {
+                (n + 1, if b.is_none_or(|b| x.p < b.p) { Some(x) } else { b })
+            });
+            if let Some(best) = best {
+                let s = &best.signals[0];
+                return format!(
+                    "pair test: {n} significant pair{} in the cluster; best {} {} shared (expected {:.3}), p={:.2e}",
+                    if n == 1 { "" } else { "s" },
+                    s.signal,
+                    s.weight,
+                    s.mu,
+                    best.p
+                );
+            }
+            match res.attachments.binary_search_by_key(&m, |t| t.account) {
+                Ok(i) => {
+                    let t = &res.attachments[i];
+                    format!(
+                        "group test: {} {} of the cluster's joint actions (expected {:.3}), p={:.2e}, q={:.2e}",
+                        t.signal, t.weight, t.mu, t.p, t.q
+                    )
+                }
+                Err(_) => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// How a cluster's members were found.
+fn cluster_reason(res: &ScanResult<'_>, c: &crate::scan::Cluster) -> String {
+    let attached =
+        c.members.iter().filter(|&&m| res.attachments.binary_search_by_key(&m, |t| t.account).is_ok()).count();
+    let best = c.pairs.iter().map(|&pi| res.pairs[pi].p).fold(f64::INFINITY, f64::min);
+    let mut out = format!(
+        "{} accounts in {} significant pairs (best p={:.2e})",
+        c.members.len() - attached,
+        c.pairs.len(),
+        if best.is_finite() { best } else { 1.0 }
+    );
+    if attached > 0 {
+        out.push_str(&format!("; {attached} added by the group test"));
+    }
+    out
+}
+
 /// Describes a scan for people: nodes, edges with evidence, clusters with
 /// their signals, targets, domains and timelines, and lookalike domains.
 pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, header: Header) -> r::ReportData {
@@ -123,7 +176,8 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
     let mut node_of: FxHashMap<u32, u32> = FxHashMap::default();
     let mut node_sym: Vec<Sym> = Vec::new();
     for c in &res.clusters {
-        for (&m, &score) in c.members.iter().zip(&c.member_scores) {
+        let why = member_reasons(res, c);
+        for ((&m, &score), why) in c.members.iter().zip(&c.member_scores).zip(why) {
             node_of.insert(m, nodes.len() as u32);
             let sym = res.account_sym(m);
             node_sym.push(sym);
@@ -134,6 +188,7 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
                 cluster: c.id,
                 score,
                 signals: Vec::new(),
+                why,
             });
         }
     }
@@ -215,6 +270,7 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
             domains: drows,
             timeline: hours.into_iter().map(|(h, n)| (format_rfc3339_ms(h), n)).collect(),
             evidence: best.into_iter().map(|x| x.2).collect(),
+            why: cluster_reason(res, c),
         });
     }
     // Edges: every signal of every significant pair between reported accounts.

@@ -6,7 +6,7 @@ mod explain;
 pub mod null;
 pub mod output;
 mod scan;
-pub mod signal;
+pub mod signals;
 pub mod stats;
 #[cfg(test)]
 mod testing;
@@ -17,4 +17,4 @@ pub use scan::{
     Attachment, Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, scan_observed,
     strength,
 };
-pub use signal::Signal;
+pub use signals::{REGISTRY, Signal, Spec};

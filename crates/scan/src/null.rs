@@ -45,11 +45,65 @@ pub struct Tested {
     pub stratum: u32,
 }
 
+/// How an account's propensity to act on a key of a stratum is estimated.
+///
+/// * [`Null::Stratified`]: from the account's keys *in that stratum* and the
+///   stratum's own popularity mass (`n_aS`, `M_S` per stratum and source).
+///   Right where a shared interest must be explained away (fans of one
+///   author), but it lets a group explain itself: when a group's own keys
+///   make up a stratum (its URLs, its copypasta bursts, any small or focused
+///   collection), `c_S ≈ 1/K` and `μ ≈ X`.
+/// * [`Null::Pooled`]: the configuration (Chung–Lu) model of the whole
+///   level: account `a` acts on key `k` with probability `d_a · m_k / M`,
+///   `d_a` its distinct keys in the level (single-account keys included),
+///   `M = Σ_k m_k` over every key. The strata still split the test by
+///   popularity, but the expectation of stratum `j`,
+///   `μ_ab = d_a · d_b · Σ_{k∈j} m_k² / M²`, is no longer estimated from
+///   the stratum's own keys, so a group that fills a stratum cannot absorb
+///   its own co-actions. Only for levels without sources (one pool).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Null {
+    #[default]
+    Stratified,
+    Pooled,
+}
+
+/// Which keys a stratum's test counts.
+///
+/// * [`Strata::Each`]: the keys of popularity `[2^j, 2^{j+1})`, so sharing
+///   rare keys is not averaged away by popular ones.
+/// * [`Strata::UpTo`]: every key of popularity below `2^{j+1}` (pooled
+///   nulls only): rare keys are still kept apart from popular ones, but a
+///   pair's rare keys of neighbouring strata (an operation's links shared by
+///   3, 5 and 9 of its members) are counted together instead of being
+///   split into counts of one or two that the test can never pass.
+/// * [`Strata::One`]: every key together (proposals).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strata {
+    #[default]
+    Each,
+    UpTo,
+    One,
+}
+
 /// The fitted null of one level: every key's popularity, stratum and
 /// source, each (stratum, source)'s popularity mass, and each account's
 /// key count per (stratum, source). [`crate::attach`] reuses it.
+///
+/// With [`Null::Pooled`] the rows keep the same shape: `mass` holds
+/// `(stratum, 0, M, Σ_{k∈stratum} m_k² / M²)` and `counts` holds
+/// `(stratum, account, 0, d_a)` for each stratum the account acted in.
 #[derive(Clone, Debug, Default)]
 pub struct LevelModel {
+    pub null: Null,
+    /// Stratum `j` tests the keys of every stratum up to `j`
+    /// ([`Strata::UpTo`], pooled nulls only).
+    pub cumulative: bool,
+    /// Per account rank, actions the level left out as unshared
+    /// ([`test_level_with`]); empty when none.
+    pub unshared: Vec<u32>,
     /// `(key, m_k, stratum, source)`, sorted by key; stratum `u32::MAX`
     /// for keys with a single account.
     pub keys: Vec<(u32, u32, u32, u32)>,
@@ -137,10 +191,34 @@ pub struct PairP {
 pub fn test_level(
     level: &Prepared<'_>,
     source_of_key: &(dyn Fn(u32) -> u32 + Sync),
+    null: Null,
     params: &Params,
     hopeless_above: f64,
 ) -> (Vec<PairP>, LevelStats, LevelModel) {
-    let model = fit(level, source_of_key);
+    test_level_with(level, source_of_key, &Fit { null, ..Fit::default() }, params, hopeless_above)
+}
+
+/// How [`test_level_with`] fits its null.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fit<'a> {
+    pub null: Null,
+    /// Per account rank, actions the level left out because nobody else
+    /// acted on the same thing (co_similar's texts that match no other
+    /// text): with [`Null::Pooled`] they are keys of one account each,
+    /// counted in `d_a` and `M` (they were opportunities), never swept.
+    pub unshared: &'a [u32],
+    pub strata: Strata,
+}
+
+/// [`test_level`] with the null fitted as `fit` says.
+pub fn test_level_with(
+    level: &Prepared<'_>,
+    source_of_key: &(dyn Fn(u32) -> u32 + Sync),
+    how: &Fit<'_>,
+    params: &Params,
+    hopeless_above: f64,
+) -> (Vec<PairP>, LevelStats, LevelModel) {
+    let model = fit(level, source_of_key, how);
     let strata = model.strata();
     let mut st = LevelStats {
         actions: level.keyed_actions().len() as u64,
@@ -159,6 +237,7 @@ pub fn test_level(
             level,
             &row_stratum,
             s,
+            model.cumulative,
             &keep,
             &sweep,
             |edges| edges.iter().map(|e| (e.a, e.b, model.test(s, e).1)).collect::<Vec<_>>(),
@@ -211,6 +290,7 @@ pub fn detail_level(
             level,
             &row_stratum,
             s,
+            model.cumulative,
             &keep,
             params,
             |edges| {
@@ -231,7 +311,8 @@ pub fn detail_level(
 
 /// Fits the null of a level: popularity, stratum and source of every key,
 /// and every account's key counts.
-fn fit(level: &Prepared<'_>, source_of_key: &(dyn Fn(u32) -> u32 + Sync)) -> LevelModel {
+fn fit(level: &Prepared<'_>, source_of_key: &(dyn Fn(u32) -> u32 + Sync), how: &Fit<'_>) -> LevelModel {
+    let Fit { null, unshared, strata } = *how;
     let ka = level.keyed_actions();
     // Distinct (key, account) incidences, and each key's popularity.
     let mut inc: Vec<(u32, u32)> = (0..ka.len()).map(|i| (ka.key[i], ka.account[i])).collect();
@@ -244,8 +325,16 @@ fn fit(level: &Prepared<'_>, source_of_key: &(dyn Fn(u32) -> u32 + Sync)) -> Lev
         let k = inc[g].0;
         let e = g + inc[g..].partition_point(|x| x.0 == k);
         let m = (e - g) as u32;
-        keys.push((k, m, if m >= 2 { stratum_of(m) } else { u32::MAX }, source_of_key(k)));
+        let s = match m {
+            0 | 1 => u32::MAX,
+            _ if strata == Strata::One => 1,
+            _ => stratum_of(m),
+        };
+        keys.push((k, m, s, source_of_key(k)));
         g = e;
+    }
+    if null == Null::Pooled {
+        return fit_pooled(keys, &inc, level.accounts(), unshared, strata == Strata::UpTo);
     }
     let key_info = |k: u32| -> (u32, u32, u32) {
         let i = keys.partition_point(|x| x.0 < k);
@@ -287,7 +376,66 @@ fn fit(level: &Prepared<'_>, source_of_key: &(dyn Fn(u32) -> u32 + Sync)) -> Lev
             _ => counts.push((s, a, src, 1)),
         }
     }
-    LevelModel { keys, mass: c_of, counts }
+    LevelModel { null, cumulative: false, unshared: unshared.to_vec(), keys, mass: c_of, counts }
+}
+
+/// [`fit`] for [`Null::Pooled`]: `keys` as `fit` builds them, `inc` the
+/// distinct (key, account) incidences sorted by key.
+fn fit_pooled(
+    mut keys: Vec<(u32, u32, u32, u32)>,
+    inc: &[(u32, u32)],
+    accounts: usize,
+    unshared: &[u32],
+    cumulative: bool,
+) -> LevelModel {
+    for k in &mut keys {
+        k.3 = 0;
+    }
+    let mut degree = vec![0u32; accounts];
+    for &(_, a) in inc {
+        degree[a as usize] += 1;
+    }
+    for (d, &u) in degree.iter_mut().zip(unshared) {
+        *d += u;
+    }
+    let total = inc.len() as f64 + unshared.iter().map(|&u| f64::from(u)).sum::<f64>();
+    let mut sq: Vec<(u32, f64)> =
+        keys.iter().filter(|x| x.2 != u32::MAX).map(|&(_, m, s, _)| (s, f64::from(m) * f64::from(m))).collect();
+    sq.sort_by_key(|x| x.0);
+    let mut mass: Vec<(u32, u32, f64, f64)> = sq
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|run| (run[0].0, 0, total, run.iter().map(|x| x.1).sum::<f64>() / (total * total)))
+        .collect();
+    if cumulative {
+        for i in 1..mass.len() {
+            mass[i].3 += mass[i - 1].3;
+        }
+    }
+    let strata: Vec<u32> = mass.iter().map(|x| x.0).collect();
+    // One row per (stratum, account) the account acted in, holding d_a
+    // (cumulative: every stratum from the account's lowest up).
+    let mut sa: Vec<(u32, u32)> = inc
+        .iter()
+        .filter_map(|&(k, a)| {
+            let i = keys.partition_point(|x| x.0 < k);
+            let s = keys[i].2;
+            (s != u32::MAX).then_some((s, a))
+        })
+        .collect();
+    sa.par_sort_unstable();
+    sa.dedup();
+    if cumulative {
+        let mut lowest: Vec<u32> = vec![u32::MAX; accounts];
+        for &(s, a) in &sa {
+            lowest[a as usize] = lowest[a as usize].min(s);
+        }
+        sa = strata
+            .iter()
+            .flat_map(|&j| lowest.iter().enumerate().filter(move |x| *x.1 <= j).map(move |(a, _)| (j, a as u32)))
+            .collect();
+    }
+    let counts = sa.into_iter().map(|(s, a)| (s, a, 0, degree[a as usize])).collect();
+    LevelModel { null: Null::Pooled, cumulative, unshared: unshared.to_vec(), keys, mass, counts }
 }
 
 impl LevelModel {
@@ -361,6 +509,7 @@ fn sweep_stratum<T: Send>(
     level: &Prepared<'_>,
     row_stratum: &[u32],
     s: u32,
+    cumulative: bool,
     keep: &[bool],
     params: &Params,
     per_part: impl Fn(&[Edge]) -> T + Sync,
@@ -371,7 +520,8 @@ fn sweep_stratum<T: Send>(
         .into_par_iter()
         .map(|i| {
             let a = ka.account[i] as usize;
-            if row_stratum[i] == s && keep[a] { ka.key[i] } else { u32::MAX }
+            let inside = if cumulative { row_stratum[i] <= s } else { row_stratum[i] == s };
+            if inside && keep[a] { ka.key[i] } else { u32::MAX }
         })
         .collect();
     let mut sweep = params.clone();
@@ -388,10 +538,60 @@ fn sweep_stratum<T: Send>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use swarmscan_detect::{Mode, Network};
+
+    /// Every null the registry uses: stratified, pooled by stratum, pooled
+    /// up to each stratum.
+    pub(crate) fn nulls() -> impl Strategy<Value = Fit<'static>> {
+        prop_oneof![
+            Just(Fit { null: Null::Stratified, ..Fit::default() }),
+            Just(Fit { null: Null::Pooled, ..Fit::default() }),
+            Just(Fit { null: Null::Pooled, strata: Strata::UpTo, ..Fit::default() }),
+        ]
+    }
+
+    /// The pooled null's expectation by plain enumeration: `μ_ab` of a
+    /// stratum is `d_a · d_b · Σ m_k² / M²` over its keys (up to it when
+    /// cumulative), `d` and `M` counting every key, single-account ones too.
+    #[test]
+    fn pooled_mu_matches_enumeration() {
+        let acts: Vec<(u8, u8, i64)> =
+            (0..60u32).map(|i| ((i % 7) as u8, ((i * 5 + i / 3) % 9) as u8, i64::from(i) * 3 % 40)).collect();
+        let ev = crate::testing::reposts(&acts);
+        let mut params = Params::new(Mode::Default);
+        params.window_ms = 1_000_000;
+        let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
+        for strata in [Strata::Each, Strata::UpTo] {
+            let how = Fit { null: Null::Pooled, strata, ..Fit::default() };
+            let (pairs, _, model) = test_level_with(&level, &|_| 0, &how, &params, 1.0);
+            assert!(!pairs.is_empty());
+            let ka = level.keyed_actions();
+            let mut inc: Vec<(u32, u32)> = (0..ka.len()).map(|i| (ka.key[i], ka.account[i])).collect();
+            inc.sort_unstable();
+            inc.dedup();
+            let m_of = |k: u32| inc.iter().filter(|x| x.0 == k).count() as f64;
+            let d_of = |a: u32| inc.iter().filter(|x| x.1 == a).count() as f64;
+            let total = inc.len() as f64;
+            let every: Vec<(u32, u32)> = pairs.iter().map(|x| (x.a, x.b)).collect();
+            for t in detail_level(&level, &model, &params, 1.0, &every) {
+                let mut keys: Vec<u32> = inc.iter().map(|x| x.0).collect();
+                keys.dedup();
+                let sq: f64 = keys
+                    .iter()
+                    .filter(|&&k| {
+                        let s = stratum_of(m_of(k) as u32);
+                        m_of(k) >= 2.0 && if strata == Strata::UpTo { s <= t.stratum } else { s == t.stratum }
+                    })
+                    .map(|&k| m_of(k) * m_of(k))
+                    .sum();
+                let want = d_of(t.edge.a) * d_of(t.edge.b) * sq / (total * total);
+                assert!((t.mu - want).abs() <= 1e-12 * want.max(1.0), "{strata:?}: {} vs {want}", t.mu);
+            }
+        }
+    }
 
     proptest! {
         /// `best_p` is a lower bound of every p-value a pair can get: X
@@ -420,13 +620,14 @@ mod tests {
         fn filtering_keeps_every_pair_that_can_pass(
             acts in proptest::collection::vec((0u8..8, 0u8..12, 0i64..30), 1..200),
             q in prop_oneof![Just(0.01f64), Just(0.05), Just(0.2)],
+            how in nulls(),
         ) {
             let ev = crate::testing::reposts(&acts);
             let mut params = Params::new(Mode::Default);
             params.window_ms = 5_000;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
-            let (all_p, _, model) = test_level(&level, &|_| 0, &params, 1.0);
-            let (kept_p, stats, kept_model) = test_level(&level, &|_| 0, &params, q);
+            let (all_p, _, model) = test_level_with(&level, &|_| 0, &how, &params, 1.0);
+            let (kept_p, stats, kept_model) = test_level_with(&level, &|_| 0, &how, &params, q);
             prop_assert_eq!(&model.counts, &kept_model.counts);
             let every: Vec<(u32, u32)> = all_p.iter().map(|x| (x.a, x.b)).collect();
             let all = detail_level(&level, &model, &params, 1.0, &every);
@@ -450,13 +651,14 @@ mod tests {
             acts in proptest::collection::vec((0u8..8, 0u8..12, 0i64..30), 1..200),
             q in prop_oneof![Just(0.05f64), Just(1.0)],
             pick in 1usize..4,
+            how in nulls(),
         ) {
             let ev = crate::testing::reposts(&acts);
             let mut params = Params::new(Mode::Default);
             params.window_ms = 5_000;
             params.evidence = 3;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
-            let (pairs, stats, model) = test_level(&level, &|_| 0, &params, q);
+            let (pairs, stats, model) = test_level_with(&level, &|_| 0, &how, &params, q);
             let every: Vec<(u32, u32)> = pairs.iter().map(|x| (x.a, x.b)).collect();
             let all = detail_level(&level, &model, &params, q, &every);
             prop_assert_eq!(all.len() as u64, stats.tested);

@@ -7,17 +7,17 @@ use std::io::{self, Write};
 use swarmscan_report::ReportData;
 
 /// Version of the output contract.
-pub const OUTPUT_VERSION: u32 = 1;
+pub const OUTPUT_VERSION: u32 = 2;
 
 fn csv_err(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
 
-/// `account_id,username,cluster_id,score,signals`: one row per account of a
+/// `account_id,username,cluster_id,score,signals,why`: one row per account of a
 /// reported cluster, by cluster then score.
 pub fn write_accounts(d: &ReportData, w: impl Write) -> io::Result<()> {
     let mut c = csv::Writer::from_writer(w);
-    c.write_record(["account_id", "username", "cluster_id", "score", "signals"]).map_err(csv_err)?;
+    c.write_record(["account_id", "username", "cluster_id", "score", "signals", "why"]).map_err(csv_err)?;
     for n in &d.nodes {
         c.write_record([
             n.account_id.as_str(),
@@ -25,19 +25,20 @@ pub fn write_accounts(d: &ReportData, w: impl Write) -> io::Result<()> {
             &n.cluster.to_string(),
             &format!("{:.4}", n.score),
             &n.signals.join(";"),
+            &n.why,
         ])
         .map_err(csv_err)?;
     }
     c.flush()
 }
 
-/// `cluster_id,size,score,signals,top_targets`: `signals` is
+/// `cluster_id,size,score,signals,top_targets,why`: `signals` is
 /// `name:share;…` (shares of the cluster's evidence strength, plus
 /// `lookalike_domain:<share of members who posted one>`), `top_targets` is
 /// `target (signal ×count);…`.
 pub fn write_clusters(d: &ReportData, w: impl Write) -> io::Result<()> {
     let mut c = csv::Writer::from_writer(w);
-    c.write_record(["cluster_id", "size", "score", "signals", "top_targets"]).map_err(csv_err)?;
+    c.write_record(["cluster_id", "size", "score", "signals", "top_targets", "why"]).map_err(csv_err)?;
     for cl in &d.clusters {
         let signals: Vec<String> = cl.signals.iter().map(|(s, v)| format!("{s}:{v:.3}")).collect();
         let top: Vec<String> = cl.top_targets.iter().take(5).map(|(t, s, n)| format!("{t} ({s} ×{n})")).collect();
@@ -47,6 +48,7 @@ pub fn write_clusters(d: &ReportData, w: impl Write) -> io::Result<()> {
             format!("{:.4}", cl.score),
             signals.join(";"),
             top.join(";"),
+            cl.why.clone(),
         ])
         .map_err(csv_err)?;
     }

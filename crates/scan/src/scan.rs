@@ -2,7 +2,7 @@
 //! multiple testing, clustered.
 
 use crate::null::{self, LevelModel, LevelStats, POOL, PairP};
-use crate::signal::Signal;
+use crate::signals::{Key, Signal, Source, Spec};
 use crate::stats::benjamini_hochberg_top;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -306,14 +306,7 @@ fn key_bursts(level: &Prepared<'_>, window_ms: i64) -> (Vec<u32>, Interner) {
 }
 
 pub(crate) fn network_of(s: Signal) -> Network {
-    match s {
-        Signal::CoRepost | Signal::CoAmplify => Network::CoRepost,
-        Signal::CoReply | Signal::CoTarget => Network::CoReply,
-        Signal::CoLink => Network::CoLink,
-        Signal::CoHashtag => Network::CoHashtag,
-        Signal::CoText => Network::CoText,
-        Signal::CoSimilar => Network::CoSimilar,
-    }
+    s.spec().network
 }
 
 /// Pairs whose best possible p-value is above the FDR can never be reported
@@ -323,82 +316,113 @@ fn hopeless_above(p: &ScanParams) -> f64 {
     if p.fdr < 0.25 { p.fdr } else { 1.0 }
 }
 
-/// Runs every level of the scan's signals: `(signal, level, tested)`.
+/// Runs every level of the scan's signals, as the registry says
+/// ([`crate::signals`]): `(level, tested pairs)`, in the order of
+/// [`Signal::ALL`].
+///
+/// Signals that share a network share its prepared actions: the network is
+/// prepared once, the derived keys (sources, waves, bursts) are built from
+/// it, and the signal that keeps its own keys takes it last. co_similar's
+/// network goes first: its join needs the most scratch memory, best spent
+/// before the other levels, which stay to the end of the scan, exist.
 fn run_levels<'a>(
     ev: &'a Events,
     p: &ScanParams,
     on_stage: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<(Level<'a>, Vec<PairP>)>, Error> {
-    let mut out = Vec::new();
-    let want = |s: Signal| p.signals.contains(&s);
     let hopeless = hopeless_above(p);
-    // co_similar first: its join needs the most scratch memory, best spent
-    // before the other levels, which stay to the end of the scan, exist.
-    if want(Signal::CoSimilar) {
-        on_stage(Signal::CoSimilar.as_str());
-        let dp = detect_params(p, Signal::CoSimilar);
-        let sim = swarmscan_detect::prepare(ev, Network::CoSimilar, &dp)?;
-        let (keys, names) = similar_bursts(ev, &sim);
-        let level = sim.rekey(&keys, Some(names), &dp)?;
-        drop(sim);
-        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
-        out.push((Level { signal: Signal::CoSimilar, prepared: level, stats, model }, tested));
+    let mut networks: Vec<Network> = Vec::new();
+    for s in Signal::ALL.into_iter().filter(|s| p.signals.contains(s)) {
+        if !networks.contains(&s.spec().network) {
+            networks.push(s.spec().network);
+        }
     }
+    networks.sort_by_key(|&n| n != Network::CoSimilar);
     let mut author = Vec::new();
-    for item in [Signal::CoRepost, Signal::CoReply] {
-        let by_source = if item == Signal::CoRepost { Signal::CoAmplify } else { Signal::CoTarget };
-        if !want(item) && !want(by_source) {
-            continue;
+    let mut out = Vec::new();
+    for network in networks {
+        let mut specs: Vec<&Spec> = crate::signals::REGISTRY
+            .into_iter()
+            .filter(|s| s.network == network && p.signals.contains(&s.signal))
+            .collect();
+        // The spec that keeps the network's own keys takes the prepared
+        // network; the others are built from it first.
+        specs.sort_by_key(|s| s.key == Key::Target);
+        // Announced under the network's name (co_repost's actions are
+        // prepared for co_amplify too).
+        if specs[0].signal.as_str() != network.as_str() {
+            on_stage(network.as_str());
         }
-        on_stage(item.as_str());
-        let dp = detect_params(p, item);
-        let level = swarmscan_detect::prepare(ev, network_of(item), &dp)?;
-        if author.is_empty() {
-            author = post_authors(ev);
-        }
-        let (sources, names) = post_sources(ev, &author, &level, item == Signal::CoReply);
-        let source_of = |k: u32| sources[sources.partition_point(|x| x.0 < k)].1;
-        if want(by_source) {
-            on_stage(by_source.as_str());
-            let ka = level.keyed_actions();
-            let keys: Vec<u32> =
-                ka.key.iter().map(|&k| source_of(k)).map(|s| if s == POOL { u32::MAX } else { s }).collect();
-            let dps = detect_params(p, by_source);
-            let mut src_level = level.rekey(&keys, Some(names.clone()), &dps)?;
-            if by_source == Signal::CoTarget {
-                // Replies to one account come in waves: each wave is a key,
-                // as for hashtag sets, so a swarm that descends on the same
-                // journalist ten times counts ten times, while a steady
-                // stream of replies is one popular key.
-                let (bursts, burst_names) = key_bursts(&src_level, dps.window_ms);
-                src_level = src_level.rekey(&bursts, Some(burst_names), &dps)?;
+        let base = swarmscan_detect::prepare(ev, network, &detect_params(p, specs[0].signal))?;
+        let needs_sources =
+            specs.iter().any(|s| s.source == Source::Author || matches!(s.key, Key::Source | Key::SourceWaves));
+        let sources = if needs_sources {
+            if author.is_empty() {
+                author = post_authors(ev);
             }
-            let (tested, stats, model) = null::test_level(&src_level, &|_| 0, &dps, hopeless);
-            out.push((Level { signal: by_source, prepared: src_level, stats, model }, tested));
-        }
-        if want(item) {
-            on_stage(item.as_str());
-            let (tested, stats, model) = null::test_level(&level, &source_of, &dp, hopeless);
-            out.push((Level { signal: item, prepared: level, stats, model }, tested));
-        }
-    }
-    if want(Signal::CoHashtag) {
-        on_stage(Signal::CoHashtag.as_str());
-        let dp = detect_params(p, Signal::CoHashtag);
-        let tags = swarmscan_detect::prepare(ev, network_of(Signal::CoHashtag), &dp)?;
-        let (keys, names) = key_bursts(&tags, dp.window_ms);
-        let level = tags.rekey(&keys, Some(names), &dp)?;
-        drop(tags);
-        let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
-        out.push((Level { signal: Signal::CoHashtag, prepared: level, stats, model }, tested));
-    }
-    for s in [Signal::CoLink, Signal::CoText] {
-        if want(s) {
-            on_stage(s.as_str());
-            let dp = detect_params(p, s);
-            let level = swarmscan_detect::prepare(ev, network_of(s), &dp)?;
-            let (tested, stats, model) = null::test_level(&level, &|_| 0, &dp, hopeless);
-            out.push((Level { signal: s, prepared: level, stats, model }, tested));
+            Some(post_sources(ev, &author, &base, network == Network::CoReply))
+        } else {
+            None
+        };
+        let mut base = Some(base);
+        for spec in specs {
+            on_stage(spec.signal.as_str());
+            let dp = detect_params(p, spec.signal);
+            let prepared = base.as_ref().expect("the network is kept until its last signal");
+            let source_of = |k: u32| {
+                let (src, _) = sources.as_ref().expect("sources were built for this network");
+                src[src.partition_point(|x| x.0 < k)].1
+            };
+            let mut unshared = Vec::new();
+            let level = match spec.key {
+                Key::Target => base.take().expect("the network's own keys come last"),
+                Key::Source | Key::SourceWaves => {
+                    let names = sources.as_ref().map(|x| x.1.clone());
+                    let keys: Vec<u32> = prepared
+                        .keyed_actions()
+                        .key
+                        .iter()
+                        .map(|&k| source_of(k))
+                        .map(|s| if s == POOL { u32::MAX } else { s })
+                        .collect();
+                    let level = prepared.rekey(&keys, names, &dp)?;
+                    if spec.key == Key::SourceWaves {
+                        // Replies to one account come in waves: each wave is
+                        // a key, so a swarm that descends on the same
+                        // journalist ten times counts ten times, while a
+                        // steady stream of replies is one popular key.
+                        let (bursts, burst_names) = key_bursts(&level, dp.window_ms);
+                        level.rekey(&bursts, Some(burst_names), &dp)?
+                    } else {
+                        level
+                    }
+                }
+                Key::Bursts => {
+                    let (keys, names) = key_bursts(prepared, dp.window_ms);
+                    prepared.rekey(&keys, Some(names), &dp)?
+                }
+                Key::SimilarBursts => {
+                    let (keys, names) = similar_bursts(ev, prepared);
+                    // Texts that match no other text were opportunities too.
+                    unshared = vec![0u32; prepared.accounts()];
+                    for (&k, &a) in keys.iter().zip(&prepared.keyed_actions().account) {
+                        if k == u32::MAX {
+                            unshared[a as usize] += 1;
+                        }
+                    }
+                    prepared.rekey(&keys, Some(names), &dp)?
+                }
+            };
+            if matches!(spec.key, Key::Bursts | Key::SimilarBursts) {
+                // The network's own keys are not tested: free them now.
+                base = None;
+            }
+            let conditioned = spec.source == Source::Author && spec.key == Key::Target;
+            let no_source = |_: u32| 0;
+            let source: &(dyn Fn(u32) -> u32 + Sync) = if conditioned { &source_of } else { &no_source };
+            let how = null::Fit { null: spec.null, unshared: &unshared, strata: spec.strata };
+            let (tested, stats, model) = null::test_level_with(&level, source, &how, &dp, hopeless);
+            out.push((Level { signal: spec.signal, prepared: level, stats, model }, tested));
         }
     }
     out.sort_by_key(|(l, _)| l.signal.index());

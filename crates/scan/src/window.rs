@@ -13,7 +13,7 @@
 //! bursts) or that are accounts (co_amplify).
 
 use crate::scan::{Error, ScanParams, detect_params, network_of};
-use crate::signal::Signal;
+use crate::signals::Signal;
 use swarmscan_detect::KeyedActions;
 use swarmscan_model::Events;
 
@@ -24,7 +24,7 @@ pub const P: f64 = 0.5;
 
 /// Whether a signal's window can be estimated ([`estimate`]).
 pub fn estimable(s: Signal) -> bool {
-    matches!(s, Signal::CoRepost | Signal::CoReply | Signal::CoLink | Signal::CoText)
+    s.spec().estimable
 }
 
 /// The estimate over keyed actions sorted by (key, time), in ms; `None` when

@@ -43,14 +43,17 @@ fn finds_planted_operations_and_spares_fans() {
     let flagged: BTreeMap<String, u32> = data.nodes.iter().map(|n| (n.account_id.clone(), n.cluster)).collect();
     let m = eval::evaluate(&labels, &flagged, "op_");
     // What this method achieves today (see BENCHMARKS.md for the figures):
-    // precise, but far from the recall goal (measured: recall 0.373; cloned
-    // news and copypasta complete once the group test extends clusters).
+    // measured recall 0.787 (cloned news, copypasta, hashtag push and reply
+    // swarm complete; the repost ring and the slow link campaign missed),
+    // precision 1.000, no fan or organic account flagged.
     assert!(m.flagged >= 5, "{m:?}");
-    assert!(m.recall >= 0.3, "{m:?}");
-    assert!(m.by_kind["copypasta"].rate >= 0.9, "{m:?}");
-    assert!(m.precision >= 0.9, "{m:?}");
-    assert!(m.by_kind["fan"].rate <= 0.02, "{m:?}");
-    assert!(m.by_kind["organic"].rate <= 0.01, "{m:?}");
+    assert!(m.recall >= 0.7, "{m:?}");
+    for kind in ["cloned_news", "copypasta", "hashtag_push", "reply_swarm"] {
+        assert!(m.by_kind[kind].rate >= 0.9, "{kind}: {m:?}");
+    }
+    assert!(m.precision >= 0.97, "{m:?}");
+    assert!(m.by_kind["fan"].rate <= 0.01, "{m:?}");
+    assert!(m.by_kind["organic"].rate <= 0.001, "{m:?}");
     assert!(m.purity >= 0.9, "{m:?}");
 
     // Lookalike domains: found, listed in domains.csv, marked in evidence,

@@ -224,6 +224,9 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     s.results.insert("out", dir.display().to_string().into());
     s.results.insert("clusters", data.clusters.len().into());
     s.results.insert("flagged_accounts", data.nodes.len().into());
+    let by_group = data.nodes.iter().filter(|n| n.why.starts_with("group test")).count();
+    s.results.insert("flagged_by_pair_test", (data.nodes.len() - by_group).into());
+    s.results.insert("flagged_by_group_test", by_group.into());
     s.results.insert("tested_pairs", res.tested_pairs.into());
     s.results.insert("significant_pairs", res.pairs.len().into());
     s.results.insert("p_threshold", res.p_threshold.into());

@@ -289,6 +289,7 @@ pub fn build(spec: &Spec) -> ReportData {
                 .collect(),
             timeline: hours.into_iter().map(|(h, c)| (rfc3339(h), c)).collect(),
             evidence: cluster_evidence,
+            why: String::new(),
         });
     }
 
