@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The quality matrix of issue #14: `swarmscan gen` scenarios × scales × seeds,
 # each scanned with default parameters and scored with `swarmscan eval`.
-# Prints one markdown table on stdout (progress on stderr).
+# Prints one markdown table on stdout (progress on stderr). The full matrix
+# (--all, 120 cells) took 16 min on the loaded 2-core development VM.
 #
 #   usage: scripts/quality_matrix.sh [--tuning | --held-out | --all] [--summary]
 #                                    [--scenarios a,b,...] [--scales S,S,...]
@@ -27,7 +28,7 @@
 #   --scales      override every scenario's scales (below) [per scenario]
 #   --seeds       override the split's seeds
 #   --big         also run the default preset at scale 10
-#   --summary     print a second table: means over seeds per split, scenario, scale
+#   --summary     print a second table: the seeds pooled per split, scenario and scale
 #   --keep DIR    keep generated data and scan outputs under DIR (else a temp dir, removed)
 #   --tsv FILE    also write the raw rows (tab-separated) to FILE
 #   --render FILE print the tables of a FILE written by --tsv, running nothing
