@@ -92,6 +92,9 @@ pub fn canonical_url(raw: &str) -> String {
         if let Some(i) = s.find('#') {
             s.truncate(i);
         }
+        // An opaque path keeps its spaces: those the fragment followed would
+        // be trimmed from the input next time (found by fuzzing).
+        s.truncate(s.trim_end().len());
         return s;
     };
     let mut host = host;
@@ -152,6 +155,11 @@ mod tests {
         check("not a url", "not a url");
         check("", "");
         check("https://bücher.example/", "https://xn--bcher-kva.example");
+        // Fuzz regression (issue #16): not idempotent when spaces preceded a
+        // dropped fragment in an opaque path.
+        let raw = "httpc:./e.wri\t\t\t-                                                 #                  \tqaks.c0ouse-\0";
+        check(raw, "httpc:./e.wri-");
+        check("httpc:./e.wri-", "httpc:./e.wri-");
     }
 
     proptest! {
