@@ -157,7 +157,8 @@ mod tests {
         check("https://bücher.example/", "https://xn--bcher-kva.example");
         // Fuzz regression (issue #16): not idempotent when spaces preceded a
         // dropped fragment in an opaque path.
-        let raw = "httpc:./e.wri\t\t\t-                                                 #                  \tqaks.c0ouse-\0";
+        let raw =
+            "httpc:./e.wri\t\t\t-                                                 #                  \tqaks.c0ouse-\0";
         check(raw, "httpc:./e.wri-");
         check("httpc:./e.wri-", "httpc:./e.wri-");
     }
