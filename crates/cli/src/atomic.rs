@@ -170,20 +170,15 @@ pub fn write_output<T>(
 /// use crate::atomic::OutputDir;
 /// let out = OutputDir::begin("scan-out".as_ref(), "summary.json")?; // removes an old summary.json
 /// out.write("edges.csv", |w| Ok(writeln!(w, "a,b")?))?;
-/// let parquet = out.temp_path("events.parquet"); // for writers that take a path
-/// // … write to parquet.path() …
-/// parquet.commit()?;
 /// out.finish(|w| Ok(w.write_all(b"{}")?))?; // summary.json, last
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
-#[allow(dead_code)] // for `scan`'s output directory, which is being restructured to use it
 pub struct OutputDir {
     dir: PathBuf,
     marker: String,
 }
 
-#[allow(dead_code)]
 impl OutputDir {
     /// Creates `dir` if needed and removes an earlier run's `marker`, so that
     /// until [`OutputDir::finish`] the directory does not claim to be a
@@ -199,11 +194,6 @@ impl OutputDir {
         Ok(OutputDir { dir: dir.to_path_buf(), marker: marker.to_string() })
     }
 
-    /// The directory.
-    pub fn path(&self) -> &Path {
-        &self.dir
-    }
-
     /// Writes `name` in the directory atomically.
     pub fn write<T>(
         &self,
@@ -211,11 +201,6 @@ impl OutputDir {
         write: impl FnOnce(&mut (dyn Write + Send)) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         write_atomically(&self.dir.join(name), write)
-    }
-
-    /// A temporary path for `name`, for writers that take a path.
-    pub fn temp_path(&self, name: &str) -> TempPath {
-        TempPath::new(&self.dir.join(name))
     }
 
     /// Writes the marker file, last.
@@ -304,7 +289,7 @@ mod tests {
         let e = out.write("accounts.csv", |_| -> anyhow::Result<()> { anyhow::bail!("killed") });
         assert!(e.is_err());
         assert_eq!(listing(d.path()), ["edges.csv"], "a failed run has no marker and no partial file");
-        let t = out.temp_path("events.parquet");
+        let t = TempPath::new(&d.path().join("events.parquet"));
         std::fs::write(t.path(), b"PAR1").unwrap();
         t.commit().unwrap();
         out.finish(|w| Ok(w.write_all(b"{}")?)).unwrap();

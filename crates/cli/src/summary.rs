@@ -67,9 +67,15 @@ impl<'a> Summary<'a> {
 
     /// Writes the JSON form to `path` (`-` = stdout), atomically.
     pub fn write_json(&self, path: &Path) -> anyhow::Result<()> {
+        let text = self.to_json()?;
+        crate::atomic::write_output(path, |w| Ok(w.write_all(text.as_bytes())?))
+    }
+
+    /// The JSON form, pretty-printed, with a final newline.
+    pub fn to_json(&self) -> anyhow::Result<String> {
         let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');
-        crate::atomic::write_output(path, |w| Ok(w.write_all(text.as_bytes())?))
+        Ok(text)
     }
 
     /// The human-readable form, for stderr.

@@ -163,7 +163,7 @@ fn demo_generates_and_reads_back() {
     }
     assert!(r.stderr.contains("report.html"), "the summary points at the report: {}", r.stderr);
     let accounts = std::fs::read_to_string(out.join("scan/accounts.csv")).unwrap();
-    assert!(accounts.starts_with("account_id,username,cluster_id,score,signals\n"), "{accounts:.80}");
+    assert!(accounts.starts_with("account_id,username,cluster_id,score,signals,why\n"), "{accounts:.80}");
     assert!(r.stderr.contains("precision") && r.stderr.contains("recall"), "{}", r.stderr);
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("scan/summary.json")).unwrap()).unwrap();

@@ -1,8 +1,10 @@
-//! Reports: a self-contained HTML file, GEXF and GraphML.
+//! The presentation side of a scan: [`explain`] turns a scan's result into
+//! one [`ReportData`] (evidence resolved to posts, times, texts and URLs),
+//! and everything people read is written from it, so no two outputs can
+//! disagree:
 //!
-//! Everything a report shows arrives in one [`ReportData`], computed by
-//! `swarmscan scan`; this crate only renders it:
-//!
+//! - [`tables`]: the output contract's `accounts.csv`, `clusters.csv`,
+//!   `edges.csv` and `domains.csv`;
 //! - [`write_html`]: one HTML file that opens offline (script, styles and
 //!   data inlined, no network request of any kind) with an overview, an
 //!   interactive WebGL network of the reported clusters (sigma.js), the
@@ -17,13 +19,30 @@
 //! needs npm.
 
 mod data;
+mod explain;
 mod html;
 mod out;
+pub mod tables;
 mod xml;
 
 use std::io;
 
 pub use data::*;
+pub use explain::{Header, LOOKALIKE_SIGNAL, explain};
+
+type Writer = fn(&ReportData, &mut dyn io::Write) -> io::Result<()>;
+
+/// Every file of a scan's output directory besides `summary.json`, in
+/// writing order, with its writer.
+pub const OUTPUTS: [(&str, Writer); 7] = [
+    ("accounts.csv", |d, w| tables::write_accounts(d, w)),
+    ("clusters.csv", |d, w| tables::write_clusters(d, w)),
+    ("edges.csv", |d, w| tables::write_edges(d, w)),
+    ("domains.csv", |d, w| tables::write_domains(d, w)),
+    ("report.html", write_html),
+    ("network.gexf", write_gexf),
+    ("network.graphml", write_graphml),
+];
 
 /// The licences of the JavaScript packages bundled into the HTML report
 /// (sigma.js, graphology and their dependencies), as the report's "About"

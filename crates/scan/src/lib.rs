@@ -1,10 +1,12 @@
 //! `swarmscan scan`: co-action signals tested against a null model, fused,
-//! clustered and explained. See `docs/scan.md` for the method.
+//! clustered, extended, and the lookalike news domains among the shared
+//! URLs. [`pipeline::run`] is the whole job; turning its result into tables
+//! and reports is `swarmscan-report`'s. See `docs/scan.md` for the method.
 pub mod attach;
 pub mod eval;
-mod explain;
+mod lookalikes;
 pub mod null;
-pub mod output;
+pub mod pipeline;
 mod scan;
 pub mod signals;
 pub mod stats;
@@ -12,7 +14,8 @@ pub mod stats;
 mod testing;
 pub mod window;
 
-pub use explain::{Header, LOOKALIKE_SIGNAL, Lookalikes, explain};
+pub use lookalikes::Lookalikes;
+pub use pipeline::{Progress, Run, run};
 pub use scan::{
     Attachment, Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, scan_observed,
     strength,

@@ -235,9 +235,7 @@ pub fn test_level_with(
         st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
         sweep_stratum(
             level,
-            &row_stratum,
-            s,
-            model.cumulative,
+            &|i| model.in_stratum(row_stratum[i], s),
             &keep,
             &sweep,
             |edges| edges.iter().map(|e| (e.a, e.b, model.test(s, e).1)).collect::<Vec<_>>(),
@@ -288,9 +286,7 @@ pub fn detail_level(
         }
         sweep_stratum(
             level,
-            &row_stratum,
-            s,
-            model.cumulative,
+            &|i| model.in_stratum(row_stratum[i], s),
             &keep,
             params,
             |edges| {
@@ -452,6 +448,11 @@ impl LevelModel {
         level.keyed_actions().key.par_iter().map(|&k| self.key_info(k).1).collect()
     }
 
+    /// Whether a key of stratum `key_stratum` counts in stratum `s`'s test.
+    fn in_stratum(&self, key_stratum: u32, s: u32) -> bool {
+        if self.cumulative { key_stratum <= s } else { key_stratum == s }
+    }
+
     /// `c_S` of a (stratum, source) that has keys.
     fn c_at(&self, s: u32, src: u32) -> f64 {
         let i = self.mass.partition_point(|x| (x.0, x.1) < (s, src));
@@ -502,14 +503,12 @@ impl LevelModel {
     }
 }
 
-/// Sweeps the rows of stratum `s` whose account is marked in `keep`; each
+/// Sweeps the rows `in_stratum` keeps whose account is marked in `keep`; each
 /// part of edges (at least two shared keys) goes through `per_part` in
 /// parallel, then to `sink` in order.
 fn sweep_stratum<T: Send>(
     level: &Prepared<'_>,
-    row_stratum: &[u32],
-    s: u32,
-    cumulative: bool,
+    in_stratum: &(dyn Fn(usize) -> bool + Sync),
     keep: &[bool],
     params: &Params,
     per_part: impl Fn(&[Edge]) -> T + Sync,
@@ -520,8 +519,7 @@ fn sweep_stratum<T: Send>(
         .into_par_iter()
         .map(|i| {
             let a = ka.account[i] as usize;
-            let inside = if cumulative { row_stratum[i] <= s } else { row_stratum[i] == s };
-            if inside && keep[a] { ka.key[i] } else { u32::MAX }
+            if in_stratum(i) && keep[a] { ka.key[i] } else { u32::MAX }
         })
         .collect();
     let mut sweep = params.clone();

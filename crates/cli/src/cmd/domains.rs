@@ -40,13 +40,18 @@ fn skipped_lines(list: &OutletList) -> Vec<String> {
     out
 }
 
-pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
-    anyhow::ensure!(!args.inputs.is_empty() || args.domains.is_some(), "give data INPUTs, --domains FILE, or both");
+/// The built-in outlets merged with the user's `--outlets` file, if any;
+/// skipped lines of that file are shown (first few) and counted.
+pub(crate) fn outlets(
+    path: Option<&std::path::Path>,
+    strict: bool,
+    ui: crate::ui::Ui,
+) -> anyhow::Result<(OutletList, u64)> {
     let mut outlets = OutletList::builtin();
-    let mut outlet_lines_skipped = 0u64;
-    if let Some(p) = &args.outlets {
-        let user = user_outlets(&read_list(p)?, &p.display().to_string(), args.strict)?;
-        outlet_lines_skipped = user.skipped().len() as u64;
+    let mut skipped = 0u64;
+    if let Some(p) = path {
+        let user = user_outlets(&read_list(p)?, &p.display().to_string(), strict)?;
+        skipped = user.skipped().len() as u64;
         if !ui.quiet {
             for line in skipped_lines(&user) {
                 eprintln!("{}", ui.warn(&line));
@@ -54,6 +59,12 @@ pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         }
         outlets.merge(user);
     }
+    Ok((outlets, skipped))
+}
+
+pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
+    anyhow::ensure!(!args.inputs.is_empty() || args.domains.is_some(), "give data INPUTs, --domains FILE, or both");
+    let (outlets, outlet_lines_skipped) = outlets(args.outlets.as_deref(), args.strict, ui)?;
     let mut matcher = Matcher::new(&outlets);
     if let Some(p) = &args.blocklist {
         matcher = matcher.with_blocklist(Blocklist::parse(&read_list(p)?, &p.display().to_string())?);

@@ -3,16 +3,14 @@
 //! outputs of contract v1 (`docs/scan.md`) into `--out DIR`.
 
 use super::{finish, load_args};
+use crate::atomic::OutputDir;
 use crate::flags::InputArgs;
 use crate::summary::{Summary, num};
 use crate::ui::Ui;
-use anyhow::Context;
 use clap::Args;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use swarmscan_domains::{Matcher, OutletList};
-use swarmscan_report::ReportData;
-use swarmscan_scan::{Header, Lookalikes, ScanParams, Signal, output};
+use swarmscan_report::{Header, ReportData, tables};
+use swarmscan_scan::{Progress, ScanParams, Signal};
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
@@ -133,65 +131,54 @@ fn generated_at() -> String {
     swarmscan_model::format_rfc3339_ms(ms)
 }
 
-fn create(dir: &Path, name: &str) -> anyhow::Result<BufWriter<std::fs::File>> {
-    let p = dir.join(name);
-    Ok(BufWriter::new(std::fs::File::create(&p).with_context(|| format!("cannot write {}", p.display()))?))
-}
-
-/// Writes `dir/name` with `write`, flushing and naming the file on error.
-fn write_with(
-    dir: &Path,
-    name: &str,
-    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut w = create(dir, name)?;
-    write(&mut w).and_then(|()| w.flush()).with_context(|| format!("cannot write {}", dir.join(name).display()))
-}
-
 pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     let params = args.params()?;
     let l = load_args(&args.input, ui)?;
     run_on(&args, &params, l, ui)
 }
 
-/// Scans loaded events and writes the outputs (shared with `demo`).
+/// Scans loaded events and writes the outputs (shared with `demo`): the
+/// library runs the scan ([`swarmscan_scan::run`]) and the presentation side
+/// turns it into the output files ([`swarmscan_report::OUTPUTS`]); this
+/// function only shows progress and writes. Every file is written to a
+/// temporary name and renamed when whole, and `summary.json` comes last, so
+/// its presence means the run finished.
 pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) -> anyhow::Result<u8> {
     let ev = &l.events;
     let mut s = Summary::new("scan", &l.report, ev.len() as u64, ev.num_accounts() as u64);
     ui.line("reading", l.read_s, &l.detail);
     s.timings_s.insert("read", l.read_s);
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let dir = &args.out;
+    let out = OutputDir::begin(dir, "summary.json")?;
+    let (outlets, outlet_problems) = super::domains::outlets(args.outlets.as_deref(), args.input.strict, ui)?;
 
-    let mut params = params.clone();
-    if !params.auto_windows.is_empty() {
-        let stage = ui.stage("estimating windows");
-        let est = swarmscan_scan::window::resolve(ev, &mut params)?;
-        let detail: Vec<String> = est.iter().map(|(s, w)| format!("{s} {} s", *w as f64 / 1000.0)).collect();
-        let detail =
-            if detail.is_empty() { "no key with two accounts: defaults kept".into() } else { detail.join(", ") };
-        s.timings_s.insert("estimating_windows", stage.done(&detail));
+    // Stages as the library announces them, timed here.
+    let current: std::sync::Mutex<Option<crate::ui::Stage>> = std::sync::Mutex::new(None);
+    let timings: std::sync::Mutex<Vec<(&'static str, f64)>> = std::sync::Mutex::new(Vec::new());
+    let run = swarmscan_scan::run(ev, params, &outlets, &|p| match p {
+        Progress::Started(name) => *current.lock().unwrap() = Some(ui.stage(name)),
+        Progress::Step(what) => {
+            if let Some(st) = current.lock().unwrap().as_ref() {
+                st.set(what);
+            }
+        }
+        Progress::Finished(name, detail) => {
+            if let Some(st) = current.lock().unwrap().take() {
+                timings.lock().unwrap().push((name, st.done(&detail)));
+            }
+        }
+    })?;
+    for (name, secs) in timings.into_inner().unwrap() {
+        // summary.json's names for the library's stages.
+        let key = match name {
+            "estimating windows" => "estimating_windows",
+            "testing signals" => "signals_and_tests",
+            "lookalike domains" => "lookalike_domains",
+            other => other,
+        };
+        s.timings_s.insert(key, secs);
     }
-    let params = &params;
-    let stage = ui.stage("testing signals");
-    let res = swarmscan_scan::scan_observed(ev, params, &|what| stage.set(what))?;
-    let detail = format!(
-        "{} of {} tested pairs significant (FDR {})",
-        num(res.pairs.len() as u64),
-        num(res.tested_pairs),
-        params.fdr
-    );
-    s.timings_s.insert("signals_and_tests", stage.done(&detail));
-
-    let stage = ui.stage("lookalike domains");
-    let mut outlets = OutletList::builtin();
-    if let Some(p) = &args.outlets {
-        let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-        outlets.merge(OutletList::parse(&text, &p.display().to_string())?);
-    }
-    let looks = Lookalikes::find(ev, &Matcher::new(&outlets));
-    let detail = format!("{} lookalike news domains among shared URLs", num(looks.by_host.len() as u64));
-    s.timings_s.insert("lookalike_domains", stage.done(&detail));
+    let (res, params) = (&run.result, &run.params);
 
     let stage = ui.stage("writing outputs");
     let header = Header {
@@ -212,19 +199,19 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
         records: l.report.records(),
         skipped: l.report.skipped().values().sum(),
     };
-    let data = swarmscan_scan::explain(&res, params, &looks, header);
-    let dir = &args.out;
-    for (name, write) in OUTPUTS {
+    let data = swarmscan_report::explain(res, params, &run.lookalikes, header);
+    for (name, write) in swarmscan_report::OUTPUTS {
         stage.set(name);
-        write_with(dir, name, |w| write(&data, w))?;
+        out.write(name, |w| Ok(write(&data, w)?))?;
     }
     s.timings_s.insert("explain_and_write", stage.done(&format!("into {}", dir.display())));
 
-    s.results.insert("output_version", output::OUTPUT_VERSION.into());
+    s.results.insert("output_version", tables::OUTPUT_VERSION.into());
     s.results.insert("out", dir.display().to_string().into());
     s.results.insert("clusters", data.clusters.len().into());
     s.results.insert("flagged_accounts", data.nodes.len().into());
-    let by_group = data.nodes.iter().filter(|n| n.why.starts_with("group test")).count();
+    let members = res.clusters.iter().flat_map(|c| c.members.iter().copied());
+    let by_group = members.filter(|&m| res.attachments.binary_search_by_key(&m, |t| t.account).is_ok()).count();
     s.results.insert("flagged_by_pair_test", (data.nodes.len() - by_group).into());
     s.results.insert("flagged_by_group_test", by_group.into());
     s.results.insert("tested_pairs", res.tested_pairs.into());
@@ -233,25 +220,16 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     s.results.insert("lookalike_domains", data.lookalikes.len().into());
     s.results.insert("signals", serde_json::to_value(&res.signals)?);
     s.results.insert("parameters", serde_json::to_value(&data.parameters)?);
+    if outlet_problems > 0 {
+        s.results.insert("skipped_outlet_lines", outlet_problems.into());
+    }
     s.findings = findings(&data, dir, ui);
-    let summary_path = dir.join("summary.json");
-    s.write_json(&summary_path)?;
+    let text = s.to_json()?;
+    out.finish(|w| Ok(w.write_all(text.as_bytes())?))?;
     let json = args.input.summary_json.as_deref();
-    finish(&s, json, ui)
+    let code = finish(&s, json, ui)?;
+    Ok(if outlet_problems > 0 && code == crate::exit::OK { crate::exit::PROBLEMS } else { code })
 }
-
-type Writer = fn(&ReportData, &mut dyn std::io::Write) -> std::io::Result<()>;
-
-/// Every file a scan writes besides `summary.json`, in writing order.
-const OUTPUTS: [(&str, Writer); 7] = [
-    ("accounts.csv", |d, w| output::write_accounts(d, w)),
-    ("clusters.csv", |d, w| output::write_clusters(d, w)),
-    ("edges.csv", |d, w| output::write_edges(d, w)),
-    ("domains.csv", |d, w| output::write_domains(d, w)),
-    ("report.html", swarmscan_report::write_html),
-    ("network.gexf", swarmscan_report::write_gexf),
-    ("network.graphml", swarmscan_report::write_graphml),
-];
 
 /// The end-of-run lines on what was found and where to look.
 fn findings(d: &ReportData, dir: &Path, ui: Ui) -> Vec<String> {

@@ -138,6 +138,7 @@ pub fn build(spec: &Spec) -> ReportData {
                     k
                 ),
                 cluster: cs.cluster_id,
+                why: format!("pair test: {} significant pairs in the cluster", cs.size - 1),
                 score: 10.0 - (k as f64) * 0.01 - rank as f64 * 0.001,
                 signals: {
                     let mut s: Vec<String> = cs.signals.iter().map(|s| s.to_string()).collect();

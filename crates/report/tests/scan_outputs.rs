@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use swarmscan_gen::{Format, GenConfig, generate};
 use swarmscan_ingest::{ReadOptions, read_inputs};
-use swarmscan_scan::{Header, LOOKALIKE_SIGNAL, Lookalikes, ScanParams, eval, explain, output, scan};
+use swarmscan_report::{Header, LOOKALIKE_SIGNAL, explain, tables as output};
+use swarmscan_scan::{Lookalikes, ScanParams, eval, scan};
 
 fn outputs(events: &swarmscan_model::Events) -> (BTreeMap<&'static str, Vec<u8>>, swarmscan_report::ReportData) {
     let p = ScanParams::default();

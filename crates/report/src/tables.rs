@@ -3,8 +3,8 @@
 //! [`ReportData`] so they agree with the report. Deterministic: floats are
 //! written with fixed precision and every list arrives sorted.
 
+use crate::ReportData;
 use std::io::{self, Write};
-use swarmscan_report::ReportData;
 
 /// Version of the output contract.
 pub const OUTPUT_VERSION: u32 = 2;

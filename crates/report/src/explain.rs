@@ -3,80 +3,13 @@
 //! domains marked. The CSV/JSON outputs and the HTML report are all written
 //! from this one structure, so they cannot disagree.
 
-use crate::scan::{ScanParams, ScanResult, strength};
-use crate::signals::Signal;
-use rustc_hash::{FxHashMap, FxHashSet};
+use crate as r;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use swarmscan_detect::Evidence as RawEvidence;
-use swarmscan_domains::{Finding, Matcher, url_host};
+use swarmscan_domains::url_host;
 use swarmscan_model::{Events, Sym, format_rfc3339_ms};
-use swarmscan_report as r;
-
-/// Lookalike news domains among the hosts of every URL in the data.
-#[derive(Clone, Debug, Default)]
-pub struct Lookalikes {
-    /// Finding per host.
-    pub by_host: BTreeMap<String, Finding>,
-    /// Host of each URL string symbol that is on a lookalike domain.
-    url_host: FxHashMap<u32, String>,
-    /// Posts with a URL on each lookalike host.
-    posts: BTreeMap<String, u64>,
-    /// Accounts (symbols) that posted such a URL.
-    accounts: FxHashSet<u32>,
-}
-
-impl Lookalikes {
-    /// Checks every distinct host of the data's (expanded) URLs.
-    pub fn find(ev: &Events, matcher: &Matcher) -> Lookalikes {
-        let mut syms: Vec<u32> = ev.url_expanded.iter().map(|s| s.0).collect();
-        syms.sort_unstable();
-        syms.dedup();
-        let host_of: Vec<(u32, String)> =
-            syms.into_iter().filter_map(|s| url_host(ev.strings.resolve(Sym(s))).map(|h| (s, h))).collect();
-        let mut hosts: Vec<&str> = host_of.iter().map(|x| x.1.as_str()).collect();
-        hosts.sort_unstable();
-        hosts.dedup();
-        let by_host: BTreeMap<String, Finding> =
-            matcher.check_many(&hosts).into_iter().map(|f| (f.domain.clone(), f)).collect();
-        let url_host: FxHashMap<u32, String> = host_of.into_iter().filter(|(_, h)| by_host.contains_key(h)).collect();
-        let mut out = Lookalikes { by_host, url_host, ..Lookalikes::default() };
-        if out.url_host.is_empty() {
-            return out;
-        }
-        for row in 0..ev.len() {
-            let (lo, hi) = (ev.url_offsets[row] as usize, ev.url_offsets[row + 1] as usize);
-            let mut seen = false;
-            for u in &ev.url_expanded[lo..hi] {
-                if let Some(h) = out.url_host.get(&u.0) {
-                    if !seen {
-                        *out.posts.entry(h.clone()).or_default() += 1;
-                    }
-                    seen = true;
-                }
-            }
-            if seen {
-                out.accounts.insert(ev.account[row].0);
-            }
-        }
-        out
-    }
-
-    /// Lookalike hosts among the URLs of an event row.
-    fn hosts_of_row(&self, ev: &Events, row: usize) -> Vec<&str> {
-        let (lo, hi) = (ev.url_offsets[row] as usize, ev.url_offsets[row + 1] as usize);
-        ev.url_expanded[lo..hi].iter().filter_map(|u| self.url_host.get(&u.0).map(String::as_str)).collect()
-    }
-
-    /// The outlet a host imitates.
-    pub fn imitates(&self, host: &str) -> Option<&str> {
-        self.by_host.get(host).map(|f| f.imitates.as_str())
-    }
-
-    /// Whether an account posted a URL on a lookalike domain.
-    pub fn posted_by(&self, account: Sym) -> bool {
-        self.accounts.contains(&account.0)
-    }
-}
+use swarmscan_scan::{Cluster, Lookalikes, Pair, ScanParams, ScanResult, Signal, strength};
 
 /// The parts of a report that come from outside the scan.
 #[derive(Clone, Debug, Default)]
@@ -110,12 +43,12 @@ fn action(ev: &Events, row: u32) -> r::Action {
 /// Why each member of a cluster was flagged (same order as its members):
 /// its significant pairs inside the cluster (count, best signal and
 /// p-value), or the group test that attached it.
-fn member_reasons(res: &ScanResult<'_>, c: &crate::scan::Cluster) -> Vec<String> {
+fn member_reasons(res: &ScanResult<'_>, c: &Cluster) -> Vec<String> {
     c.members
         .iter()
         .map(|&m| {
             let mine = c.pairs.iter().map(|&pi| &res.pairs[pi]).filter(|x| x.a == m || x.b == m);
-            let (n, best) = mine.fold((0usize, None::<&crate::scan::Pair>), |(n, b), x| {
+            let (n, best) = mine.fold((0usize, None::<&Pair>), |(n, b), x| {
                 (n + 1, if b.is_none_or(|b| x.p < b.p) { Some(x) } else { b })
             });
             if let Some(best) = best {
@@ -144,7 +77,7 @@ fn member_reasons(res: &ScanResult<'_>, c: &crate::scan::Cluster) -> Vec<String>
 }
 
 /// How a cluster's members were found.
-fn cluster_reason(res: &ScanResult<'_>, c: &crate::scan::Cluster) -> String {
+fn cluster_reason(res: &ScanResult<'_>, c: &Cluster) -> String {
     let attached =
         c.members.iter().filter(|&&m| res.attachments.binary_search_by_key(&m, |t| t.account).is_ok()).count();
     let best = c.pairs.iter().map(|&pi| res.pairs[pi].p).fold(f64::INFINITY, f64::min);
@@ -317,7 +250,7 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
             imitates: f.imitates.clone(),
             rule: f.rule.to_string(),
             score: f64::from(f.score),
-            posts: looks.posts.get(&f.domain).copied().unwrap_or(0),
+            posts: looks.posts(&f.domain),
             clusters: domain_clusters.get(&f.domain).cloned().unwrap_or_default(),
         })
         .collect();
