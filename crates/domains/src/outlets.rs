@@ -323,6 +323,13 @@ impl OutletList {
             while fields.len() > 3 && fields.last().is_some_and(String::is_empty) {
                 fields.pop();
             }
+            // A field cannot hold a TAB or line end in TSV (a `# source:` comment
+            // may carry one; found by fuzzing): written as a space.
+            for f in &mut fields {
+                if f.contains(['\t', '\n', '\r']) {
+                    *f = f.replace(['\t', '\n', '\r'], " ");
+                }
+            }
             out.push_str(&fields.join("\t"));
             out.push('\n');
         }
@@ -659,5 +666,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_source_with_a_tab_survives_the_tsv_round_trip() {
+        // Fuzz regression (issue #16): a TAB in a `# source:` comment made to_tsv
+        // write a seventh field, and the outlet was lost on reading it back.
+        let text = "# source: a\tb\nkrone.at\tKronen Zeitung\tAT\t\nkurier.at\tKurier\tAT\n";
+        let list = OutletList::parse(text, "t").unwrap();
+        let again = OutletList::parse_strict(&list.to_tsv(), "t2").unwrap();
+        assert_eq!(again.len(), list.len());
+        assert_eq!(again.get("krone.at").unwrap().source(), "a b");
     }
 }
