@@ -15,7 +15,7 @@ mod testing;
 pub mod window;
 
 pub use lookalikes::Lookalikes;
-pub use pipeline::{Progress, Run, run};
+pub use pipeline::{Found, Progress, Run, run};
 pub use scan::{
     Attachment, Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, scan_observed,
     strength,

@@ -20,8 +20,19 @@ pub enum Progress<'a> {
     Started(&'static str),
     /// What the stage is doing now (a signal's name, `clustering`, …).
     Step(&'a str),
-    /// The stage is done; one line on what it found.
-    Finished(&'static str, String),
+    /// The stage is done, with what it found.
+    Finished(&'static str, Found<'a>),
+}
+
+/// What a finished stage found.
+#[derive(Debug)]
+pub enum Found<'a> {
+    /// The windows estimated, ms (none when no key had two accounts).
+    Windows(&'a [(Signal, i64)]),
+    /// Significant pairs of the pairs tested, at the FDR.
+    Pairs { significant: u64, tested: u64, fdr: f64 },
+    /// Lookalike news domains among the shared URLs.
+    Lookalikes(u64),
 }
 
 /// A finished scan.
@@ -48,55 +59,23 @@ pub fn run<'a>(
     if !params.auto_windows.is_empty() {
         on(Progress::Started("estimating windows"));
         estimated = crate::window::resolve(ev, &mut params)?;
-        let detail: Vec<String> = estimated.iter().map(|(s, w)| format!("{s} {} s", *w as f64 / 1000.0)).collect();
-        let detail =
-            if detail.is_empty() { "no key with two accounts: defaults kept".into() } else { detail.join(", ") };
-        on(Progress::Finished("estimating windows", detail));
+        on(Progress::Finished("estimating windows", Found::Windows(&estimated)));
     }
     on(Progress::Started("testing signals"));
     let result = scan_observed(ev, &params, &|what| on(Progress::Step(what)))?;
     on(Progress::Finished(
         "testing signals",
-        format!(
-            "{} of {} tested pairs significant (FDR {})",
-            thousands(result.pairs.len() as u64),
-            thousands(result.tested_pairs),
-            params.fdr
-        ),
+        Found::Pairs { significant: result.pairs.len() as u64, tested: result.tested_pairs, fdr: params.fdr },
     ));
     on(Progress::Started("lookalike domains"));
     let lookalikes = Lookalikes::find(ev, &Matcher::new(outlets));
-    on(Progress::Finished(
-        "lookalike domains",
-        format!("{} lookalike news domains among shared URLs", thousands(lookalikes.by_host.len() as u64)),
-    ));
+    on(Progress::Finished("lookalike domains", Found::Lookalikes(lookalikes.by_host.len() as u64)));
     Ok(Run { params, estimated, result, lookalikes })
-}
-
-/// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-    }
 
     /// The stages are announced in order, each finished once, and the run
     /// holds what `scan` and `Lookalikes::find` give on their own.

@@ -10,7 +10,7 @@ use crate::ui::Ui;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use swarmscan_report::{Header, ReportData, tables};
-use swarmscan_scan::{Progress, ScanParams, Signal};
+use swarmscan_scan::{Found, Progress, ScanParams, Signal};
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
@@ -162,7 +162,17 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
                 st.set(what);
             }
         }
-        Progress::Finished(name, detail) => {
+        Progress::Finished(name, found) => {
+            let detail = match found {
+                Found::Windows([]) => "no key with two accounts: defaults kept".to_string(),
+                Found::Windows(w) => {
+                    w.iter().map(|(s, w)| format!("{s} {} s", *w as f64 / 1000.0)).collect::<Vec<_>>().join(", ")
+                }
+                Found::Pairs { significant, tested, fdr } => {
+                    format!("{} of {} tested pairs significant (FDR {fdr})", num(significant), num(tested))
+                }
+                Found::Lookalikes(n) => format!("{} lookalike news domains among shared URLs", num(n)),
+            };
             if let Some(st) = current.lock().unwrap().take() {
                 timings.lock().unwrap().push((name, st.done(&detail)));
             }
