@@ -417,6 +417,11 @@ impl Columns {
 
     /// A header line names a domain column; `None` when the line is data.
     fn from_header(fields: &[String]) -> Option<Columns> {
+        // Column names hold no dots: a line with a domain in it is data, even when an
+        // outlet is called "Website" or "Media" (found by fuzzing).
+        if fields.iter().any(|f| f.contains('.')) {
+            return None;
+        }
         let find = |names: &[&str]| {
             fields.iter().position(|f| {
                 let f = f.trim().trim_matches('"').to_ascii_lowercase().replace([' ', '-'], "_");
@@ -677,5 +682,17 @@ mod tests {
         let again = OutletList::parse_strict(&list.to_tsv(), "t2").unwrap();
         assert_eq!(again.len(), list.len());
         assert_eq!(again.get("krone.at").unwrap().source(), "a b");
+    }
+
+    #[test]
+    fn a_first_outlet_named_like_a_column_is_data() {
+        // Fuzz regression (issue #16): "website" made the first line a header, and
+        // every later line's name was read as its domain.
+        let text = "# swarmscan-outlets v1\naambito.com\twebsite\tAR\nambito.com\tÁmbito\tAR\n";
+        let list = OutletList::parse_strict(text, "t").unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list.get("aambito.com").unwrap().name(), "website");
+        let again = OutletList::parse_strict(&list.to_tsv(), "t2").unwrap();
+        assert_eq!(again, list);
     }
 }
