@@ -365,6 +365,7 @@ fn run_levels<'a>(
             None
         };
         let mut base = Some(base);
+        let last = specs.last().map(|s| s.signal);
         for spec in specs {
             on_stage(spec.signal.as_str());
             let dp = detect_params(p, spec.signal);
@@ -413,8 +414,9 @@ fn run_levels<'a>(
                     prepared.rekey(&keys, Some(names), &dp)?
                 }
             };
-            if matches!(spec.key, Key::Bursts | Key::SimilarBursts) {
-                // The network's own keys are not tested: free them now.
+            if Some(spec.signal) == last {
+                // No other signal needs the network's own keys: free them
+                // before the test (co_similar's are the largest).
                 base = None;
             }
             let conditioned = spec.source == Source::Author && spec.key == Key::Target;
