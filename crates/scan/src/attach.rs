@@ -219,7 +219,9 @@ fn attach_level_batched(
                 let lo = by_account.partition_point(|r| r.0 < a);
                 let hi = by_account.partition_point(|r| r.0 <= a);
                 let mu: f64 = match (model.null, by_account[lo..hi].first()) {
-                    (Null::Pooled, Some(&(_, s, src, d))) => f64::from(d) * a_total(cl) / model.mass_of(s, src).0,
+                    (Null::Pooled, Some(&(_, s, src, _))) => {
+                        f64::from(model.degree[a as usize]) * a_total(cl) / model.mass_of(s, src).0
+                    }
                     _ => by_account[lo..hi]
                         .iter()
                         .map(|&(_, s, src, n)| {
@@ -371,7 +373,7 @@ mod tests {
                 }
                 if model.null == Null::Pooled {
                     // μ = d_a · (mass of every key of the cluster) / M.
-                    let d = model.counts.iter().find(|r| r.1 == a).map_or(0, |r| r.3);
+                    let d = model.degree[a as usize];
                     let total: f64 = model.keys.iter().map(|k| f64::from(k.1)).sum();
                     let a_mass: f64 = keys
                         .iter()

@@ -95,7 +95,9 @@ pub enum Strata {
 ///
 /// With [`Null::Pooled`] the rows keep the same shape: `mass` holds
 /// `(stratum, 0, M, Σ_{k∈stratum} m_k² / M²)` and `counts` holds
-/// `(stratum, account, 0, d_a)` for each stratum the account acted in.
+/// `(stratum, account, 0, n)`, `n` the account's keys counted by the
+/// stratum's test (they bound how many it can share there), and `d_a` is in
+/// `degree`.
 #[derive(Clone, Debug, Default)]
 pub struct LevelModel {
     pub null: Null,
@@ -105,6 +107,9 @@ pub struct LevelModel {
     /// Per account rank, actions the level left out as unshared
     /// ([`test_level_with`]); empty when none.
     pub unshared: Vec<u32>,
+    /// [`Null::Pooled`]: each account's `d_a`, every key it acted on in the
+    /// level (unshared ones too); empty for [`Null::Stratified`].
+    pub degree: Vec<u32>,
     /// `(key, m_k, stratum, source)`, sorted by key; stratum `u32::MAX`
     /// for keys with a single account.
     pub keys: Vec<(u32, u32, u32, u32)>,
@@ -155,13 +160,22 @@ pub struct LevelStats {
 /// the smallest `P(Pois(n·X·c) ≥ X) / P(Pois(n·X·c) ≥ 2)` over `2 ≤ X ≤ n`.
 /// An account with fewer than two keys can share at most one: `1.0`.
 pub fn best_p(n: u64, c: f64) -> f64 {
+    best_p_scaled(n, n, c)
+}
+
+/// [`best_p`] where `μ = d · d_b · c` while at most `n ≤ d` keys can be
+/// shared (the pooled null: `d` the account's keys in the whole level, `n`
+/// those the stratum's test counts): a pair sharing `X ≤ n` keys has
+/// `μ ≥ d·X·c`, so the bound is the smallest
+/// `P(Pois(d·X·c) ≥ X) / P(Pois(d·X·c) ≥ 2)` over `2 ≤ X ≤ n`.
+pub fn best_p_scaled(n: u64, d: u64, c: f64) -> f64 {
     if n < 2 {
         return 1.0;
     }
-    // The tail falls with X when n·c < 1 and is ~½ or more once μ ≥ X; the
+    // The tail falls with X when d·c < 1 and is ~½ or more once μ ≥ X; the
     // small X where the conditioning matters are checked one by one.
     let xs = (2..=n.min(8)).chain((n > 8).then_some(n));
-    xs.map(|x| poisson_sf_given_at_least(x, (n * x) as f64 * c, 2)).fold(1.0, f64::min)
+    xs.map(|x| poisson_sf_given_at_least(x, (d * x) as f64 * c, 2)).fold(1.0, f64::min)
 }
 
 /// With [`Strata::UpTo`], stratum `j`'s test counts the keys of strata
@@ -387,7 +401,7 @@ fn fit(level: &Prepared<'_>, source_of_key: &(dyn Fn(u32) -> u32 + Sync), how: &
             _ => counts.push((s, a, src, 1)),
         }
     }
-    LevelModel { null, cumulative: false, unshared: unshared.to_vec(), keys, mass: c_of, counts }
+    LevelModel { null, cumulative: false, unshared: unshared.to_vec(), degree: Vec::new(), keys, mass: c_of, counts }
 }
 
 /// [`fit`] for [`Null::Pooled`]: `keys` as `fit` builds them, `inc` the
@@ -424,8 +438,7 @@ fn fit_pooled(
             m.3 = strata.iter().zip(&own).filter(|(s, _)| counts_in(**s, j)).map(|(_, c)| c).sum();
         }
     }
-    // One row per (stratum, account) the account acted in, holding d_a
-    // (cumulative: every stratum whose test counts one of its keys).
+    // Per (stratum, account): the account's keys the stratum's test counts.
     let mut sa: Vec<(u32, u32)> = inc
         .iter()
         .filter_map(|&(k, a)| {
@@ -434,18 +447,12 @@ fn fit_pooled(
             (s != u32::MAX).then_some((s, a))
         })
         .collect();
-    sa.par_sort_unstable();
-    sa.dedup();
     if cumulative {
-        sa = sa
-            .iter()
-            .flat_map(|&(s, a)| strata.iter().filter(move |&&j| counts_in(s, j)).map(move |&j| (j, a)))
-            .collect();
-        sa.par_sort_unstable();
-        sa.dedup();
+        sa = sa.iter().flat_map(|&(s, a)| strata.iter().filter(move |&&j| counts_in(s, j)).map(move |&j| (j, a))).collect();
     }
-    let counts = sa.into_iter().map(|(s, a)| (s, a, 0, degree[a as usize])).collect();
-    LevelModel { null: Null::Pooled, cumulative, unshared: unshared.to_vec(), keys, mass, counts }
+    sa.par_sort_unstable();
+    let counts = sa.chunk_by(|x, y| x == y).map(|run| (run[0].0, run[0].1, 0, run.len() as u32)).collect();
+    LevelModel { null: Null::Pooled, cumulative, unshared: unshared.to_vec(), degree, keys, mass, counts }
 }
 
 impl LevelModel {
@@ -488,6 +495,10 @@ impl LevelModel {
             let a = self.counts[g].1;
             let e = g + self.counts[g..hi].partition_point(|x| x.1 == a);
             let ok = match &self.counts[g..e] {
+                [(_, _, src, n)] if self.null == Null::Pooled => {
+                    best_p_scaled(u64::from(*n), u64::from(self.degree[a as usize]), self.c_at(s, *src))
+                        <= hopeless_above
+                }
                 [(_, _, src, n)] => best_p(u64::from(*n), self.c_at(s, *src)) <= hopeless_above,
                 rows => rows.iter().map(|r| r.3).sum::<u32>() >= 2,
             };
@@ -500,6 +511,11 @@ impl LevelModel {
 
     /// `(μ, p)` of an edge of stratum `s`.
     fn test(&self, s: u32, edge: &Edge) -> (f64, f64) {
+        if self.null == Null::Pooled {
+            let d = |a: u32| f64::from(self.degree[a as usize]);
+            let mu = d(edge.a) * d(edge.b) * self.c_at(s, 0);
+            return (mu, poisson_sf_given_at_least(u64::from(edge.weight), mu, 2));
+        }
         let (ra, rb) = (self.counts_of(s, edge.a), self.counts_of(s, edge.b));
         let (mut i, mut j, mut mu) = (0, 0, 0.0f64);
         while i < ra.len() && j < rb.len() {
@@ -618,6 +634,22 @@ pub(crate) mod tests {
         /// `best_p` is a lower bound of every p-value a pair can get: X
         /// shared keys, X ≤ n and X ≤ n_b, μ = n·n_b·c. Checked where the
         /// bound is used (at or below ¼).
+        #[test]
+        fn best_p_scaled_bounds_every_partner(n in 2u64..20, extra in 0u64..40, lc in -4.0f64..-0.5) {
+            // The pooled null: μ = d·d_b·c with d ≥ n, X ≤ n, d_b ≥ X.
+            let (c, d) = (10f64.powf(lc), n + extra);
+            let bound = best_p_scaled(n, d, c);
+            if bound > 0.25 {
+                return Ok(());
+            }
+            for x in 2..=n {
+                for db in x..=60 {
+                    let p = poisson_sf_given_at_least(x, (d * db) as f64 * c, 2);
+                    prop_assert!(p >= bound * (1.0 - 1e-9), "n {n} d {d} c {c} x {x} db {db}: {p} < {bound}");
+                }
+            }
+        }
+
         #[test]
         fn best_p_bounds_every_partner(n in 2u64..40, lc in -4.0f64..-0.5) {
             let c = 10f64.powf(lc);
