@@ -448,7 +448,10 @@ fn fit_pooled(
         })
         .collect();
     if cumulative {
-        sa = sa.iter().flat_map(|&(s, a)| strata.iter().filter(move |&&j| counts_in(s, j)).map(move |&j| (j, a))).collect();
+        sa = sa
+            .iter()
+            .flat_map(|&(s, a)| strata.iter().filter(move |&&j| counts_in(s, j)).map(move |&j| (j, a)))
+            .collect();
     }
     sa.par_sort_unstable();
     let counts = sa.chunk_by(|x, y| x == y).map(|run| (run[0].0, run[0].1, 0, run.len() as u32)).collect();
