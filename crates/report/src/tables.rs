@@ -1,4 +1,4 @@
-//! The output contract (version 1, `docs/scan.md`): `accounts.csv`,
+//! The output contract (version 2, `docs/scan.md`): `accounts.csv`,
 //! `clusters.csv`, `edges.csv` and `domains.csv`, written from
 //! [`ReportData`] so they agree with the report. Deterministic: floats are
 //! written with fixed precision and every list arrives sorted.
