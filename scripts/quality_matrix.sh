@@ -17,7 +17,9 @@
 # Per row: events and accounts written by gen; precision (`—` when nothing
 # is flagged), recall, F1 over operation members; fans and organic accounts
 # flagged (n/N); members flagged per operation kind (n/N, `—` where the
-# scenario has none); significant / tested pairs of the scan; scan wall time
+# scenario has none); members with at least two events of their operation
+# flagged (n/N, rate) and their share of all members ("ceiling": a member
+# with fewer gives no co-action test anything to count); significant / tested pairs of the scan; scan wall time
 # and peak memory; and which of the #14 targets the cell misses (F1 ≥ 0.95,
 # precision ≥ 0.97, ≤ 1 % of fans, ≤ 0.1 % of accounts on organic-only
 # data; `ok` when none). The summary pools the seeds of a split, scenario
@@ -137,11 +139,14 @@ for split in $SPLITS; do
                 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
                 rss=$(tail -n 1 "$cell/rss" 2>/dev/null || echo 0)
                 pairs=$(jq -r '"\(.results.significant_pairs)\t\(.results.tested_pairs)"' "$cell/scan/summary.json")
-                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%.1f\t%s\t%s\n' \
+                # Members with two or more events of their operation (the
+                # most any co-action test can see): flagged/total.
+                visible=$(jq -r '[.by_participation[]? | select(.lo >= 2)] | "\(map(.flagged) | add // 0)/\(map(.members) | add // 0)"' "$ev")
+                printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%.1f\t%s\t%s\t%s\n' \
                     "$split" "$scenario" "$scale" "$seed" "$events" "$accounts" \
                     "$(jq -r '.positives' "$ev")" "$(jq -r '.flagged' "$ev")" "$(jq -r '.true_positives' "$ev")" \
                     "$(jq -r '.labelled' "$ev")" "$(share "$ev" fan)" "$(share "$ev" organic)" "$kinds" \
-                    "$secs" "$rss" "$pairs" >> "$TSV"
+                    "$secs" "$rss" "$pairs" "$visible" >> "$TSV"
                 [ -z "$TSV_OUT" ] || cp "$TSV" "$TSV_OUT"
                 [ -n "$KEEP" ] || rm -rf "$cell"
             done
@@ -162,6 +167,11 @@ function num(s,   a) { split(s, a, "/"); return a[1] + 0 }
 function den(s,   a) { split(s, a, "/"); return a[2] + 0 }
 function nn(n, d) { return d > 0 ? n "/" d : "—" }
 function fmt(x) { return x < 0 ? "—" : sprintf("%.2f", x) }
+# Members with ≥ 2 events of their operation, flagged (rate), and their
+# share of all members (the recall no co-action test can exceed); "—" for
+# rows written before the column existed.
+function visible(s) { return (s == "" || den(s) == 0) ? "—" : sprintf("%s (%.2f)", s, num(s) / den(s)) }
+function ceiling(s, pos) { return (s == "" || pos == 0) ? "—" : sprintf("%.2f", den(s) / pos) }
 function thousands(n,   s) { s = sprintf("%d", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]([,]|$)/, ",&", s); return s }
 # Scores of pooled counts: sets P R F (-1 = undefined) and returns the misses.
 function score(pos, flagged, tp, labelled, fan_n, fan_d,   miss) {
@@ -177,31 +187,33 @@ function score(pos, flagged, tp, labelled, fan_n, fan_d,   miss) {
     return miss == "" ? "ok" : substr(miss, 2)
 }
 BEGIN {
-    print "| split | scenario | scale | seed | events | accounts | precision | recall | F1 | fans flagged | organic flagged | cloned_news | repost_ring | copypasta | reply_swarm | slow_link | hashtag_push | pairs sig/tested | scan s | scan MB | misses |"
-    print "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    print "| split | scenario | scale | seed | events | accounts | precision | recall | F1 | fans flagged | organic flagged | cloned_news | repost_ring | copypasta | reply_swarm | slow_link | hashtag_push | members with ≥ 2 events: flagged | ceiling | pairs sig/tested | scan s | scan MB | misses |"
+    print "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 }
 {
     miss = score($7, $8, $9, $10, num($11), den($11))
     kinds = ""
     for (i = 13; i <= 18; i++) kinds = kinds " | " nn(num($i), den($i))
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s | %s/%s | %s | %d | %s |\n", $1, $2, $3, $4, thousands($5), thousands($6), fmt(P), fmt(R), fmt(F), nn(num($11), den($11)), nn(num($12), den($12)), kinds, $21, $22, $19, $20 / 1024, miss
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%s | %s | %s | %s/%s | %s | %d | %s |\n", $1, $2, $3, $4, thousands($5), thousands($6), fmt(P), fmt(R), fmt(F), nn(num($11), den($11)), nn(num($12), den($12)), kinds, visible($23), ceiling($23, $7), $21, $22, $19, $20 / 1024, miss
     key = $1 SUBSEP $2 SUBSEP $3
     if (!(key in n)) order[++keys] = key
     n[key]++; ev[key] += $5; pos[key] += $7; fl[key] += $8; tp[key] += $9; lab[key] += $10; st[key] += $19
     if (miss != "ok") below[key]++
     for (i = 11; i <= 18; i++) { cn[key, i] += num($i); cd[key, i] += den($i) }
+    if ($23 != "") { vn[key] += num($23); vd[key] += den($23) } else vna[key] = 1
 }
 END {
     if (!summary) exit
     print ""
-    print "| split | scenario | scale | seeds | events (mean) | precision | recall | F1 | fans flagged | organic flagged | cloned_news | repost_ring | copypasta | reply_swarm | slow_link | hashtag_push | scan s (mean) | cells below target |"
-    print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    print "| split | scenario | scale | seeds | events (mean) | precision | recall | F1 | fans flagged | organic flagged | cloned_news | repost_ring | copypasta | reply_swarm | slow_link | hashtag_push | members with ≥ 2 events: flagged | ceiling | scan s (mean) | cells below target |"
+    print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     for (j = 1; j <= keys; j++) {
         k = order[j]; split(k, parts, SUBSEP); c = n[k]
         miss = score(pos[k], fl[k], tp[k], lab[k], cn[k, 11], cd[k, 11])
         kinds = ""
         for (i = 13; i <= 18; i++) kinds = kinds " | " nn(cn[k, i], cd[k, i])
-        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s%s | %.1f | %d of %d (%s) |\n", parts[1], parts[2], parts[3], c, thousands(ev[k] / c), \
-            fmt(P), fmt(R), fmt(F), nn(cn[k, 11], cd[k, 11]), nn(cn[k, 12], cd[k, 12]), kinds, st[k] / c, below[k] + 0, c, miss
+        vs = (k in vna) ? "" : vn[k] "/" vd[k]
+        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s%s | %s | %s | %.1f | %d of %d (%s) |\n", parts[1], parts[2], parts[3], c, thousands(ev[k] / c), \
+            fmt(P), fmt(R), fmt(F), nn(cn[k, 11], cd[k, 11]), nn(cn[k, 12], cd[k, 12]), kinds, visible(vs), ceiling(vs, pos[k]), st[k] / c, below[k] + 0, c, miss
     }
 }' "$TSV"

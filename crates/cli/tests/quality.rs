@@ -73,6 +73,10 @@ struct Scores {
     f1: f64,
     fans: (u64, u64),
     kinds: String,
+    /// Operation members counted in eval's participation bands (gen's
+    /// `op_actions`), and the share with two or more events.
+    in_bands: u64,
+    ceiling: Option<f64>,
 }
 
 /// Generates, scans and evaluates one cell in `dir`.
@@ -120,6 +124,8 @@ fn measure(cell: &Cell, dir: &Path) -> Scores {
         f1: m["f1"].as_f64().unwrap_or(0.0),
         fans: (u(&fan["flagged"]), u(&fan["accounts"])),
         kinds,
+        in_bands: m["by_participation"].as_array().map_or(0, |b| b.iter().map(|x| u(&x["members"])).sum()),
+        ceiling: m["recall_ceiling"].as_f64(),
     }
 }
 
@@ -134,10 +140,11 @@ fn check(cells: &[Cell]) {
         let name = format!("{} scale {} seed {}", cell.scenario, cell.scale, cell.seed);
         // Shown with --nocapture, and on failure: the figures to set floors from.
         println!(
-            "{name}: {:.1} s; {} accounts, {} positive, {} flagged; precision {:.3} recall {:.3} F1 {:.3}; fans {}/{}; {}",
+            "{name}: {:.1} s; {} accounts, {} positive ({:.3} with two or more operation events), {} flagged; precision {:.3} recall {:.3} F1 {:.3}; fans {}/{}; {}",
             t.elapsed().as_secs_f64(),
             r.labelled,
             r.positives,
+            r.ceiling.unwrap_or(0.0),
             r.flagged,
             r.precision,
             r.recall,
@@ -155,6 +162,9 @@ fn check(cells: &[Cell]) {
         }
         if r.f1 < cell.min_f1 {
             fail(format!("F1 {:.3} < floor {}", r.f1, cell.min_f1));
+        }
+        if r.positives > 0 && (r.in_bands != r.positives || !r.ceiling.is_some_and(|c| c > 0.0 && c <= 1.0)) {
+            fail(format!("eval's participation bands hold {} of {} members", r.in_bands, r.positives));
         }
         if r.fans.1 > 0 && r.fans.0 as f64 > MAX_FAN_RATE * r.fans.1 as f64 {
             fail(format!("{} of {} fans flagged (> {} %)", r.fans.0, r.fans.1, 100.0 * MAX_FAN_RATE));

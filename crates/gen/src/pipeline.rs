@@ -64,6 +64,9 @@ pub(crate) struct Stats {
     pub(crate) ops: Vec<OpStat>,
     pub(crate) op_urls: Vec<BTreeSet<String>>,
     pub(crate) op_posts: Vec<BTreeSet<u64>>,
+    /// Per account, the events of its operation it posted (0 outside
+    /// operations): how much a detector can see of each member.
+    pub(crate) op_actions: Vec<u32>,
     /// Event files written, in format order.
     pub(crate) files: Vec<PathBuf>,
 }
@@ -137,6 +140,7 @@ pub(crate) fn run(
         ops: vec![OpStat { events: 0, camouflage: 0, first: i64::MAX, last: i64::MIN }; n_ops],
         op_urls: vec![BTreeSet::new(); n_ops],
         op_posts: vec![BTreeSet::new(); n_ops],
+        op_actions: vec![0; world.accounts.len()],
         files: Vec::new(),
     };
 
@@ -233,6 +237,9 @@ fn count(world: &World, op_member: &[u64], stats: &mut Stats, evs: &[Event]) {
         stats.seen[a / 64] |= 1 << (a % 64);
         match untag(e.tag) {
             Some((o, false)) => {
+                if world.accounts[a].group == Group::Op(o) {
+                    stats.op_actions[a] += 1;
+                }
                 let st = &mut stats.ops[o as usize];
                 st.events += 1;
                 st.first = st.first.min(e.ts);

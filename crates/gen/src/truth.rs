@@ -19,7 +19,7 @@ use crate::{GenConfig, GenError, OpKind, OpSummary};
 pub(crate) fn write_labels(world: &World, stats: &Stats, out_dir: &Path) -> Result<(PathBuf, u64), GenError> {
     let mut sink = Sink::create(out_dir.join("labels.csv"))?;
     let mut buf = Vec::with_capacity(1 << 20);
-    buf.extend_from_slice(b"account_id,label\n");
+    buf.extend_from_slice(b"account_id,label,op_actions\n");
     let mut rows = 0u64;
     for (i, acc) in world.accounts.iter().enumerate() {
         let a = i as u32;
@@ -37,6 +37,8 @@ pub(crate) fn write_labels(world: &World, stats: &Stats, out_dir: &Path) -> Resu
             }
             Group::Op(o) => buf.extend_from_slice(world.ops[o as usize].label().as_bytes()),
         }
+        buf.push(b',');
+        buf.extend_from_slice(itoa::Buffer::new().format(stats.op_actions[i]).as_bytes());
         buf.push(b'\n');
         if buf.len() > 1 << 20 {
             sink.write(&buf)?;

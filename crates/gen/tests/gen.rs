@@ -29,6 +29,8 @@ struct Data {
     summary: GenSummary,
     rows: Vec<Row>,
     labels: BTreeMap<String, String>,
+    /// `op_actions` of labels.csv.
+    actions: BTreeMap<String, u64>,
     ops: Value,
 }
 
@@ -46,18 +48,19 @@ fn run(cfg: &GenConfig) -> (TempDir, GenSummary) {
 fn check(scale: f64, seed: u64) -> Data {
     let (dir, summary) = run(&config(scale, seed));
     let rows = read_csv(&dir.path().join("events.csv"));
-    let mut labels = BTreeMap::new();
+    let (mut labels, mut actions) = (BTreeMap::new(), BTreeMap::new());
     let mut rdr = csv::Reader::from_path(dir.path().join("labels.csv")).expect("labels");
-    assert_eq!(rdr.headers().expect("header").iter().collect::<Vec<_>>(), ["account_id", "label"]);
+    assert_eq!(rdr.headers().expect("header").iter().collect::<Vec<_>>(), ["account_id", "label", "op_actions"]);
     for rec in rdr.records() {
         let rec = rec.expect("label row");
-        assert_eq!(rec.len(), 2);
+        assert_eq!(rec.len(), 3);
         assert!(labels.insert(rec[0].to_string(), rec[1].to_string()).is_none(), "duplicate label row {}", &rec[0]);
+        actions.insert(rec[0].to_string(), rec[2].parse::<u64>().expect("op_actions is a count"));
     }
     let ops: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("operations.json")).expect("operations.json"))
             .expect("operations.json parses");
-    Data { dir, summary, rows, labels, ops }
+    Data { dir, summary, rows, labels, actions, ops }
 }
 
 fn read_csv(path: &Path) -> Vec<Row> {
@@ -269,6 +272,9 @@ fn ground_truth_matches_labels_and_ops_have_camouflage() {
         }
         let labelled = d.labels.values().filter(|l| l.as_str() == id).count();
         assert_eq!(labelled, members.len(), "{id}: labels and members agree");
+        // op_actions: the operation's own events, each by one of its members.
+        let acted: u64 = members.iter().map(|m| d.actions[*m]).sum();
+        assert!(acted > 0 && acted <= sum.events, "{id}: members posted {acted} of its {} events", sum.events);
         assert!(op["start_ms"].as_i64() <= op["end_ms"].as_i64());
         assert!(sum.events > 0, "{id} acted");
         assert!(sum.camouflage_events > 0, "{id} has camouflage");
@@ -293,6 +299,9 @@ fn ground_truth_matches_labels_and_ops_have_camouflage() {
         };
         let camo = member_rows.iter().filter(|r| !linked(r)).count();
         assert!(camo * 5 > member_rows.len(), "{id}: {camo} of {} rows are camouflage", member_rows.len());
+    }
+    for (id, label) in &d.labels {
+        assert!(label.starts_with("op_") || d.actions[id] == 0, "{id} ({label}) has operation events");
     }
     let fans = d.ops["fan_groups"].as_array().expect("fan groups");
     assert!(!fans.is_empty());

@@ -14,7 +14,11 @@
 //! * purity: the share of flagged accounts whose cluster's most common label
 //!   is their own label;
 //! * the share flagged of every label group kind (`organic`, `fan`, and
-//!   each operation kind), and of each fan group.
+//!   each operation kind), and of each fan group;
+//! * when the labels say how many of its operation's events each member
+//!   posted (`op_actions`, as `swarmscan gen` writes), recall by that
+//!   count ([`add_participation`]). No co-action test can flag a member
+//!   with fewer than two: the pair and group tests need two shared actions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,6 +50,64 @@ pub struct EvalReport {
     pub fan_groups: BTreeMap<String, Share>,
     /// Each operation (label).
     pub operations: BTreeMap<String, Share>,
+    /// Operation members by how many of their operation's events they
+    /// posted ([`add_participation`]); empty without that column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_participation: Vec<Band>,
+    /// Share of operation members with at least two events of their
+    /// operation: the most any co-action test can find
+    /// ([`add_participation`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recall_ceiling: Option<f64>,
+    /// Recall over the members with at least two events of their operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recall_of_visible: Option<f64>,
+}
+
+/// Operation members whose count of their operation's events lies in
+/// `lo..=hi`, and how many were flagged.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Band {
+    pub lo: u32,
+    /// `u32::MAX`: no upper bound.
+    pub hi: u32,
+    pub members: u64,
+    pub flagged: u64,
+    pub rate: f64,
+}
+
+/// The bands of [`add_participation`]: none or one event (no co-action test
+/// can see them), two or three (one or two co-actions beyond the minimum),
+/// then doublings.
+pub const BANDS: [(u32, u32); 4] = [(0, 1), (2, 3), (4, 7), (8, u32::MAX)];
+
+/// Fills the participation figures of `r`: `actions` maps account ids to
+/// the events of their own operation they posted (accounts missing from it
+/// count as 0).
+pub fn add_participation(
+    r: &mut EvalReport,
+    labels: &BTreeMap<String, String>,
+    actions: &BTreeMap<String, u32>,
+    flagged: &BTreeMap<String, u32>,
+    positive: &str,
+) {
+    let mut bands: Vec<Band> = BANDS.iter().map(|&(lo, hi)| Band { lo, hi, ..Band::default() }).collect();
+    for (id, _) in labels.iter().filter(|(_, l)| l.starts_with(positive)) {
+        let n = actions.get(id).copied().unwrap_or(0);
+        if let Some(b) = bands.iter_mut().find(|b| (b.lo..=b.hi).contains(&n)) {
+            b.members += 1;
+            b.flagged += u64::from(flagged.contains_key(id));
+        }
+    }
+    for b in &mut bands {
+        b.rate = if b.members == 0 { 0.0 } else { b.flagged as f64 / b.members as f64 };
+    }
+    let visible: (u64, u64) =
+        bands.iter().filter(|b| b.lo >= 2).fold((0, 0), |(m, f), b| (m + b.members, f + b.flagged));
+    let total: u64 = bands.iter().map(|b| b.members).sum();
+    r.recall_ceiling = (total > 0).then(|| visible.0 as f64 / total as f64);
+    r.recall_of_visible = (visible.0 > 0).then(|| visible.1 as f64 / visible.0 as f64);
+    r.by_participation = bands;
 }
 
 /// The kind of a label: `op_repost_ring_3` → `repost_ring`, `fan_2` → `fan`.
@@ -185,5 +247,26 @@ mod tests {
         assert_eq!(r.by_kind["copypasta"].flagged, 0);
         assert_eq!(r.fan_groups["fan_0"].rate, 0.5);
         assert_eq!(kind_of("op_cloned_news_12", "op_"), "cloned_news");
+    }
+
+    #[test]
+    fn participation_bands_and_ceiling() {
+        let labels: BTreeMap<String, String> =
+            [("a", "op_x_0"), ("b", "op_x_0"), ("c", "op_x_0"), ("d", "op_x_0"), ("e", "organic")]
+                .into_iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+        let actions: BTreeMap<String, u32> =
+            [("a", 1), ("b", 3), ("c", 9), ("e", 50)].into_iter().map(|(a, n)| (a.to_string(), n)).collect();
+        let flagged: BTreeMap<String, u32> =
+            [("b", 1), ("c", 1)].into_iter().map(|(a, c)| (a.to_string(), c)).collect();
+        let mut r = evaluate(&labels, &flagged, "op_");
+        add_participation(&mut r, &labels, &actions, &flagged, "op_");
+        // a has one event and d none (missing = 0): both in the first band.
+        let got: Vec<(u32, u64, u64)> = r.by_participation.iter().map(|b| (b.lo, b.members, b.flagged)).collect();
+        assert_eq!(got, [(0, 2, 0), (2, 1, 1), (4, 0, 0), (8, 1, 1)]);
+        assert_eq!(r.recall_ceiling, Some(0.5));
+        assert_eq!(r.recall_of_visible, Some(1.0));
+        assert!((r.recall - 0.5).abs() < 1e-12);
     }
 }

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::Args;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use swarmscan_scan::eval::{EvalReport, evaluate};
+use swarmscan_scan::eval::{EvalReport, add_participation, evaluate};
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -13,7 +13,9 @@ pub struct EvalArgs {
     pub dir: PathBuf,
     /// `account_id,label` CSV (as `swarmscan gen` writes): labels starting
     /// with the positive prefix are operation members; `fan_<n>` and
-    /// anything else are organic.
+    /// anything else are organic. An optional `op_actions` column (how many
+    /// of its operation's events each member posted) adds recall by
+    /// participation.
     #[arg(long, value_name = "FILE")]
     pub labels: PathBuf,
     /// Prefix of positive labels.
@@ -22,6 +24,11 @@ pub struct EvalArgs {
     /// Also write the metrics as JSON to this file (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+}
+
+fn has_column(path: &std::path::Path, name: &str) -> anyhow::Result<bool> {
+    let mut r = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(r.headers().with_context(|| format!("{}: no header", path.display()))?.iter().any(|x| x == name))
 }
 
 fn read_pairs(path: &std::path::Path, a: &str, b: &str) -> anyhow::Result<Vec<(String, String)>> {
@@ -54,7 +61,17 @@ pub fn run(args: EvalArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         let c: u32 = c.parse().with_context(|| format!("{}: cluster_id {c:?} is not a number", accounts.display()))?;
         flagged.insert(id, c);
     }
-    let r = evaluate(&labels, &flagged, &args.positive_prefix);
+    let mut r = evaluate(&labels, &flagged, &args.positive_prefix);
+    if has_column(&args.labels, "op_actions")? {
+        let mut actions = BTreeMap::new();
+        for (id, n) in read_pairs(&args.labels, "account_id", "op_actions")? {
+            let n: u32 = n.parse().with_context(|| {
+                format!("{}: account {id}: op_actions {n:?} is not a number", args.labels.display())
+            })?;
+            actions.insert(id, n);
+        }
+        add_participation(&mut r, &labels, &actions, &flagged, &args.positive_prefix);
+    }
     if !ui.quiet {
         eprint!("{}", render(&r));
     }
@@ -83,6 +100,17 @@ fn render(r: &EvalReport) -> String {
     s += "flagged by group kind:\n";
     for (k, v) in &r.by_kind {
         s += &format!("  {k:<14} {:>6} / {:<6} {:>6.2}%\n", v.flagged, v.accounts, 100.0 * v.rate);
+    }
+    if let (Some(ceiling), Some(visible)) = (r.recall_ceiling, r.recall_of_visible) {
+        s += "operation members by events of their operation they posted:\n";
+        for b in &r.by_participation {
+            let band = if b.hi == u32::MAX { format!("{}+", b.lo) } else { format!("{}-{}", b.lo, b.hi) };
+            s += &format!("  {band:<14} {:>6} / {:<6} {:>6.2}%\n", b.flagged, b.members, 100.0 * b.rate);
+        }
+        s += &format!(
+            "members with two or more: {:.3} of all (the most any co-action test can find); recall among them {visible:.3}\n",
+            ceiling
+        );
     }
     s
 }
