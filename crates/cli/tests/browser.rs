@@ -3,7 +3,9 @@
 //! driving the system Chromium) opens `report.html` offline, checks there
 //! is no console error and no network request, that the network is drawn,
 //! that clicking an account with the mouse shows the posts of its strongest
-//! link, and that the search box finds an account. The screenshot is kept
+//! link and its `why` line from accounts.csv, that the first cluster's
+//! details show its `why` line from clusters.csv, and that the search box
+//! finds an account. The screenshot is kept
 //! at `target/browser-artifacts/scan-report.png`.
 //!
 //! Skipped with a note when node, Chromium or the npm packages are missing,
@@ -43,7 +45,11 @@ fn scan_report_works_in_chromium() {
     // then weight), each with its evidence posts.
     let mut accounts = csv::Reader::from_path(out.join("accounts.csv")).unwrap();
     let first = accounts.records().next().expect("the scan flagged accounts").unwrap();
-    let (account, username) = (first[0].to_string(), first[1].to_string());
+    let (account, username, why) = (first[0].to_string(), first[1].to_string(), first[5].to_string());
+    assert!(!why.is_empty(), "accounts.csv gives no why for {account}");
+    let mut clusters = csv::Reader::from_path(out.join("clusters.csv")).unwrap();
+    let cluster_why = clusters.records().next().expect("the scan found clusters").unwrap()[5].to_string();
+    assert!(!cluster_why.is_empty(), "clusters.csv gives no why for the first cluster");
     let mut edges = csv::Reader::from_path(out.join("edges.csv")).unwrap();
     let strongest = edges
         .records()
@@ -68,7 +74,7 @@ fn scan_report_works_in_chromium() {
     let run = run_browser(
         &html,
         &png,
-        &["--click", &account, "--expect", &post, "--search", &searched],
+        &["--click", &account, "--expect", &post, "--why", &why, "--cluster-why", &cluster_why, "--search", &searched],
         Duration::from_secs(180),
     );
     run.assert_passed(&html, &png);

@@ -78,6 +78,8 @@ struct ClusterOut<'a> {
     domains: Vec<(&'a str, u32, Option<&'a str>)>,
     timeline: &'a [(String, u32)],
     evidence: Vec<EvidenceOut>,
+    /// How its members were found (`clusters.csv`'s `why`).
+    why: &'a str,
 }
 
 #[derive(Serialize)]
@@ -91,8 +93,8 @@ struct Payload<'a> {
     parameters: &'a [Param],
     signals: &'a [SignalRow],
     lookalikes: &'a [Lookalike],
-    /// (account id, username, cluster, score, signals)
-    nodes: Vec<(u32, u32, u32, f64, Vec<u32>)>,
+    /// (account id, username, cluster, score, signals, why)
+    nodes: Vec<(u32, u32, u32, f64, Vec<u32>, u32)>,
     /// (source, target, signal, weight, p_value, evidence)
     edges: Vec<(u32, u32, u32, u32, f64, Vec<EvidenceOut>)>,
     clusters: Vec<ClusterOut<'a>>,
@@ -108,7 +110,7 @@ fn payload(data: &ReportData) -> Payload<'_> {
         .iter()
         .map(|n| {
             let signals = n.signals.iter().map(|s| t.string(s)).collect();
-            (t.string(&n.account_id), t.string(&n.username), n.cluster, n.score, signals)
+            (t.string(&n.account_id), t.string(&n.username), n.cluster, n.score, signals, t.string(&n.why))
         })
         .collect();
     let edges = data
@@ -132,6 +134,7 @@ fn payload(data: &ReportData) -> Payload<'_> {
             domains: c.domains.iter().map(|d| (d.domain.as_str(), d.count, d.imitates.as_deref())).collect(),
             timeline: &c.timeline,
             evidence: c.evidence.iter().map(|ev| t.evidence(ev)).collect(),
+            why: &c.why,
         })
         .collect();
     Payload {
@@ -379,6 +382,33 @@ mod tests {
         assert!(edges[2][4].is_null());
         assert_eq!(edges[2][5][0][4], 1);
         assert_eq!(v["clusters"][0]["evidence"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn why_lines_reach_the_data_block() {
+        let node_why =
+            "pair test: 2 significant pairs in the cluster; best co_link 7 shared (expected 0.120), p=3.10e-9";
+        let cluster_why = "3 accounts in 2 significant pairs (best p=3.10e-9); 1 added by the group test";
+        let data = ReportData {
+            nodes: vec![
+                Node { index: 0, account_id: "a".into(), cluster: 4, why: node_why.into(), ..Node::default() },
+                Node { index: 1, account_id: "b".into(), cluster: 4, ..Node::default() },
+            ],
+            clusters: vec![Cluster {
+                cluster_id: 4,
+                members: vec![0, 1],
+                why: cluster_why.into(),
+                ..Cluster::default()
+            }],
+            ..ReportData::default()
+        };
+        let html = render(&data);
+        let v: serde_json::Value = serde_json::from_str(data_block(&html)).unwrap();
+        let string = |i: &serde_json::Value| v["strings"][i.as_u64().unwrap() as usize].as_str().unwrap().to_string();
+        // nodes: (account id, username, cluster, score, signals, why); web/src/data.js reads index 5.
+        assert_eq!(string(&v["nodes"][0][5]), node_why);
+        assert_eq!(string(&v["nodes"][1][5]), "");
+        assert_eq!(v["clusters"][0]["why"], cluster_why);
     }
 
     #[test]

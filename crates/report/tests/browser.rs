@@ -1,8 +1,9 @@
 //! The HTML report in a real browser: writes a fixture report into
 //! `target/browser-artifacts/` and runs `web/test/browser.mjs` (Playwright
 //! driving the system Chromium) on it, which checks that the page loads
-//! without errors or network requests, draws the network, and shows an
-//! account's evidence when its node is clicked with the mouse.
+//! without errors or network requests, draws the network, shows an
+//! account's evidence and why it was flagged when its node is clicked with
+//! the mouse, and shows why the first cluster was flagged in its details.
 //!
 //! Needs node, `crates/report/web/node_modules` (`npm ci` there, or
 //! `crates/report/web/ci-setup.sh`) and Chromium at /usr/bin/chromium (or
@@ -60,14 +61,18 @@ fn report_works_in_chromium() {
     let png = artifacts_dir().join("report.png");
 
     // Click an account of the lookalike-pushing cluster; search another.
+    // Both why lines hold markup, which the page must show as text.
     let clicked = 2u32;
     let account = data.nodes[clicked as usize].account_id.clone();
     let post = expected_post(&data, clicked);
+    let why = &data.nodes[clicked as usize].why;
+    let cluster_why = &data.clusters[0].why;
+    assert!(why.contains('<') && cluster_why.contains('<'), "the fixture's why lines lost their markup");
     let searched = data.nodes[10].username.clone();
     let run = run_browser(
         &html,
         &png,
-        &["--click", &account, "--expect", &post, "--search", &searched],
+        &["--click", &account, "--expect", &post, "--why", why, "--cluster-why", cluster_why, "--search", &searched],
         Duration::from_secs(180),
     );
     run.assert_passed(&html, &png);

@@ -138,7 +138,14 @@ pub fn build(spec: &Spec) -> ReportData {
                     k
                 ),
                 cluster: cs.cluster_id,
-                why: format!("pair test: {} significant pairs in the cluster", cs.size - 1),
+                why: format!(
+                    "pair test: {} significant pairs in the cluster; best {} {} shared (expected {:.3}), p={:.2e}",
+                    spec.degree.min(cs.size - 1) * 2,
+                    cs.signals[k % cs.signals.len()],
+                    cs.targets,
+                    0.01 * (k + 1) as f64,
+                    1e-9 * (k + 1) as f64
+                ),
                 score: 10.0 - (k as f64) * 0.01 - rank as f64 * 0.001,
                 signals: {
                     let mut s: Vec<String> = cs.signals.iter().map(|s| s.to_string()).collect();
@@ -290,7 +297,7 @@ pub fn build(spec: &Spec) -> ReportData {
                 .collect(),
             timeline: hours.into_iter().map(|(h, c)| (rfc3339(h), c)).collect(),
             evidence: cluster_evidence,
-            why: String::new(),
+            why: format!("{n} accounts in {pair_no} significant pairs (best p={:.2e})", 1e-9 / (1.0 + rank as f64)),
         });
     }
 
@@ -386,6 +393,9 @@ pub fn small() -> ReportData {
     // quotes, non-Latin script.
     data.nodes[3].username = "<b>\"nasty\" & 'odd'</b>\u{1}".into();
     data.edges[0].evidence[0].a.text = "</script><!-- \u{7} ünïcödé Ελληνικά 中文 & more".into();
+    // The page must show why lines as text, markup included.
+    data.clusters[0].why.push_str("; <b>1</b> added by the group test & kept");
+    data.nodes[2].why.push_str(" <i>not markup</i>");
     data
 }
 

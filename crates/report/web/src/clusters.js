@@ -4,7 +4,7 @@
 
 import { evidenceCard, targetView } from "./evidence.js";
 import { timelineSvg } from "./timeline.js";
-import { h, replace, table, tableRow, fmtInt, fmtNum, fmtPct, paged } from "./util.js";
+import { h, replace, table, tableRow, fmtInt, fmtNum, fmtPct, paged, whyLine } from "./util.js";
 
 function signalBars(ctx, signals) {
   return h(
@@ -117,6 +117,7 @@ export function clusterDetail(ctx, c) {
       h("span", { class: "muted" }, `${fmtInt(c.size)} accounts · score ${fmtNum(c.score)}`),
       h("button", { type: "button", class: "primary", onclick: () => ctx.selectCluster(c.rank) }, "Show in network ↑"),
     ),
+    whyLine(c.why),
     h(
       "div",
       { class: "two" },

@@ -33,6 +33,8 @@ function decode(raw) {
     cluster: n[2],
     score: n[3],
     signals: n[4].map(str),
+    // Which test flagged it, with its numbers (accounts.csv's `why`).
+    why: str(n[5]),
   }));
 
   // Edges stay compact; `edge(i)` expands one when a panel needs it.
@@ -68,6 +70,8 @@ function decode(raw) {
     domains: c.domains.map((d) => ({ domain: d[0], count: d[1], imitates: d[2] })),
     timeline: c.timeline,
     evidence: c.evidence.map(evidence),
+    // How its members were found (clusters.csv's `why`).
+    why: c.why || "",
   }));
 
   return {

@@ -8,7 +8,7 @@ import { EdgeLineProgram, NodePointProgram } from "sigma/rendering";
 import { LOOKALIKE_COLOR, MUTED_COLOR } from "./colors.js";
 import { evidenceCard } from "./evidence.js";
 import { layoutGroups } from "./layout.js";
-import { h, replace, fmtInt, fmtNum, fmtP, paged } from "./util.js";
+import { h, replace, fmtInt, fmtNum, fmtP, paged, whyLine } from "./util.js";
 
 const BASE_EDGE_COLOR = "rgba(110, 120, 140, 0.22)";
 
@@ -296,6 +296,7 @@ export function createNetwork(ctx, graph, container, panel) {
         h("dd", null, fmtNum(node.score)),
         h("dt", null, "Signals"),
         h("dd", null, node.signals.map((sg) => h("span", { class: "badge sig", style: { borderColor: ctx.signalColor.get(sg) } }, sg))),
+        node.why ? [h("dt", null, "Why flagged"), h("dd", { class: "why" }, node.why)] : null,
       ),
       h("h4", null, `Links (${fmtInt(rows.length)}), strongest first`),
       list,
@@ -369,6 +370,7 @@ export function createNetwork(ctx, graph, container, panel) {
         clearButton(),
       ),
       h("p", null, `${fmtInt(c.size)} accounts, ${fmtInt(edges.size)} linked pairs shown. Click a member for its evidence.`),
+      whyLine(c.why),
       h("button", { class: "link", type: "button", onclick: () => ctx.showCluster(rank) }, "Cluster details below ↓"),
       legend(),
     );

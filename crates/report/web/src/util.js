@@ -43,6 +43,14 @@ export function s(tag, attrs, ...children) {
   return el;
 }
 
+/**
+ * Why the scan flagged an account or a cluster (the `why` column of
+ * accounts.csv and clusters.csv), as one labelled line; null when empty.
+ */
+export function whyLine(text) {
+  return text ? h("p", { class: "why" }, h("span", { class: "why-label" }, "Why flagged: "), text) : null;
+}
+
 /** Replaces the children of `el`. */
 export function replace(el, ...children) {
   el.textContent = "";

@@ -1,12 +1,15 @@
 // Opens a swarmscan HTML report in headless Chromium and checks it the way a
 // person would: the page loads with no error and no network request, the
-// network is drawn, clicking an account with the mouse shows its evidence,
-// the search box finds an account. Saves a screenshot.
+// network is drawn, clicking an account with the mouse shows its evidence
+// and why it was flagged, the first cluster's details say why it was
+// flagged, the search box finds an account. Saves a screenshot.
 //
 //   node browser.mjs REPORT.html SHOT.png [options]
 //
 //   --click ACCOUNT_ID   account to click (default: the first member of the first cluster)
 //   --expect TEXT        text the panel must show after the click (default: the account's username)
+//   --why TEXT           the clicked account's why line, which the panel must show as text
+//   --cluster-why TEXT   the first cluster's why line, which its details must show as text
 //   --search USERNAME    also type this into the search box and check the panel follows
 //   --measure            also pan, zoom and click around, and report timings
 //   --json PATH          write the results as JSON to PATH too
@@ -20,7 +23,7 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 
 function usage(msg) {
-  console.error(`${msg}\nusage: node browser.mjs REPORT.html SHOT.png [--click ID] [--expect TEXT] [--search USER] [--measure] [--json PATH]`);
+  console.error(`${msg}\nusage: node browser.mjs REPORT.html SHOT.png [--click ID] [--expect TEXT] [--why TEXT] [--cluster-why TEXT] [--search USER] [--measure] [--json PATH]`);
   process.exit(2);
 }
 
@@ -30,9 +33,9 @@ const opts = { measure: false };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--measure") opts.measure = true;
-  else if (["--click", "--expect", "--search", "--json"].includes(a)) {
+  else if (["--click", "--expect", "--why", "--cluster-why", "--search", "--json"].includes(a)) {
     if (i + 1 >= args.length) usage(`${a} needs a value`);
-    opts[a.slice(2)] = args[++i];
+    opts[a.slice(2).replace(/-(.)/g, (_, c) => c.toUpperCase())] = args[++i];
   } else if (a.startsWith("--")) usage(`unknown option ${a}`);
   else positional.push(a);
 }
@@ -146,7 +149,21 @@ try {
       results.clickPanelLatencyMs = await page.evaluate(() => window.__swarmscan.panelLatencies.at(-1) ?? null);
       results.panelEvidenceCards = await page.locator("#panel .ev").count();
       check("the panel lists evidence posts", results.panelEvidenceCards > 0, results.panelEvidenceCards);
+      if (opts.why !== undefined) {
+        // textContent: markup in the line must show as text, not become elements.
+        const why = await page.evaluate(() => document.querySelector("#panel .why")?.textContent ?? null);
+        check("the panel says why the account was flagged", why !== null && why.includes(opts.why), { expect: opts.why, got: why });
+      }
     }
+  }
+
+  // The clusters section opens on the first cluster, with its why line.
+  if (opts.clusterWhy !== undefined) {
+    const why = await page.evaluate(() => document.querySelector("#cluster-detail .why")?.textContent ?? null);
+    check("the cluster details say why the cluster was flagged", why !== null && why.includes(opts.clusterWhy), {
+      expect: opts.clusterWhy,
+      got: why,
+    });
   }
 
   // Click a link (the middle of one of the account's edges) with the mouse.
