@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use swarmscan_ingest::{ColumnMap, Format, ReadOptions};
+use swarmscan_scan::REGISTRY;
 
 /// Expose coordinated influence operations in social-media data.
 ///
@@ -49,20 +50,19 @@ could not be read.";
 
 const SCAN_EXAMPLES: &str = "\
 What it does:
-  For every pair of accounts and every signal (co_repost, co_amplify,
-  co_reply, co_target, co_link, co_hashtag, co_text, co_similar) it counts
-  the distinct targets both acted on within the signal's window and asks how
-  unlikely that count is when accounts choose targets independently, given
-  each account's own activity and each target's popularity. Significant
-  pairs (Benjamini-Hochberg at --fdr) are clustered (Leiden, fixed seed);
-  each cluster is explained by its signals, targets, domains, timeline and
-  evidence posts. Lookalike domains of real news outlets are flagged. The
-  method: docs/scan.md.
+  For every pair of accounts and every signal (listed under --signals) it
+  counts the distinct targets both acted on within the signal's window and
+  asks how unlikely that count is when accounts choose targets
+  independently, given each account's own activity and each target's
+  popularity. Significant pairs (Benjamini-Hochberg at --fdr) are clustered
+  (Leiden, fixed seed); each cluster is explained by its signals, targets,
+  domains, timeline and evidence posts. Lookalike domains of real news
+  outlets are flagged. The method: docs/scan.md.
 
 Outputs in --out DIR:
   report.html       open in any browser (works offline): overview, network, clusters, evidence
-  accounts.csv      flagged accounts: account_id,username,cluster_id,score,signals
-  clusters.csv      cluster_id,size,score,signals,top_targets
+  accounts.csv      flagged accounts: account_id,username,cluster_id,score,signals,why
+  clusters.csv      cluster_id,size,score,signals,top_targets,why
   edges.csv         source,target,signal,weight,p_value,evidence (post ids and times)
   domains.csv       lookalike news domains among the shared URLs
   network.gexf      for Gephi (node: cluster, score, username; edge: signal, weight, p_value)
@@ -75,6 +75,39 @@ Examples:
   swarmscan scan export.csv --columns post_id=id,account_id=user,timestamp=time,text=body --out findings
   swarmscan scan data.jsonl --out findings --signals co_link,co_similar --window co_link=7200
   SOURCE_DATE_EPOCH=0 swarmscan scan data.jsonl --out findings   # pin the report's generation time";
+
+/// `scan --signals`, short help: the signals' names, from the registry.
+pub fn signals_help() -> String {
+    let names: Vec<&str> = REGISTRY.iter().map(|s| s.signal.as_str()).collect();
+    format!("Signals to compute, comma-separated (default: all): {}", names.join(", "))
+}
+
+/// `scan --signals`, long help: each signal of the registry with its
+/// co-action and default window, so the list cannot fall behind the code.
+pub fn signals_long_help() -> String {
+    let mut out = String::from("Signals to compute, comma-separated (default: all):");
+    for spec in REGISTRY {
+        let name = spec.signal.as_str();
+        out.push_str(&format!("\n  {name:<11} {}, default window {} s", spec.co_action, spec.window_ms / 1000));
+    }
+    out
+}
+
+/// The signals whose window `--window SIGNAL=auto` can estimate, from the
+/// registry: "co_repost, co_reply, …".
+pub fn estimable_signals() -> String {
+    let names: Vec<&str> = REGISTRY.iter().filter(|s| s.estimable).map(|s| s.signal.as_str()).collect();
+    names.join(", ")
+}
+
+/// `scan --window`'s help.
+pub fn window_help() -> String {
+    format!(
+        "A signal's window in seconds, e.g. `--window co_link=7200` (repeatable). `SIGNAL=auto` estimates it \
+         from the data (CooRnet's quickest shares; {}), and `auto` alone does so for all of these.",
+        estimable_signals()
+    )
+}
 
 #[derive(Subcommand, Debug)]
 pub enum Command {

@@ -343,3 +343,34 @@ fn help_and_usage_errors() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("known formats"), "{}", r.stderr);
 }
+
+/// The part of `help` that documents `--flag`: from its line to the next
+/// option's, whitespace collapsed (clap wraps lines to the terminal).
+fn flag_help(help: &str, flag: &str) -> String {
+    let start = help.find(&format!("--{flag} <")).unwrap_or_else(|| panic!("no --{flag} in:\n{help}"));
+    let rest = &help[start..];
+    let end = rest.match_indices('\n').map(|(i, _)| i).find(|&i| rest[i + 1..].trim_start().starts_with('-'));
+    rest[..end.unwrap_or(rest.len())].split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `scan --help` lists the signals from the registry, so a new signal shows
+/// up there without anyone editing help text: `--signals` names each with
+/// its co-action and default window, `--window` the estimable ones only.
+#[test]
+fn scan_help_names_every_registered_signal() {
+    use swarmscan_scan::REGISTRY;
+    let long = swarmscan(&["scan", "--help"]);
+    assert_eq!(long.code, 0, "{}", long.stderr);
+    let short = swarmscan(&["scan", "-h"]);
+    assert_eq!(short.code, 0, "{}", short.stderr);
+    let signals = flag_help(&long.stdout, "signals");
+    let window = flag_help(&long.stdout, "window");
+    let short_signals = flag_help(&short.stdout, "signals");
+    for spec in REGISTRY {
+        let name = spec.signal.as_str();
+        let line = format!("{name} {}, default window {} s", spec.co_action, spec.window_ms / 1000);
+        assert!(signals.contains(&line), "scan --help's --signals lacks {line:?}: {signals}");
+        assert!(short_signals.contains(name), "scan -h's --signals lacks {name}: {short_signals}");
+        assert_eq!(window.contains(name), spec.estimable, "scan --help's --window and {name}: {window}");
+    }
+}

@@ -1,10 +1,10 @@
 //! `swarmscan scan`: the main job. Reads the inputs, tests every co-action
 //! signal against the null model, fuses and clusters, and writes the
-//! outputs of contract v1 (`docs/scan.md`) into `--out DIR`.
+//! outputs of contract v2 (`docs/scan.md`) into `--out DIR`.
 
 use super::{finish, load_args};
 use crate::atomic::OutputDir;
-use crate::flags::InputArgs;
+use crate::flags::{self, InputArgs};
 use crate::summary::{Summary, num};
 use crate::ui::Ui;
 use clap::Args;
@@ -30,16 +30,21 @@ pub struct ScanArgs {
     /// Jaccard similarity for near-duplicate texts (co_similar).
     #[arg(long, default_value_t = 0.6)]
     pub similarity: f64,
-    /// Signals to compute, comma-separated (default: all): co_repost,
-    /// co_amplify, co_reply, co_target, co_link, co_hashtag, co_text,
-    /// co_similar.
-    #[arg(long, value_delimiter = ',', value_parser = parse_signal)]
+    // Help built from the signal registry (crate::flags), so it names every signal.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = parse_signal,
+        help = flags::signals_help(),
+        long_help = flags::signals_long_help()
+    )]
     pub signals: Vec<Signal>,
-    /// A signal's window in seconds, e.g. `--window co_link=7200`
-    /// (repeatable). `SIGNAL=auto` estimates it from the data (CooRnet's
-    /// quickest shares; co_repost, co_reply, co_link, co_text), and `auto`
-    /// alone does so for all four.
-    #[arg(long, value_name = "SIGNAL=SECONDS|SIGNAL=auto|auto", value_parser = parse_window)]
+    #[arg(
+        long,
+        value_name = "SIGNAL=SECONDS|SIGNAL=auto|auto",
+        value_parser = parse_window,
+        help = flags::window_help()
+    )]
     pub window: Vec<(Option<Signal>, Option<f64>)>,
     /// Seed of the clustering.
     #[arg(long, default_value_t = 42)]
@@ -66,7 +71,7 @@ fn parse_window(s: &str) -> Result<(Option<Signal>, Option<f64>), String> {
     let signal = parse_signal(name)?;
     if secs.trim() == "auto" {
         if !swarmscan_scan::window::estimable(signal) {
-            return Err(format!("{signal}'s window cannot be estimated (only co_repost, co_reply, co_link, co_text)"));
+            return Err(format!("{signal}'s window cannot be estimated (only {})", flags::estimable_signals()));
         }
         return Ok((Some(signal), None));
     }
