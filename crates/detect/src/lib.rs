@@ -66,6 +66,7 @@ mod network;
 pub mod output;
 mod params;
 pub mod similar;
+pub mod summarize;
 pub mod text;
 pub mod url_canon;
 pub mod wordbreak;

@@ -280,3 +280,58 @@ pub fn write_edges(w: &mut (impl Write + Send), p: &Prepared<'_>, format: Format
         Ok(stats)
     })
 }
+
+/// Computes `p` (default mode) and writes, in `format`, only each account's
+/// `k` heaviest edges, each edge once, sorted by account ranks
+/// ([`crate::summarize::TopEdges`]): memory and output grow with
+/// `accounts · k`, not with the edges. Returns the run's counts
+/// (`edges`: every edge computed) and the number of edges written.
+pub fn write_top_edges(
+    w: &mut impl Write,
+    p: &Prepared<'_>,
+    format: Format,
+    k: usize,
+) -> io::Result<(crate::Stats, u64)> {
+    use crate::summarize::{TopEdges, top_candidates};
+    let mut top = TopEdges::new(p.accounts(), k);
+    let stats = p.run_streaming(
+        |part| match part {
+            PartEdges::Undirected(edges) => top_candidates(edges, k),
+            PartEdges::Directed(_) => Vec::new(),
+        },
+        |cands| cands.into_iter().for_each(|e| top.offer(e)),
+    );
+    let edges = top.into_edges();
+    let f = Formatter::new(p, format);
+    w.write_all(f.header())?;
+    for chunk in edges.chunks(4096) {
+        let mut buf = Vec::with_capacity(chunk.len() * 64);
+        f.undirected_rows(chunk, &mut buf);
+        w.write_all(&buf)?;
+    }
+    Ok((stats, edges.len() as u64))
+}
+
+/// Computes `p` (default mode) and writes how many edges have each weight:
+/// CSV `weight,edges`, ascending weights
+/// ([`crate::summarize::WeightHistogram`]).
+pub fn write_weight_histogram(w: &mut impl Write, p: &Prepared<'_>) -> io::Result<crate::Stats> {
+    use crate::summarize::WeightHistogram;
+    let mut hist = WeightHistogram::default();
+    let stats = p.run_streaming(
+        |part| match part {
+            PartEdges::Undirected(edges) => WeightHistogram::of(edges),
+            PartEdges::Directed(_) => WeightHistogram::default(),
+        },
+        |h| hist.merge(h),
+    );
+    let mut out = b"weight,edges\n".to_vec();
+    for (weight, n) in hist.0 {
+        push_u64(&mut out, weight.into());
+        out.push(b',');
+        push_u64(&mut out, n);
+        out.push(b'\n');
+    }
+    w.write_all(&out)?;
+    Ok(stats)
+}

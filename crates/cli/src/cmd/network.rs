@@ -80,6 +80,17 @@ pub struct NetworkArgs {
     /// Output format in the default mode.
     #[arg(long, value_enum, default_value_t)]
     pub output_format: OutputFormat,
+    /// Default mode: write only each account's N heaviest edges (by weight,
+    /// then co-action pairs, then the partner's id), each edge once. For
+    /// networks whose full edge list is too large to use, above all co_post
+    /// (the null model), whose edges grow with the square of the accounts;
+    /// memory stays proportional to accounts × N.
+    #[arg(long, value_name = "N", conflicts_with = "histogram")]
+    pub top: Option<usize>,
+    /// Default mode: write how many edges have each weight (CSV
+    /// `weight,edges`) instead of the edges.
+    #[arg(long)]
+    pub histogram: bool,
     /// Where to write the edge list (default: standard output). `{network}`
     /// is replaced by the network's name.
     #[arg(long, short, value_name = "FILE")]
@@ -118,6 +129,14 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let mode = if args.compat.is_some() { Mode::Cnt } else { Mode::Default };
     if args.loops && mode == Mode::Default {
         anyhow::bail!("--loops needs --compat cnt: default-mode networks never pair an account with itself");
+    }
+    if mode == Mode::Cnt && (args.top.is_some() || args.histogram) {
+        anyhow::bail!(
+            "--top and --histogram summarise default-mode edges; --compat cnt writes the toolkit's full list"
+        );
+    }
+    if args.histogram && args.output_format == OutputFormat::Json {
+        anyhow::bail!("--histogram writes CSV (weight,edges); drop --output-format json");
     }
     if mode == Mode::Cnt && args.output_format == OutputFormat::Json {
         anyhow::bail!("--compat cnt writes the toolkit's CSV; --output-format json is for the default mode");
@@ -168,7 +187,21 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         let extract_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let path = template.as_ref().map(|t| PathBuf::from(t.replace("{network}", kind.as_str())));
-        let write = |mut w: &mut (dyn Write + Send)| output::write_edges(&mut w, &prepared, format).map_err(Into::into);
+        let written = std::cell::Cell::new(0u64);
+        let write = |mut w: &mut (dyn Write + Send)| -> anyhow::Result<swarmscan_detect::Stats> {
+            let st = if let Some(k) = args.top {
+                let (st, n) = output::write_top_edges(&mut w, &prepared, format, k)?;
+                written.set(n);
+                st
+            } else if args.histogram {
+                output::write_weight_histogram(&mut w, &prepared)?
+            } else {
+                let st = output::write_edges(&mut w, &prepared, format)?;
+                written.set(st.edges);
+                st
+            };
+            Ok(st)
+        };
         let st = match &path {
             None => crate::atomic::write_output(Path::new("-"), write),
             Some(p) => crate::atomic::write_atomically(p, write),
@@ -176,7 +209,8 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         .context("writing the edge list")?;
         let compute_write_s = t.elapsed().as_secs_f64();
         let mut r = serde_json::json!({
-            "edges_written": st.edges,
+            "edges": st.edges,
+            "edges_written": written.get(),
             "keyed_actions": st.keyed_actions,
             "window_pairs": st.window_pairs,
             "timings_s": { "extract": extract_s, "compute_and_write": compute_write_s },
