@@ -1,6 +1,7 @@
 //! The JSON driver: line-delimited files are cut into multi-megabyte chunks
 //! at line ends and parsed in parallel (each chunk into its own `Events`,
-//! merged in input order); pretty-printed documents are read whole (up to
+//! merged in input order on a thread of its own while the next batch is read
+//! and parsed); pretty-printed documents are read whole (up to
 //! [`crate::MAX_DOCUMENT_BYTES`]). Lines longer than the record limit are
 //! dropped as they are read, and an input that ends mid-line is reported as
 //! `truncated_input`, so memory stays bounded and nothing before damage is lost.
@@ -247,78 +248,111 @@ pub fn read(
     let mut eof = false;
     // The unterminated last line, if the input does not end with `\n`.
     let mut tail: Vec<u8> = Vec::new();
-    while !eof {
-        // Cut up to `batch` chunks, each ending at a line end.
-        let mut pieces: Vec<Piece> = Vec::with_capacity(batch);
-        while pieces.len() < batch && !eof {
-            let mut buf = std::mem::take(&mut carry);
-            // Only bytes not yet known to hold no `\n` are searched.
-            let scanned = std::mem::take(&mut carry_scanned);
-            let want = CHUNK.max(buf.len() + CHUNK / 2);
-            // Read into spare capacity (no zero-filling of the chunk first);
-            // fewer bytes than asked for means the input ended.
-            buf.reserve_exact(want - buf.len());
-            let asked = (want - buf.len()) as u64;
-            if (&mut input).take(asked).read_to_end(&mut buf)? < asked as usize {
-                eof = true;
-            }
-            match memchr::memrchr(b'\n', &buf[scanned..]).map(|p| p + scanned) {
-                Some(p) => {
-                    carry = buf[p + 1..].to_vec();
-                    carry_scanned = carry.len();
-                    buf.truncate(p + 1);
+    // Bytes of the batches read, added to `report` once the merger is done.
+    let mut bytes = 0u64;
+    let mut stopped = false;
+    // Two stages at once, as in the CSV driver: this thread reads and parses
+    // a batch (its chunks in parallel) while the merger appends the previous
+    // batch to `events` (interning, sequential). Batches are merged in input
+    // order, so the result is the same as one batch after the other.
+    let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Vec<Sink>>(1);
+    let (ev, rep) = (&mut *events, &mut *report);
+    std::thread::scope(|sc| -> std::io::Result<()> {
+        let merger = sc.spawn(move || {
+            while let Ok(sinks) = parsed_rx.recv() {
+                for s in sinks {
+                    ev.append(s.events);
+                    rep.absorb(s.report);
                 }
-                None if eof => {
-                    tail = buf;
+            }
+        });
+        let read = (|| -> std::io::Result<()> {
+            while !eof {
+                // Cut up to `batch` chunks, each ending at a line end.
+                let mut pieces: Vec<Piece> = Vec::with_capacity(batch);
+                while pieces.len() < batch && !eof {
+                    let mut buf = std::mem::take(&mut carry);
+                    // Only bytes not yet known to hold no `\n` are searched.
+                    let scanned = std::mem::take(&mut carry_scanned);
+                    let want = CHUNK.max(buf.len() + CHUNK / 2);
+                    // Read into spare capacity (no zero-filling of the chunk
+                    // first); fewer bytes than asked for means the input ended.
+                    buf.reserve_exact(want - buf.len());
+                    let asked = (want - buf.len()) as u64;
+                    if (&mut input).take(asked).read_to_end(&mut buf)? < asked as usize {
+                        eof = true;
+                    }
+                    match memchr::memrchr(b'\n', &buf[scanned..]).map(|p| p + scanned) {
+                        Some(p) => {
+                            carry = buf[p + 1..].to_vec();
+                            carry_scanned = carry.len();
+                            buf.truncate(p + 1);
+                        }
+                        None if eof => {
+                            tail = buf;
+                            break;
+                        }
+                        None if buf.len() > max => {
+                            // A line longer than the limit: drop the rest of
+                            // it unread.
+                            let (dropped, next) = drop_line(&mut input)?;
+                            let len = buf.len() as u64 + dropped;
+                            bytes += len;
+                            pieces.push(Piece::TooLarge(next_line, len));
+                            next_line += 1;
+                            match next {
+                                Some(rest) => carry = rest,
+                                None => eof = true,
+                            }
+                            continue;
+                        }
+                        None => {
+                            // A line longer than the chunk: keep growing it.
+                            carry_scanned = buf.len();
+                            carry = buf;
+                            continue;
+                        }
+                    }
+                    if eof {
+                        tail = std::mem::take(&mut carry);
+                    }
+                    bytes += buf.len() as u64;
+                    let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+                    pieces.push(Piece::Lines(buf, next_line));
+                    next_line += lines;
+                }
+                let sinks: Vec<Sink> = pieces
+                    .par_iter()
+                    .map(|piece| match piece {
+                        Piece::Lines(c, first) => parse_chunk(fmt, file, c, *first, max),
+                        Piece::TooLarge(line, len) => {
+                            let mut sink = Sink::new(file);
+                            sink.line = *line;
+                            sink.skip(SkipReason::RecordTooLarge, None, too_large(*len, max));
+                            sink
+                        }
+                    })
+                    .collect();
+                // In strict mode, stop after the batch holding the first
+                // malformed record (earlier batches had none).
+                let failed = limits.strict && sinks.iter().any(|s| s.report.first_error().is_some());
+                if parsed_tx.send(sinks).is_err() {
                     break;
                 }
-                None if buf.len() > max => {
-                    // A line longer than the limit: drop the rest of it unread.
-                    let (dropped, next) = drop_line(&mut input)?;
-                    let len = buf.len() as u64 + dropped;
-                    report.bytes += len;
-                    pieces.push(Piece::TooLarge(next_line, len));
-                    next_line += 1;
-                    match next {
-                        Some(rest) => carry = rest,
-                        None => eof = true,
-                    }
-                    continue;
-                }
-                None => {
-                    // A line longer than the chunk: keep growing it.
-                    carry_scanned = buf.len();
-                    carry = buf;
-                    continue;
+                if failed {
+                    stopped = true;
+                    break;
                 }
             }
-            if eof {
-                tail = std::mem::take(&mut carry);
-            }
-            report.bytes += buf.len() as u64;
-            let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
-            pieces.push(Piece::Lines(buf, next_line));
-            next_line += lines;
-        }
-        let sinks: Vec<Sink> = pieces
-            .par_iter()
-            .map(|piece| match piece {
-                Piece::Lines(c, first) => parse_chunk(fmt, file, c, *first, max),
-                Piece::TooLarge(line, len) => {
-                    let mut sink = Sink::new(file);
-                    sink.line = *line;
-                    sink.skip(SkipReason::RecordTooLarge, None, too_large(*len, max));
-                    sink
-                }
-            })
-            .collect();
-        for s in sinks {
-            events.append(s.events);
-            report.absorb(s.report);
-        }
-        if limits.strict && report.first_error().is_some() {
-            return Ok(());
-        }
+            Ok(())
+        })();
+        drop(parsed_tx);
+        merger.join().expect("the JSON merger does not panic");
+        read
+    })?;
+    report.bytes += bytes;
+    if stopped {
+        return Ok(());
     }
     let mut sink = Sink::new(file);
     sink.line = next_line;
