@@ -239,7 +239,8 @@ pub enum GenError {
 }
 
 /// Generates the data set described by `cfg` into `out_dir` (created if
-/// missing; existing files of the same names are overwritten).
+/// missing; existing files of the same names are replaced, only once every
+/// new file is written whole).
 pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError> {
     generate_with_progress(cfg, out_dir, &mut |_| {})
 }
@@ -255,11 +256,14 @@ pub fn generate_with_progress(
     let mut formats: Vec<Format> = cfg.formats.clone();
     formats.sort();
     formats.dedup();
-    let stats = pipeline::run(&world, out_dir, &formats, progress)?;
-    let mut files = stats.files.clone();
+    let mut stats = pipeline::run(&world, out_dir, &formats, progress)?;
+    // Every file is written whole before any takes its name: a failed run
+    // leaves the directory as it was.
+    let mut written = std::mem::take(&mut stats.files);
     let (labels, accounts) = truth::write_labels(&world, &stats, out_dir)?;
-    files.push(labels);
-    let (ops_path, operations) = truth::write_operations(cfg, &world, &stats, accounts, out_dir)?;
-    files.push(ops_path);
+    written.push(labels);
+    let (ops, operations) = truth::write_operations(cfg, &world, &stats, accounts, out_dir)?;
+    written.push(ops);
+    let files = written.into_iter().map(pipeline::Written::commit).collect::<Result<Vec<_>, _>>()?;
     Ok(GenSummary { events: stats.events, accounts, operations, files })
 }

@@ -22,25 +22,59 @@ use crate::world::{Group, World};
 use crate::write::{CSV_HEADER, JsonScratch, format_csv, format_jsonl, twarc_member};
 use crate::{Format, GenError, Progress};
 
-/// A buffered output file that names itself in errors.
+/// A buffered output file that names itself in errors. It is written to a
+/// temporary file beside its destination (`.NAME.tmp-PID`); [`Sink::finish`]
+/// flushes and syncs it, and [`Written::commit`] renames it into place, so a
+/// run that fails leaves every earlier file as it was and no partial file.
 pub(crate) struct Sink {
-    path: PathBuf,
     file: BufWriter<File>,
+    out: Written,
 }
 
 impl Sink {
     pub(crate) fn create(path: PathBuf) -> Result<Self, GenError> {
-        let file = File::create(&path).map_err(|source| GenError::Io { path: path.clone(), source })?;
-        Ok(Self { path, file: BufWriter::with_capacity(1 << 20, file) })
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        let file = File::create(&tmp).map_err(|source| GenError::Io { path: tmp.clone(), source })?;
+        Ok(Self { file: BufWriter::with_capacity(1 << 20, file), out: Written { tmp, path, committed: false } })
     }
 
     pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), GenError> {
-        self.file.write_all(bytes).map_err(|source| GenError::Io { path: self.path.clone(), source })
+        self.file.write_all(bytes).map_err(|source| GenError::Io { path: self.out.path.clone(), source })
     }
 
-    pub(crate) fn finish(mut self) -> Result<PathBuf, GenError> {
-        self.file.flush().map_err(|source| GenError::Io { path: self.path.clone(), source })?;
-        Ok(self.path)
+    /// Flushes and syncs the file; it takes its name at [`Written::commit`].
+    pub(crate) fn finish(mut self) -> Result<Written, GenError> {
+        let io = |source| GenError::Io { path: self.out.path.clone(), source };
+        self.file.flush().map_err(io)?;
+        self.file.get_ref().sync_all().map_err(io)?;
+        Ok(self.out)
+    }
+}
+
+/// A finished output file waiting to take its name; removed unless
+/// committed.
+#[derive(Debug)]
+pub(crate) struct Written {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Written {
+    /// Renames the file into place; returns its path.
+    pub(crate) fn commit(mut self) -> Result<PathBuf, GenError> {
+        std::fs::rename(&self.tmp, &self.path).map_err(|source| GenError::Io { path: self.path.clone(), source })?;
+        self.committed = true;
+        Ok(std::mem::take(&mut self.path))
+    }
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 
@@ -67,8 +101,8 @@ pub(crate) struct Stats {
     /// Per account, the events of its operation it posted (0 outside
     /// operations): how much a detector can see of each member.
     pub(crate) op_actions: Vec<u32>,
-    /// Event files written, in format order.
-    pub(crate) files: Vec<PathBuf>,
+    /// Event files written (not yet in place), in format order.
+    pub(crate) files: Vec<Written>,
 }
 
 impl Stats {
@@ -149,7 +183,7 @@ pub(crate) fn run(
     let buffers = Buffers::default();
     let buffers = &buffers;
     std::thread::scope(|scope| -> Result<(), GenError> {
-        let writer = scope.spawn(move || -> Result<Vec<PathBuf>, GenError> {
+        let writer = scope.spawn(move || -> Result<Vec<Written>, GenError> {
             for formatted in rx {
                 for (c, j) in formatted {
                     if let Some(s) = csv.as_mut() {

@@ -3,11 +3,11 @@
 //! members, targets and time span, plus the organic fan groups that a
 //! detector must not flag).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
-use crate::pipeline::{Sink, Stats};
+use crate::pipeline::{Sink, Stats, Written};
 use crate::rng::Rand;
 use crate::text;
 use crate::time::iso_ms;
@@ -15,8 +15,9 @@ use crate::vocab::OUTLETS;
 use crate::world::{Group, World};
 use crate::{GenConfig, GenError, OpKind, OpSummary};
 
-/// Writes `labels.csv` in account order; returns its path and row count.
-pub(crate) fn write_labels(world: &World, stats: &Stats, out_dir: &Path) -> Result<(PathBuf, u64), GenError> {
+/// Writes `labels.csv` in account order; returns it (to commit) and its row
+/// count.
+pub(crate) fn write_labels(world: &World, stats: &Stats, out_dir: &Path) -> Result<(Written, u64), GenError> {
     let mut sink = Sink::create(out_dir.join("labels.csv"))?;
     let mut buf = Vec::with_capacity(1 << 20);
     buf.extend_from_slice(b"account_id,label,op_actions\n");
@@ -49,14 +50,15 @@ pub(crate) fn write_labels(world: &World, stats: &Stats, out_dir: &Path) -> Resu
     Ok((sink.finish()?, rows))
 }
 
-/// Writes `operations.json`; returns its path and the per-operation summary.
+/// Writes `operations.json`; returns it (to commit) and the per-operation
+/// summary.
 pub(crate) fn write_operations(
     cfg: &GenConfig,
     world: &World,
     stats: &Stats,
     accounts: u64,
     out_dir: &Path,
-) -> Result<(PathBuf, Vec<OpSummary>), GenError> {
+) -> Result<(Written, Vec<OpSummary>), GenError> {
     let uid = |a: u32| world.uid(a).to_string();
     let mut summaries = Vec::with_capacity(world.ops.len());
     let mut truths = Vec::with_capacity(world.ops.len());

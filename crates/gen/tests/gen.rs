@@ -486,3 +486,36 @@ fn ground_truth_only_and_progress() {
     assert_eq!(p.events, summary.events);
     assert!(summary.events > 1000);
 }
+
+/// Files take their names only once every file is written whole: a run that
+/// fails (here: `labels.csv`'s temporary name is taken by a directory)
+/// leaves the earlier files as they were and no temporary file behind, and a
+/// run that succeeds leaves only the finished files.
+#[test]
+fn a_failed_run_leaves_the_directory_as_it_was() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let listing = |d: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    std::fs::write(dir.path().join("events.csv"), b"old events\n").expect("write");
+    std::fs::write(dir.path().join("labels.csv"), b"old labels\n").expect("write");
+    let blocker = dir.path().join(format!(".labels.csv.tmp-{}", std::process::id()));
+    std::fs::create_dir(&blocker).expect("mkdir");
+    let cfg = GenConfig { scale: 0.002, formats: vec![Format::Cnt], ..GenConfig::default() };
+    let err = generate(&cfg, dir.path()).expect_err("labels.csv cannot be written");
+    assert!(err.to_string().contains("labels.csv"), "{err}");
+    assert_eq!(std::fs::read(dir.path().join("events.csv")).expect("events.csv"), b"old events\n");
+    assert_eq!(std::fs::read(dir.path().join("labels.csv")).expect("labels.csv"), b"old labels\n");
+    let blocker_name = blocker.file_name().expect("name").to_string_lossy().into_owned();
+    assert_eq!(listing(dir.path()), [blocker_name, "events.csv".to_string(), "labels.csv".to_string()]);
+    std::fs::remove_dir(&blocker).expect("rmdir");
+    let summary = generate(&cfg, dir.path()).expect("generate");
+    assert_eq!(listing(dir.path()), ["events.csv", "labels.csv", "operations.json"]);
+    assert_eq!(summary.files.len(), 3);
+    assert!(std::fs::read_to_string(dir.path().join("labels.csv")).expect("labels").starts_with("account_id,label"));
+}
