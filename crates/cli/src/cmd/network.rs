@@ -187,22 +187,18 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         let extract_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let path = template.as_ref().map(|t| PathBuf::from(t.replace("{network}", kind.as_str())));
-        let written = std::cell::Cell::new(0u64);
-        let write = |mut w: &mut (dyn Write + Send)| -> anyhow::Result<swarmscan_detect::Stats> {
-            let st = if let Some(k) = args.top {
-                let (st, n) = output::write_top_edges(&mut w, &prepared, format, k)?;
-                written.set(n);
-                st
+        // Returns the run's counts and the edges written.
+        let write = |mut w: &mut (dyn Write + Send)| -> anyhow::Result<(swarmscan_detect::Stats, u64)> {
+            Ok(if let Some(k) = args.top {
+                output::write_top_edges(&mut w, &prepared, format, k)?
             } else if args.histogram {
-                output::write_weight_histogram(&mut w, &prepared)?
+                (output::write_weight_histogram(&mut w, &prepared)?, 0)
             } else {
                 let st = output::write_edges(&mut w, &prepared, format)?;
-                written.set(st.edges);
-                st
-            };
-            Ok(st)
+                (st, st.edges)
+            })
         };
-        let st = match &path {
+        let (st, written) = match &path {
             None => crate::atomic::write_output(Path::new("-"), write),
             Some(p) => crate::atomic::write_atomically(p, write),
         }
@@ -210,7 +206,7 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         let compute_write_s = t.elapsed().as_secs_f64();
         let mut r = serde_json::json!({
             "edges": st.edges,
-            "edges_written": written.get(),
+            "edges_written": written,
             "keyed_actions": st.keyed_actions,
             "window_pairs": st.window_pairs,
             "timings_s": { "extract": extract_s, "compute_and_write": compute_write_s },
