@@ -305,10 +305,6 @@ fn key_bursts(level: &Prepared<'_>, window_ms: i64) -> (Vec<u32>, Interner) {
     (keys, names)
 }
 
-pub(crate) fn network_of(s: Signal) -> Network {
-    s.spec().network
-}
-
 /// Pairs whose best possible p-value is above the FDR can never be reported
 /// (BH's threshold is at most the FDR); the bound behind this is only used
 /// where it is far below ½ (`null::best_p`).

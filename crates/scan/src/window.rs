@@ -12,7 +12,7 @@
 //! themselves cut by the window (hashtag and reply bursts, near-duplicate
 //! bursts) or that are accounts (co_amplify).
 
-use crate::scan::{Error, ScanParams, detect_params, network_of};
+use crate::scan::{Error, ScanParams, detect_params};
 use crate::signals::Signal;
 use swarmscan_detect::KeyedActions;
 use swarmscan_model::Events;
@@ -86,7 +86,7 @@ pub fn resolve(ev: &Events, p: &mut ScanParams) -> Result<Vec<(Signal, i64)>, Er
         if !estimable(s) || !p.signals.contains(&s) {
             continue;
         }
-        let level = swarmscan_detect::prepare(ev, network_of(s), &detect_params(p, s))?;
+        let level = swarmscan_detect::prepare(ev, s.spec().network, &detect_params(p, s))?;
         if let Some(w) = estimate(level.keyed_actions(), Q, P) {
             p.set_window(s, w);
             out.push((s, w));
