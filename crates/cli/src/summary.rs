@@ -2,6 +2,7 @@
 //! located examples), printed for people and written as JSON for scripts.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 use swarmscan_ingest::{IngestReport, SkipReason};
@@ -20,8 +21,9 @@ pub struct Summary<'a> {
     pub accounts: u64,
     /// Extra per-command facts (outputs written, counts found).
     pub results: BTreeMap<&'static str, serde_json::Value>,
-    /// Wall-clock seconds per stage.
-    pub timings_s: BTreeMap<&'static str, f64>,
+    /// Wall-clock seconds per stage; `stage/step` for the steps of a stage
+    /// (`signals_and_tests/co_similar`).
+    pub timings_s: BTreeMap<Cow<'static, str>, f64>,
     /// Lines on what was found, printed last for people (not in the JSON).
     #[serde(skip)]
     pub findings: Vec<String>,

@@ -168,7 +168,14 @@ fn demo_generates_and_reads_back() {
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("scan/summary.json")).unwrap()).unwrap();
     assert_eq!(summary["command"], "scan");
-    assert!(summary["timings_s"]["signals_and_tests"].is_number());
+    let timings = &summary["timings_s"];
+    assert!(timings["signals_and_tests"].is_number());
+    // Each signal's step is timed, and the steps fit in their stage.
+    let steps: f64 = ["co_similar", "co_link", "co_repost", "co_amplify", "clustering"]
+        .iter()
+        .map(|s| timings[format!("signals_and_tests/{s}")].as_f64().unwrap_or_else(|| panic!("no step {s}: {timings}")))
+        .sum();
+    assert!(steps <= timings["signals_and_tests"].as_f64().unwrap() + 1e-3, "{timings}");
     assert_eq!(summary["totals"]["skipped"], 0);
 }
 

@@ -437,7 +437,7 @@ mod tests {
             let mut params = Params::new(Mode::Default);
             params.window_ms = w * 1000;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
-            let (_, _, model) = crate::null::test_level_with(&level, &|_| 0, &how, &params, 1.0);
+            let (_, _, model) = crate::null::test_level_with(&level, &|_| 0, &how, &params, 1.0, 1.0);
             // Clusters 0..2 by rank; 3 = no cluster.
             let cluster_of: Vec<u32> = (0..level.accounts())
                 .map(|r| match clusters[r % clusters.len()] { c @ 0..=2 => u32::from(c), _ => u32::MAX })

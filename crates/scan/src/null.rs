@@ -205,10 +205,98 @@ pub struct PairP {
     pub p: f64,
 }
 
+/// The pairs a level tested, and the p-values of those that can still be
+/// reported.
+///
+/// A scan tests tens of millions of pairs and needs, of most of them, only
+/// that they were tested (they count in Benjamini–Hochberg's number of
+/// tests and in a pair's Bonferroni factor over signals). So each tested
+/// pair costs 8 bytes, and the p-value ([`PairP::p`]) is kept only when it
+/// is at most the `keep_p` given to [`test_level_with`]: a pair whose
+/// p-values are all above the FDR can never be reported.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TestedPairs {
+    /// `a << 32 | b`, sorted, distinct.
+    pairs: Vec<u64>,
+    /// The pairs with `p ≤ keep_p`, sorted by `(a, b)`.
+    low: Vec<PairP>,
+}
+
+/// A pair as one sortable number.
+#[inline]
+pub fn pair_code(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+impl TestedPairs {
+    /// From every pair's test, sorted by `(a, b)`.
+    fn new(tested: impl Iterator<Item = PairP>, keep_p: f64) -> TestedPairs {
+        let mut out = TestedPairs::default();
+        for x in tested {
+            out.pairs.push(pair_code(x.a, x.b));
+            if x.p <= keep_p {
+                out.low.push(x);
+            }
+        }
+        out
+    }
+
+    /// Number of pairs tested.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether no pair was tested.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// Whether `(a, b)` was tested.
+    pub fn contains(&self, a: u32, b: u32) -> bool {
+        self.pairs.binary_search(&pair_code(a, b)).is_ok()
+    }
+
+    /// The tested pairs as [`pair_code`]s, sorted.
+    pub fn codes(&self) -> &[u64] {
+        &self.pairs
+    }
+
+    /// The pairs with `p ≤ keep_p`, sorted by `(a, b)`.
+    pub fn low(&self) -> &[PairP] {
+        &self.low
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.pairs.capacity() * 8 + self.low.capacity() * std::mem::size_of::<PairP>()
+    }
+}
+
+/// How many distinct values the sorted, distinct `lists` hold together
+/// (a k-way merge: no list is copied).
+pub fn distinct_union(lists: &[&[u64]]) -> u64 {
+    use std::cmp::Reverse;
+    let mut heap: std::collections::BinaryHeap<Reverse<(u64, usize)>> =
+        lists.iter().enumerate().filter(|(_, l)| !l.is_empty()).map(|(i, l)| Reverse((l[0], i))).collect();
+    let mut next = vec![1usize; lists.len()];
+    let (mut n, mut last) = (0u64, None);
+    while let Some(Reverse((v, i))) = heap.pop() {
+        if last != Some(v) {
+            n += 1;
+            last = Some(v);
+        }
+        if let Some(&w) = lists[i].get(next[i]) {
+            next[i] += 1;
+            heap.push(Reverse((w, i)));
+        }
+    }
+    n
+}
+
 /// Tests every pair of accounts that co-acted on at least two keys of one
 /// popularity stratum. `source_of_key` gives each key's source ([`POOL`]
-/// when unknown). Returns one [`PairP`] per tested pair, sorted by
-/// `(a, b)`, deterministic whatever the thread count.
+/// when unknown). Returns every tested pair, with its [`PairP`] where
+/// `p ≤ keep_p` ([`TestedPairs`]), deterministic whatever the thread count.
 ///
 /// Only p-values are kept: a scan tests millions of pairs and reports a few
 /// thousand, so the edges' details (weights, evidence) are computed again
@@ -223,8 +311,8 @@ pub fn test_level(
     null: Null,
     params: &Params,
     hopeless_above: f64,
-) -> (Vec<PairP>, LevelStats, LevelModel) {
-    test_level_with(level, source_of_key, &Fit { null, ..Fit::default() }, params, hopeless_above)
+) -> (TestedPairs, LevelStats, LevelModel) {
+    test_level_with(level, source_of_key, &Fit { null, ..Fit::default() }, params, hopeless_above, 1.0)
 }
 
 /// How [`test_level_with`] fits its null.
@@ -246,7 +334,8 @@ pub fn test_level_with(
     how: &Fit<'_>,
     params: &Params,
     hopeless_above: f64,
-) -> (Vec<PairP>, LevelStats, LevelModel) {
+    keep_p: f64,
+) -> (TestedPairs, LevelStats, LevelModel) {
     let model = fit(level, source_of_key, how);
     let strata = model.strata();
     let mut st = LevelStats {
@@ -274,13 +363,13 @@ pub fn test_level_with(
     st.tested = tested.len() as u64;
     tested.par_sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
     // Per pair, its smallest p-value first.
-    let out: Vec<PairP> = tested
-        .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
-        .map(|run| {
+    let out = TestedPairs::new(
+        tested.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|run| {
             let (a, b, p) = run[0];
             PairP { a, b, p: (p * run.len() as f64).min(1.0) }
-        })
-        .collect();
+        }),
+        keep_p,
+    );
     (out, st, model)
 }
 
@@ -602,7 +691,7 @@ pub(crate) mod tests {
         let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
         for strata in [Strata::Each, Strata::UpTo] {
             let how = Fit { null: Null::Pooled, strata, ..Fit::default() };
-            let (pairs, _, model) = test_level_with(&level, &|_| 0, &how, &params, 1.0);
+            let (pairs, _, model) = test_level_with(&level, &|_| 0, &how, &params, 1.0, 1.0);
             assert!(!pairs.is_empty());
             let ka = level.keyed_actions();
             let mut inc: Vec<(u32, u32)> = (0..ka.len()).map(|i| (ka.key[i], ka.account[i])).collect();
@@ -611,7 +700,7 @@ pub(crate) mod tests {
             let m_of = |k: u32| inc.iter().filter(|x| x.0 == k).count() as f64;
             let d_of = |a: u32| inc.iter().filter(|x| x.1 == a).count() as f64;
             let total = inc.len() as f64;
-            let every: Vec<(u32, u32)> = pairs.iter().map(|x| (x.a, x.b)).collect();
+            let every: Vec<(u32, u32)> = pairs.low().iter().map(|x| (x.a, x.b)).collect();
             for t in detail_level(&level, &model, &params, 1.0, &every) {
                 let mut keys: Vec<u32> = inc.iter().map(|x| x.0).collect();
                 keys.dedup();
@@ -634,6 +723,38 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        /// The k-way merge counts what a set of the lists' union counts.
+        #[test]
+        fn distinct_union_counts_the_union(lists in proptest::collection::vec(proptest::collection::btree_set(0u64..300, 0..60), 0..9)) {
+            let sorted: Vec<Vec<u64>> = lists.iter().map(|l| l.iter().copied().collect()).collect();
+            let union: std::collections::BTreeSet<u64> = lists.iter().flatten().copied().collect();
+            let refs: Vec<&[u64]> = sorted.iter().map(Vec::as_slice).collect();
+            prop_assert_eq!(distinct_union(&refs), union.len() as u64);
+        }
+
+        /// A level tested with `keep_p` lists the same pairs as with every
+        /// p-value kept, and keeps exactly the p-values at most `keep_p`.
+        #[test]
+        fn tested_pairs_keep_the_low_p_values(
+            acts in proptest::collection::vec((0u8..8, 0u8..12, 0i64..30), 1..200),
+            keep_p in prop_oneof![Just(0.0f64), Just(0.01), Just(0.3), Just(1.0)],
+            how in nulls(),
+        ) {
+            let ev = crate::testing::reposts(&acts);
+            let mut params = Params::new(Mode::Default);
+            params.window_ms = 5_000;
+            let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
+            let (all, _, _) = test_level_with(&level, &|_| 0, &how, &params, 1.0, 1.0);
+            let (some, _, _) = test_level_with(&level, &|_| 0, &how, &params, 1.0, keep_p);
+            prop_assert_eq!(all.codes(), some.codes());
+            prop_assert_eq!(all.low().len(), all.len());
+            let want: Vec<PairP> = all.low().iter().copied().filter(|x| x.p <= keep_p).collect();
+            prop_assert_eq!(some.low(), want.as_slice());
+            for x in all.low() {
+                prop_assert!(some.contains(x.a, x.b));
+                prop_assert_eq!(pair_code(x.a, x.b) >> 32, u64::from(x.a));
+            }
+        }
         /// `best_p_scaled` (and `best_p`, its `d = n` case: `extra = 0`) is a
         /// lower bound of every p-value a pair can get: X shared keys, X ≤ n
         /// and X ≤ d_b, μ = d·d_b·c with d ≥ n. Checked where the bound is
@@ -670,10 +791,10 @@ pub(crate) mod tests {
             let mut params = Params::new(Mode::Default);
             params.window_ms = 5_000;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
-            let (all_p, _, model) = test_level_with(&level, &|_| 0, &how, &params, 1.0);
-            let (kept_p, stats, kept_model) = test_level_with(&level, &|_| 0, &how, &params, q);
+            let (all_p, _, model) = test_level_with(&level, &|_| 0, &how, &params, 1.0, 1.0);
+            let (kept_p, stats, kept_model) = test_level_with(&level, &|_| 0, &how, &params, q, 1.0);
             prop_assert_eq!(&model.counts, &kept_model.counts);
-            let every: Vec<(u32, u32)> = all_p.iter().map(|x| (x.a, x.b)).collect();
+            let every: Vec<(u32, u32)> = all_p.low().iter().map(|x| (x.a, x.b)).collect();
             let all = detail_level(&level, &model, &params, 1.0, &every);
             let kept = detail_level(&level, &model, &params, q, &every);
             prop_assert!(kept.len() <= all.len());
@@ -702,11 +823,12 @@ pub(crate) mod tests {
             params.window_ms = 5_000;
             params.evidence = 3;
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
-            let (pairs, stats, model) = test_level_with(&level, &|_| 0, &how, &params, q);
-            let every: Vec<(u32, u32)> = pairs.iter().map(|x| (x.a, x.b)).collect();
+            let (pairs, stats, model) = test_level_with(&level, &|_| 0, &how, &params, q, 1.0);
+            let every: Vec<(u32, u32)> = pairs.low().iter().map(|x| (x.a, x.b)).collect();
             let all = detail_level(&level, &model, &params, q, &every);
             prop_assert_eq!(all.len() as u64, stats.tested);
-            for x in &pairs {
+            prop_assert_eq!(pairs.low().len(), pairs.len());
+            for x in pairs.low() {
                 let mine: Vec<&Tested> = all.iter().filter(|t| (t.edge.a, t.edge.b) == (x.a, x.b)).collect();
                 let best = mine.iter().map(|t| t.p).fold(f64::INFINITY, f64::min);
                 prop_assert_eq!(x.p, (best * mine.len() as f64).min(1.0));

@@ -1,7 +1,7 @@
 //! The scan: every signal's levels tested, fused per pair, corrected for
 //! multiple testing, clustered.
 
-use crate::null::{self, LevelModel, LevelStats, POOL, PairP};
+use crate::null::{self, LevelModel, LevelStats, POOL, TestedPairs};
 use crate::signals::{Key, Signal, Source, Spec};
 use crate::stats::benjamini_hochberg_top;
 use rayon::prelude::*;
@@ -325,7 +325,7 @@ fn run_levels<'a>(
     ev: &'a Events,
     p: &ScanParams,
     on_stage: &(dyn Fn(&str) + Sync),
-) -> Result<Vec<(Level<'a>, Vec<PairP>)>, Error> {
+) -> Result<Vec<(Level<'a>, TestedPairs)>, Error> {
     let hopeless = hopeless_above(p);
     let mut networks: Vec<Network> = Vec::new();
     for s in Signal::ALL.into_iter().filter(|s| p.signals.contains(s)) {
@@ -419,7 +419,9 @@ fn run_levels<'a>(
             let no_source = |_: u32| 0;
             let source: &(dyn Fn(u32) -> u32 + Sync) = if conditioned { &source_of } else { &no_source };
             let how = null::Fit { null: spec.null, unshared: &unshared, strata: spec.strata };
-            let (tested, stats, model) = null::test_level_with(&level, source, &how, &dp, hopeless);
+            // Only a pair with p ≤ FDR in some level can be reported (its fused
+            // p is at least its smallest).
+            let (tested, stats, model) = null::test_level_with(&level, source, &how, &dp, hopeless, p.fdr);
             out.push((Level { signal: spec.signal, prepared: level, stats, model }, tested));
         }
     }
@@ -442,14 +444,14 @@ pub fn scan_observed<'a>(
     let runs = run_levels(ev, p, on_stage)?;
     on_stage("fusing and testing");
     // Per pair: the smallest signal p-value times the number of signals
-    // tested (Bonferroni). Sorted runs rather than hash maps: millions of
-    // tested pairs are merged without a map entry each.
-    let mut flat: Vec<(u32, u32, f64)> = Vec::with_capacity(runs.iter().map(|r| r.1.len()).sum());
+    // tested (Bonferroni). Each level keeps its tested pairs as sorted codes
+    // and only the p-values at most the FDR (`null::TestedPairs`): the
+    // distinct pairs are counted by merging the sorted lists, and only pairs
+    // with a p-value at most the FDR somewhere can have a fused p that low.
     let mut levels = Vec::new();
     let mut by_level = Vec::new();
     let mut signals = Vec::new();
     for (level, tested) in runs {
-        flat.extend(tested.iter().map(|x| (x.a, x.b, x.p)));
         signals.push(SignalStats {
             signal: level.signal.as_str().into(),
             window_s: p.window(level.signal) as f64 / 1000.0,
@@ -460,20 +462,23 @@ pub fn scan_observed<'a>(
         levels.push(level);
         by_level.push(tested);
     }
-    flat.par_sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
+    let tested_pairs = null::distinct_union(&by_level.iter().map(TestedPairs::codes).collect::<Vec<_>>());
+    let mut low: Vec<(u64, f64)> =
+        by_level.iter().flat_map(|t| t.low().iter().map(|x| (null::pair_code(x.a, x.b), x.p))).collect();
+    low.par_sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
     // Only pairs with p ≤ FDR can have q ≤ FDR; the others count in BH's
     // number of tests but are not kept (see `benjamini_hochberg_top`).
     let mut fused: Vec<(u32, u32, f64)> = Vec::new();
-    let mut tested_pairs = 0u64;
-    for run in flat.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
-        let (a, b, best) = run[0];
-        let fp = (best * run.len() as f64).min(1.0);
+    for run in low.chunk_by(|x, y| x.0 == y.0) {
+        let (code, best) = run[0];
+        let (a, b) = ((code >> 32) as u32, code as u32);
+        let signals_tested = by_level.iter().filter(|t| t.contains(a, b)).count();
+        let fp = (best * signals_tested as f64).min(1.0);
         if fp <= p.fdr {
             fused.push((a, b, fp));
         }
-        tested_pairs += 1;
     }
-    drop(flat);
+    drop(low);
     let q = benjamini_hochberg_top(&fused.iter().map(|x| x.2).collect::<Vec<_>>(), tested_pairs);
     let reported: Vec<(u32, u32, f64, f64)> =
         fused.iter().zip(q).filter(|(_, q)| *q <= p.fdr).map(|(&(a, b, fp), q)| (a, b, fp, q)).collect();
@@ -483,11 +488,7 @@ pub fn scan_observed<'a>(
     let want: Vec<(u32, u32)> = reported.iter().map(|x| (x.0, x.1)).collect();
     let mut per_pair: Vec<Vec<PairSignal>> = vec![Vec::new(); want.len()];
     for (li, (level, tested)) in levels.iter().zip(by_level).enumerate() {
-        let here: Vec<(u32, u32)> = want
-            .iter()
-            .copied()
-            .filter(|&(a, b)| tested.binary_search_by(|x| (x.a, x.b).cmp(&(a, b))).is_ok())
-            .collect();
+        let here: Vec<(u32, u32)> = want.iter().copied().filter(|&(a, b)| tested.contains(a, b)).collect();
         drop(tested);
         if here.is_empty() {
             continue;
@@ -776,7 +777,7 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), 3, "one key per wave");
         assert_eq!(tested.len(), 3, "every pair of the swarm is tested");
-        let pairs: Vec<(u32, u32)> = tested.iter().map(|t| (t.a, t.b)).collect();
+        let pairs: Vec<(u32, u32)> = tested.codes().iter().map(|&c| ((c >> 32) as u32, c as u32)).collect();
         let details =
             null::detail_level(&level.prepared, &level.model, &detect_params(&p, Signal::CoTarget), 1.0, &pairs);
         assert_eq!(details.len(), 3, "{details:?}");

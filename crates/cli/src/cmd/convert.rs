@@ -19,7 +19,7 @@ pub fn run(args: ConvertArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     tmp.commit().context("writing Parquet")?;
     let mut s = Summary::new("convert", &l.report, n, accounts);
     s.results.insert("output", args.output.display().to_string().into());
-    s.timings_s.insert("read", l.read_s);
-    s.timings_s.insert("write", t.elapsed().as_secs_f64());
+    s.timings_s.insert("read".into(), l.read_s);
+    s.timings_s.insert("write".into(), t.elapsed().as_secs_f64());
     finish(&s, args.input.summary_json.as_deref(), ui)
 }

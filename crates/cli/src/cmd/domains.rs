@@ -136,8 +136,8 @@ pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     s.results.insert("lookalike_domains", findings.len().into());
     s.results.insert("outlets_imitated", imitated.len().into());
     s.results.insert("findings_by_rule", serde_json::to_value(&by_rule)?);
-    s.timings_s.insert("read", read_s);
-    s.timings_s.insert("match", match_s);
+    s.timings_s.insert("read".into(), read_s);
+    s.timings_s.insert("match".into(), match_s);
     finish(&s, None, ui)
 }
 

@@ -20,6 +20,6 @@ pub fn run(args: InspectArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     }
     s.results.insert("urls", ev.url_written.len().into());
     s.results.insert("hashtags", ev.hashtags.len().into());
-    s.timings_s.insert("read", l.read_s);
+    s.timings_s.insert("read".into(), l.read_s);
     finish(&s, args.input.summary_json.as_deref(), ui)
 }

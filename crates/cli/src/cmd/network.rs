@@ -180,7 +180,7 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     s.results.insert("mode", if mode == Mode::Cnt { "cnt" } else { "default" }.into());
     s.results.insert("window_s", serde_json::json!(params.window_ms as f64 / 1000.0));
     s.results.insert("min_weight", params.min_weight.into());
-    s.timings_s.insert("read", l.read_s);
+    s.timings_s.insert("read".into(), l.read_s);
     for kind in kinds {
         let t = Instant::now();
         let prepared = swarmscan_detect::prepare(ev, kind, &params)?;
@@ -225,7 +225,7 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
             r["hot_actions_skipped"] = st.hot_actions_skipped.into();
         }
         s.results.insert(kind.as_str(), r);
-        s.timings_s.insert(kind.as_str(), extract_s + compute_write_s);
+        s.timings_s.insert(kind.as_str().into(), extract_s + compute_write_s);
     }
     finish(&s, args.input.summary_json.as_deref(), ui)
 }

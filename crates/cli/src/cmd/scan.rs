@@ -142,6 +142,24 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     run_on(&args, &params, l, ui)
 }
 
+/// The steps of the "testing signals" stage, timed: each runs until the
+/// next step or the end of the stage; a step announced twice adds up.
+#[derive(Default)]
+struct Steps {
+    done: Vec<(String, f64)>,
+    open: Option<(String, std::time::Instant)>,
+}
+
+impl Steps {
+    /// Ends the open step, if any, and opens `next`.
+    fn next(&mut self, next: Option<&str>) {
+        if let Some((name, t)) = self.open.take() {
+            self.done.push((name, t.elapsed().as_secs_f64()));
+        }
+        self.open = next.map(|n| (n.to_string(), std::time::Instant::now()));
+    }
+}
+
 /// Scans loaded events and writes the outputs (shared with `demo`): the
 /// library runs the scan ([`swarmscan_scan::run`]) and the presentation side
 /// turns it into the output files ([`swarmscan_report::OUTPUTS`]); this
@@ -152,7 +170,7 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     let ev = &l.events;
     let mut s = Summary::new("scan", &l.report, ev.len() as u64, ev.num_accounts() as u64);
     ui.line("reading", l.read_s, &l.detail);
-    s.timings_s.insert("read", l.read_s);
+    s.timings_s.insert("read".into(), l.read_s);
     let dir = &args.out;
     let out = OutputDir::begin(dir, "summary.json")?;
     let (outlets, outlet_problems) = super::domains::outlets(args.outlets.as_deref(), args.input.strict, ui)?;
@@ -160,9 +178,12 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     // Stages as the library announces them, timed here.
     let current: std::sync::Mutex<Option<crate::ui::Stage>> = std::sync::Mutex::new(None);
     let timings: std::sync::Mutex<Vec<(&'static str, f64)>> = std::sync::Mutex::new(Vec::new());
+    let steps: std::sync::Mutex<Steps> = Default::default();
+    let end_step = |next: Option<&str>| steps.lock().unwrap().next(next);
     let run = swarmscan_scan::run(ev, params, &outlets, &|p| match p {
         Progress::Started(name) => *current.lock().unwrap() = Some(ui.stage(name)),
         Progress::Step(what) => {
+            end_step(Some(what));
             if let Some(st) = current.lock().unwrap().as_ref() {
                 st.set(what);
             }
@@ -178,11 +199,16 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
                 }
                 Found::Lookalikes(n) => format!("{} lookalike news domains among shared URLs", num(n)),
             };
+            end_step(None);
             if let Some(st) = current.lock().unwrap().take() {
                 timings.lock().unwrap().push((name, st.done(&detail)));
             }
         }
     })?;
+    for (step, secs) in steps.into_inner().unwrap().done {
+        // Steps only run inside "testing signals".
+        *s.timings_s.entry(format!("signals_and_tests/{}", step.replace(' ', "_")).into()).or_insert(0.0) += secs;
+    }
     for (name, secs) in timings.into_inner().unwrap() {
         // summary.json's names for the library's stages.
         let key = match name {
@@ -191,7 +217,7 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
             "lookalike domains" => "lookalike_domains",
             other => other,
         };
-        s.timings_s.insert(key, secs);
+        s.timings_s.insert(key.into(), secs);
     }
     let (res, params) = (&run.result, &run.params);
 
@@ -219,7 +245,7 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
         stage.set(name);
         out.write(name, |w| Ok(write(&data, w)?))?;
     }
-    s.timings_s.insert("explain_and_write", stage.done(&format!("into {}", dir.display())));
+    s.timings_s.insert("explain_and_write".into(), stage.done(&format!("into {}", dir.display())));
 
     s.results.insert("output_version", tables::OUTPUT_VERSION.into());
     s.results.insert("out", dir.display().to_string().into());
