@@ -217,9 +217,11 @@ impl<R: Read> Tokeniser<R> {
                     if self.byte - start_byte > self.max as u64 {
                         return Ok(Some((line, RowKind::TooLarge(self.byte - start_byte))));
                     }
+                    // Only the last row can be cut, so only it asks whether the
+                    // stream broke (a lock and a copy: not once per row).
                     let unterminated = at_eof;
-                    let broken = damage.is_some_and(|d| d.get().is_some());
-                    let kind = if unterminated && (broken || quotes % 2 == 1 || rec.len() < self.header_len) {
+                    let broken = || damage.is_some_and(|d| d.get().is_some());
+                    let kind = if unterminated && (quotes % 2 == 1 || rec.len() < self.header_len || broken()) {
                         RowKind::Cut(start_byte)
                     } else {
                         RowKind::Row

@@ -17,7 +17,7 @@ pub struct Sink {
 
 impl Sink {
     pub fn new(file: &str) -> Sink {
-        Sink { events: Events::new(), report: FileReport::default(), line: 0, file: file.to_string() }
+        Sink { events: Events::for_appending(), report: FileReport::default(), line: 0, file: file.to_string() }
     }
 
     /// Records one event.

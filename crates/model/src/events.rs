@@ -240,6 +240,19 @@ impl Events {
         }
     }
 
+    /// An empty table to be [`Events::append`]ed to another: its
+    /// interners keep their strings' hashes, so the merge does not hash
+    /// them again.
+    pub fn for_appending() -> Self {
+        Events {
+            keys: Interner::keeping_hashes(),
+            account_ids: Interner::keeping_hashes(),
+            texts: Interner::keeping_hashes(),
+            strings: Interner::keeping_hashes(),
+            ..Events::new()
+        }
+    }
+
     /// Number of rows.
     #[inline]
     pub fn len(&self) -> usize {
@@ -358,6 +371,9 @@ impl Events {
     pub fn append(&mut self, other: Events) {
         if self.is_empty() && self.keys.is_empty() && self.account_ids.is_empty() {
             *self = other;
+            for i in [&mut self.keys, &mut self.account_ids, &mut self.texts, &mut self.strings] {
+                i.drop_hashes();
+            }
             return;
         }
         // The interners are independent: absorb them concurrently.
@@ -370,8 +386,7 @@ impl Events {
         });
         let map = |m: &[Sym], s: Sym| if s.is_none() { s } else { m[s.idx()] };
         let mut accounts = Vec::with_capacity(other.account_ids.len());
-        for (i, id) in other.account_ids.iter().enumerate() {
-            let a = self.account_ids.intern(id);
+        for (i, a) in self.account_ids.absorb(&other.account_ids).into_iter().enumerate() {
             if a.idx() == self.account_handle.len() {
                 self.account_handle.push(Sym::NONE);
             }

@@ -48,6 +48,10 @@ pub struct Interner {
     offsets: Vec<i64>,
     table: HashTable<u32>,
     hasher: foldhash::fast::FixedState,
+    /// Each string's hash, kept only by interners made to be absorbed
+    /// ([`Interner::keeping_hashes`]): the hash is computed where the string
+    /// is read, in parallel, and not again by the sequential merge.
+    hashes: Option<Vec<u64>>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -59,7 +63,25 @@ impl std::fmt::Debug for Interner {
 impl Interner {
     /// An empty interner.
     pub fn new() -> Self {
-        Interner { bytes: Vec::new(), offsets: vec![0], table: HashTable::new(), hasher: Default::default() }
+        Interner {
+            bytes: Vec::new(),
+            offsets: vec![0],
+            table: HashTable::new(),
+            hasher: Default::default(),
+            hashes: None,
+        }
+    }
+
+    /// An empty interner that keeps each string's hash for
+    /// [`Interner::absorb`] into another (8 bytes a string, until
+    /// [`Interner::drop_hashes`]).
+    pub fn keeping_hashes() -> Self {
+        Interner { hashes: Some(Vec::new()), ..Interner::new() }
+    }
+
+    /// Stops keeping hashes and frees them.
+    pub fn drop_hashes(&mut self) {
+        self.hashes = None;
     }
 
     /// Number of distinct strings.
@@ -90,6 +112,11 @@ impl Interner {
     /// another interner's arena).
     fn intern_bytes(&mut self, s: &[u8]) -> Sym {
         let hash = self.hasher.hash_one(s);
+        self.intern_hashed(s, hash)
+    }
+
+    /// Interns `s`, whose hash under this interner's hasher is `hash`.
+    fn intern_hashed(&mut self, s: &[u8], hash: u64) -> Sym {
         let (bytes, offsets) = (&self.bytes, &self.offsets);
         if let Some(&i) = self.table.find(hash, |&i| Self::slice(bytes, offsets, i) == s) {
             return Sym(i);
@@ -100,6 +127,9 @@ impl Interner {
             .expect("more than 2^32-1 distinct strings in one interner");
         self.bytes.extend_from_slice(s);
         self.offsets.push(self.bytes.len() as i64);
+        if let Some(h) = &mut self.hashes {
+            h.push(hash);
+        }
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
         self.table.insert_unique(hash, i, |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
         Sym(i)
@@ -142,7 +172,10 @@ impl Interner {
 
     /// Heap bytes held (arena, offsets, table).
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.offsets.capacity() * 8 + self.table.capacity() * 5
+        self.bytes.capacity()
+            + self.offsets.capacity() * 8
+            + self.table.capacity() * 5
+            + self.hashes.as_ref().map_or(0, |h| h.capacity() * 8)
     }
 
     /// Builds the `old → new` map that re-interns every string of `other` here.
@@ -151,7 +184,16 @@ impl Interner {
         self.offsets.reserve(other.len());
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
         self.table.reserve(other.len(), |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
-        (0..other.len() as u32).map(|i| self.intern_bytes(Self::slice(&other.bytes, &other.offsets, i))).collect()
+        // Both use the same fixed hasher, so `other`'s kept hashes are ours.
+        (0..other.len() as u32)
+            .map(|i| {
+                let s = Self::slice(&other.bytes, &other.offsets, i);
+                match &other.hashes {
+                    Some(h) => self.intern_hashed(s, h[i as usize]),
+                    None => self.intern_bytes(s),
+                }
+            })
+            .collect()
     }
 }
 
@@ -170,6 +212,34 @@ mod tests {
             for (w, s) in words.iter().zip(&syms) {
                 prop_assert_eq!(i.resolve(*s), w.as_str());
                 prop_assert_eq!(i.get(w), Some(*s));
+            }
+        }
+    }
+
+    proptest! {
+        /// Absorbing an interner that kept its hashes equals absorbing one
+        /// that did not, and the hashes are those the interner computes.
+        #[test]
+        fn kept_hashes_absorb_alike(a in proptest::collection::vec("[a-c]{0,3}", 0..30), b in proptest::collection::vec("[a-c]{0,3}", 0..30)) {
+            let (mut plain, mut kept) = (Interner::new(), Interner::keeping_hashes());
+            for w in &b {
+                plain.intern(w);
+                kept.intern(w);
+            }
+            let h = kept.hashes.as_ref().unwrap();
+            prop_assert_eq!(h.len(), kept.len());
+            for (i, w) in kept.iter().enumerate() {
+                prop_assert_eq!(h[i], kept.hasher.hash_one(w.as_bytes()));
+            }
+            let (mut x, mut y) = (Interner::new(), Interner::new());
+            for w in &a {
+                x.intern(w);
+                y.intern(w);
+            }
+            prop_assert_eq!(x.absorb(&plain), y.absorb(&kept));
+            prop_assert_eq!(x.iter().collect::<Vec<_>>(), y.iter().collect::<Vec<_>>());
+            for w in a.iter().chain(&b) {
+                prop_assert_eq!(x.get(w), y.get(w));
             }
         }
     }
