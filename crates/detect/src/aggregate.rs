@@ -208,6 +208,8 @@ pub struct Scratch {
     sorted: Vec<u32>,
     /// One bit per partner account, set while touched.
     bits: Vec<u64>,
+    /// Per partner: evidence records collected (undirected).
+    recs: Vec<u32>,
 }
 
 impl Scratch {
@@ -220,6 +222,7 @@ impl Scratch {
             touched: Vec::new(),
             sorted: Vec::new(),
             bits: vec![0; n_accounts.div_ceil(64)],
+            recs: vec![0; n_accounts],
         }
     }
 }
@@ -359,7 +362,7 @@ fn undirected_part(
     evidence_n: usize,
     s: &mut Scratch,
 ) -> Vec<Edge> {
-    let Scratch { count: pairs, stamp, slot: recidx, touched, .. } = s;
+    let Scratch { count: pairs, stamp, slot: recidx, touched, recs: nrec, .. } = s;
     let min_weight = min_weight.max(1) as usize;
     let mut recs: Vec<(u32, Evidence)> = Vec::new();
     let mut group: Vec<Evidence> = Vec::new();
@@ -396,8 +399,14 @@ fn undirected_part(
                     stamp[b] = k.wrapping_add(1);
                     recidx[b] = recs.len() as u32;
                     recs.push((b as u32, ev));
+                    nrec[b] += 1;
                 }
             });
+        }
+        // A partner with fewer records than `min_weight` makes no edge:
+        // drop its records before the sort (most partners share one key).
+        if min_weight > 1 {
+            recs.retain(|r| nrec[r.0 as usize] as usize >= min_weight);
         }
         recs.sort_unstable();
         let mut i = 0;
@@ -414,6 +423,7 @@ fn undirected_part(
         for &b in touched.iter() {
             pairs[b as usize] = 0;
             stamp[b as usize] = 0;
+            nrec[b as usize] = 0;
         }
         touched.clear();
         recs.clear();

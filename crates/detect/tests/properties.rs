@@ -123,7 +123,7 @@ proptest! {
 
     #[test]
     fn undirected_edges_equal_brute_force_and_the_batch_path(
-        (ka, n) in keyed_actions(), w in 0i64..12, min_weight in 0u32..3, keyed: bool, evidence in 0usize..4,
+        (ka, n) in keyed_actions(), w in 0i64..12, min_weight in 0u32..4, keyed: bool, evidence in 0usize..4,
         batch in 1usize..7,
     ) {
         let (win, _) = keyed::windows(&ka, w, None);
