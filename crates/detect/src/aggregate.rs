@@ -256,8 +256,9 @@ pub enum Aggregation {
     Directed { min_weight: u32, loops: bool, multi: bool },
     /// swarmscan's undirected edges (`a < b`). With `keyed`, the weight is
     /// the number of distinct shared keys and the evidence is the best pair
-    /// of each key; without, every pair counts.
-    Undirected { keyed: bool, min_weight: u32, evidence: usize },
+    /// of each key; without, every pair counts. With `weights_only`, only
+    /// `weight` and `pairs` are computed ([`crate::Params::weights_only`]).
+    Undirected { keyed: bool, min_weight: u32, evidence: usize, weights_only: bool },
 }
 
 /// The edges of one part of the accounts, in output order.
@@ -296,7 +297,10 @@ pub fn aggregate_part(
         Aggregation::Directed { min_weight, loops, multi } => {
             PartEdges::Directed(directed_part(ka, nb, by, range, min_weight, loops, multi, s))
         }
-        Aggregation::Undirected { keyed, min_weight, evidence } => {
+        Aggregation::Undirected { keyed, min_weight, weights_only: true, .. } => {
+            PartEdges::Undirected(weights_part(ka, nb, by, range, keyed, min_weight, s))
+        }
+        Aggregation::Undirected { keyed, min_weight, evidence, weights_only: false } => {
             PartEdges::Undirected(undirected_part(ka, nb, by, range, keyed, min_weight, evidence, s))
         }
     }
@@ -431,6 +435,64 @@ fn undirected_part(
     edges
 }
 
+/// [`undirected_part`]'s weights and pair counts alone: per partner, the
+/// distinct keys shared (or, without `keyed`, the co-action pairs) are
+/// counted as the rows are swept, with no record per key to keep or sort.
+fn weights_part(
+    ka: &KeyedActions,
+    nb: &impl Neighbours,
+    by: &ByAccount,
+    range: Range<usize>,
+    keyed: bool,
+    min_weight: u32,
+    s: &mut Scratch,
+) -> Vec<Edge> {
+    let Scratch { count: pairs, stamp, recs: weight, touched, .. } = s;
+    let min_weight = min_weight.max(1);
+    let mut edges = Vec::new();
+    for a in range {
+        // Rows ascending: grouped by key, so a key is counted once per
+        // partner by stamping the partner with it.
+        for &p in by.of(a) {
+            let p = p as usize;
+            let k = ka.key[p];
+            nb.for_each(p, |q| {
+                let b = ka.account[q] as usize;
+                if b <= a {
+                    return;
+                }
+                if pairs[b] == 0 {
+                    touched.push(b as u32);
+                }
+                pairs[b] += 1;
+                if !keyed || stamp[b] != k.wrapping_add(1) {
+                    stamp[b] = k.wrapping_add(1);
+                    weight[b] += 1;
+                }
+            });
+        }
+        let first = edges.len();
+        for &b in touched.iter() {
+            let b = b as usize;
+            if weight[b] >= min_weight {
+                edges.push(Edge {
+                    a: a as u32,
+                    b: b as u32,
+                    weight: weight[b],
+                    pairs: pairs[b],
+                    min_dt_ms: 0,
+                    median_dt_ms: 0.0,
+                    evidence: Vec::new(),
+                });
+            }
+            (pairs[b], stamp[b], weight[b]) = (0, 0, 0);
+        }
+        edges[first..].sort_unstable_by_key(|e| e.b);
+        touched.clear();
+    }
+    edges
+}
+
 fn n_parts() -> usize {
     rayon::current_num_threads() * 8
 }
@@ -471,7 +533,22 @@ pub fn undirected(
     min_weight: u32,
     evidence: usize,
 ) -> Vec<Edge> {
-    let how = Aggregation::Undirected { keyed, min_weight, evidence };
+    undirected_with(ka, nb, n_accounts, Aggregation::Undirected { keyed, min_weight, evidence, weights_only: false })
+}
+
+/// [`undirected`]'s edges with only `weight` and `pairs` computed (see
+/// [`crate::Params::weights_only`]).
+pub fn undirected_weights(
+    ka: &KeyedActions,
+    nb: &impl Neighbours,
+    n_accounts: usize,
+    keyed: bool,
+    min_weight: u32,
+) -> Vec<Edge> {
+    undirected_with(ka, nb, n_accounts, Aggregation::Undirected { keyed, min_weight, evidence: 0, weights_only: true })
+}
+
+fn undirected_with(ka: &KeyedActions, nb: &impl Neighbours, n_accounts: usize, how: Aggregation) -> Vec<Edge> {
     let mut out = Vec::new();
     for p in run_all(ka, nb, n_accounts, how) {
         if let PartEdges::Undirected(v) = p {

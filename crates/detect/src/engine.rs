@@ -336,9 +336,12 @@ impl<'a> Prepared<'a> {
         let p = &self.params;
         match p.mode {
             Mode::Cnt => Aggregation::Directed { min_weight: p.min_weight, loops: p.loops, multi: self.multi },
-            Mode::Default => {
-                Aggregation::Undirected { keyed: self.keyed, min_weight: p.min_weight, evidence: p.evidence }
-            }
+            Mode::Default => Aggregation::Undirected {
+                keyed: self.keyed,
+                min_weight: p.min_weight,
+                evidence: p.evidence,
+                weights_only: p.weights_only,
+            },
         }
     }
 

@@ -35,6 +35,10 @@ pub struct Params {
     pub loops: bool,
     /// Skip keys with more distinct accounts than this (off by default).
     pub max_key_actors: Option<usize>,
+    /// Default mode: compute only each edge's `weight` and `pairs` (its
+    /// times and evidence are left zero and empty). A scan's tests need no
+    /// more, and skip keeping each shared key's best pair.
+    pub weights_only: bool,
 }
 
 impl Params {
@@ -56,6 +60,7 @@ impl Params {
             evidence: 5,
             loops: false,
             max_key_actors: None,
+            weights_only: false,
         }
     }
 }

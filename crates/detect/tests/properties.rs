@@ -130,6 +130,10 @@ proptest! {
         let fused = aggregate::undirected(&ka, &win, n, keyed, min_weight, evidence);
         let brute = brute_undirected(&ka, w, keyed, min_weight, evidence);
         prop_assert_eq!(&fused, &brute);
+        // Weights only: the same pairs, weights and pair counts, nothing else.
+        let weights = aggregate::undirected_weights(&ka, &win, n, keyed, min_weight);
+        let strip = |e: &Edge| Edge { min_dt_ms: 0, median_dt_ms: 0.0, evidence: Vec::new(), ..e.clone() };
+        prop_assert_eq!(weights, brute.iter().map(strip).collect::<Vec<_>>());
         // Pair batches from two key partitions, aggregated and merged.
         let parts = ka.split(2);
         let mut total = PairAggregate::new(keyed);

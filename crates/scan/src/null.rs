@@ -346,7 +346,9 @@ pub fn test_level_with(
     };
     let row_stratum = model.row_strata(level);
     let mut sweep = params.clone();
+    // The test reads only each pair's weight (X).
     sweep.evidence = 0;
+    sweep.weights_only = true;
     let mut keep = vec![false; level.accounts()];
     let mut tested: Vec<(u32, u32, f64)> = Vec::new();
     for &s in &strata {
