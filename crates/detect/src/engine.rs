@@ -15,7 +15,7 @@ use crate::params::{Mode, Params};
 use crate::similar::{JoinInput, TokenSets};
 use rayon::prelude::*;
 use std::sync::Mutex;
-use swarmscan_model::{Events, Interner, Sym};
+use swarmscan_model::{Events, Interner, KeyStr, Sym};
 
 /// Accounts numbered by the byte order of their ids.
 #[derive(Clone, Debug)]
@@ -190,13 +190,13 @@ impl<'a> Prepared<'a> {
     }
 
     /// The text of a key, or `None` for networks without keys.
-    pub fn key(&self, key: u32) -> Option<&str> {
+    pub fn key(&self, key: u32) -> Option<KeyStr<'_>> {
         match &self.keys {
             KeySpace::None => None,
             KeySpace::Posts => Some(self.events.keys.resolve(Sym(key))),
-            KeySpace::Strings if key == EMPTY_URL_KEY => Some(""),
-            KeySpace::Strings => Some(self.events.strings.resolve(Sym(key))),
-            KeySpace::Local(i) => Some(i.resolve(Sym(key))),
+            KeySpace::Strings if key == EMPTY_URL_KEY => Some(KeyStr::default()),
+            KeySpace::Strings => Some(self.events.strings.resolve(Sym(key)).into()),
+            KeySpace::Local(i) => Some(i.resolve(Sym(key)).into()),
         }
     }
 

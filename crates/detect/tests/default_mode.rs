@@ -40,7 +40,7 @@ fn check(network: Network, acts: &[Act<'_>], min_weight: u32, expect: &[&str]) {
                 .evidence
                 .iter()
                 .map(|x| {
-                    let k = prepared.key(x.key).unwrap_or("-");
+                    let k = prepared.key(x.key).unwrap_or_else(|| "-".into());
                     let (a, b) =
                         (ev.keys.resolve(ev.post[x.row_a as usize]), ev.keys.resolve(ev.post[x.row_b as usize]));
                     format!("{k}:{a}/{b}")

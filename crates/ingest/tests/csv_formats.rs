@@ -49,10 +49,13 @@ fn cnt_coretweet_fixture_with_bom() {
     assert_eq!(platforms(&ev), BTreeMap::from([(Platform::Other, 15)]));
     let first = post(&ev, "0");
     assert_eq!((first.account_id, first.handle, first.ts_ms), ("uid0", "username0", 0));
-    assert_eq!((first.kind, first.target, first.text), (Kind::Repost, Some("rtid0"), "Example tweet from uid0"));
+    assert_eq!(
+        (first.kind, first.target.as_deref(), first.text),
+        (Kind::Repost, Some("rtid0"), "Example tweet from uid0")
+    );
     assert!(first.urls.is_empty(), "the empty urls field gives no URL");
     let last = post(&ev, "14");
-    assert_eq!((last.account_id, last.ts_ms, last.target), ("uid0", 1000, Some("rtid0")));
+    assert_eq!((last.account_id, last.ts_ms, last.target.as_deref()), ("uid0", 1000, Some("rtid0")));
     assert_eq!(post(&ev, "5").ts_ms, 131_000);
     assert_eq!(ev.num_accounts(), 9);
 }
@@ -69,13 +72,13 @@ fn cnt_python_list_urls_and_float_timestamps() {
     assert_eq!(p.ts_ms, 1_606_451_170_518);
     assert_eq!(p.urls, [("http://example.com/2", "http://example.com/2")]);
     let r = post(&ev, "2");
-    assert_eq!((r.kind, r.target, r.text), (Kind::Repost, Some("1"), "camel"));
+    assert_eq!((r.kind, r.target.as_deref(), r.text), (Kind::Repost, Some("1"), "camel"));
     assert_eq!(
         r.urls,
         [("http://example.com/4", "http://example.com/4"), ("http://example.com/6", "http://example.com/6")]
     );
     let reply = post(&ev, "12");
-    assert_eq!((reply.kind, reply.target, reply.ts_ms), (Kind::Reply, Some("10"), 1_606_451_170_519));
+    assert_eq!((reply.kind, reply.target.as_deref(), reply.ts_ms), (Kind::Reply, Some("10"), 1_606_451_170_519));
     assert_eq!(post(&ev, "100").ts_ms, 1_606_451_170_521);
 }
 
@@ -132,7 +135,7 @@ fn check_broken_cnt(bytes: &[u8]) {
     );
     // Ids are text, and a blank repost id still makes a repost (as in the toolkit).
     let m6 = post(&ev, "01");
-    assert_eq!((m6.kind, m6.target, m6.ts_ms), (Kind::Repost, Some(" "), 1_475_503_660_500));
+    assert_eq!((m6.kind, m6.target.as_deref(), m6.ts_ms), (Kind::Repost, Some(" "), 1_475_503_660_500));
 
     let strict = ReadOptions { strict: true, ..Default::default() };
     match read_inputs(std::slice::from_ref(&path), &strict, None) {
@@ -172,7 +175,7 @@ fn cnt_many_batches_keep_order_and_lines() {
     assert_eq!(ev.len(), ROWS - bad_rows.len());
     for (row, i) in good.enumerate().step_by(997) {
         let e = ev.row(row);
-        assert_eq!((e.post_id, e.ts_ms), (format!("m{i}").as_str(), (1_475_503_620 + i as i64) * 1000));
+        assert_eq!((&*e.post_id, e.ts_ms), (format!("m{i}").as_str(), (1_475_503_620 + i as i64) * 1000));
     }
     assert_eq!(ev.num_accounts(), 997);
     assert_eq!(rep.files[0].bytes, bytes.len() as u64);
@@ -205,14 +208,17 @@ fn ira_bet4a_week() {
 
     let rt = post(&ev, "ira:TrayneshaCole:4");
     assert_eq!(rt.kind, Kind::Repost);
-    assert_eq!(rt.target, Some("text:this is a great comeback for all of that “i don’t see race.” bs #racism #blm"));
+    assert_eq!(
+        rt.target.as_deref(),
+        Some("text:this is a great comeback for all of that “i don’t see race.” bs #racism #blm")
+    );
     assert_eq!(rt.hashtags, ["racism", "blm"]);
 
     // Two accounts retweeting the same tweet share its text key.
     let (a, b) = (post(&ev, "ira:ChrixMorgan:6498"), post(&ev, "ira:DanaGeezus:6504"));
     assert_eq!((a.ts_ms, b.ts_ms), (1_475_678_160_000, 1_475_678_220_000));
-    assert_eq!(a.target, Some("text:#ruinadinnerinonephrase \"i prepared this dinner while i bathed.\""));
-    assert_eq!(a.target, b.target);
+    assert_eq!(a.target.as_deref(), Some("text:#ruinadinnerinonephrase \"i prepared this dinner while i bathed.\""));
+    assert_eq!(a.target.as_deref(), b.target.as_deref());
 
     let rt_prefix = post(&ev, "ira:AdamChapmanJR:8696");
     assert!(rt_prefix.target.unwrap().starts_with("text:ty @tm_ce @mktgsciences"), "{:?}", rt_prefix.target);
@@ -240,7 +246,7 @@ fn ira_fivethirtyeight_excel_mangled() {
     let rt = post(&ev, "914623490375979008");
     assert_eq!(rt.kind, Kind::Repost);
     assert_eq!(
-        rt.target,
+        rt.target.as_deref(),
         Some(
             "text:daughter of fallen navy sailor delivers powerful monologue on anthem protests, burns her nfl packers gear. #boycottnfl"
         )
@@ -285,7 +291,7 @@ a6,bad date,US,English,10/32/2016 0:05,,1,1,1,,0\n";
     );
     let (a, b) = (post(&ev, "ira:a1:2"), post(&ev, "ira:a2:3"));
     assert_eq!((a.kind, b.kind), (Kind::Repost, Kind::Repost));
-    assert_eq!((a.target, b.target), (Some("text:same text"), Some("text:same text")));
+    assert_eq!((a.target.as_deref(), b.target.as_deref()), (Some("text:same text"), Some("text:same text")));
     let q = post(&ev, "ira:a3:4");
     assert_eq!((q.kind, q.ts_ms), (Kind::Quote, 1_475_280_120_000));
 }
@@ -303,11 +309,11 @@ fn coortweet_russian_retweets() {
     let r = ev.row(0);
     assert_eq!(r.post_id, "114e22f1b2b648528277b76f0b0224e7");
     assert_eq!(r.account_id, "0fb4232d1b7b37069c13ee17579bd10e");
-    assert_eq!(r.target, Some("85d2d12251a735ce05255061f7f231e2"));
+    assert_eq!(r.target.as_deref(), Some("85d2d12251a735ce05255061f7f231e2"));
     assert_eq!(r.ts_ms, 1_623_881_091_000);
     let last = ev.row(ev.len() - 1);
     assert_eq!(
-        (last.post_id, last.target, last.ts_ms),
+        (&*last.post_id, last.target.as_deref(), last.ts_ms),
         ("3f7a1afe07e8a2fe75323744c2d48991", Some("29d48e46c24d07986e4ab5720d4cd391"), 1_611_830_282_000)
     );
 }
@@ -323,14 +329,14 @@ fn coortweet_german_elections_multi_platform() {
     assert_eq!(ev.hashtags.len(), 218_971 - 167_777);
     let r = ev.row(0);
     assert_eq!(
-        (r.platform, r.account_id, r.post_id, r.ts_ms),
+        (r.platform, r.account_id, &*r.post_id, r.ts_ms),
         (Platform::Facebook, "fb_12670", "129235", 1_629_589_836_000)
     );
     assert_eq!(r.urls, [("coortweet:url:23678", "coortweet:url:23678")]);
     assert!(r.hashtags.is_empty());
     let t = ev.row(81_727 - 2);
     assert_eq!(
-        (t.platform, t.account_id, t.post_id, t.ts_ms),
+        (t.platform, t.account_id, &*t.post_id, t.ts_ms),
         (Platform::Twitter, "tw_27960", "29040", 1_632_400_200_000)
     );
     assert_eq!((t.urls[0].0, t.hashtags.as_slice()), ("coortweet:url:2978", &["h11137"][..]));
@@ -425,13 +431,13 @@ fn mapped_csv_fixture() {
     assert_eq!(a.urls, [("https://a.org/x", "https://a.org/x"), ("https://b.org/y", "https://b.org/y")]);
     let b = post(&ev, "2");
     assert_eq!(
-        (b.platform, b.ts_ms, b.kind, b.target),
+        (b.platform, b.ts_ms, b.kind, b.target.as_deref()),
         (Platform::Twitter, 1_646_128_800_000, Kind::Repost, Some("1"))
     );
     // No kind but a target: a repost; a 13-digit number is milliseconds.
     let c = post(&ev, "3");
     assert_eq!(
-        (c.platform, c.ts_ms, c.kind, c.target),
+        (c.platform, c.ts_ms, c.kind, c.target.as_deref()),
         (Platform::Mastodon, 1_646_128_800_500, Kind::Repost, Some("1"))
     );
 }

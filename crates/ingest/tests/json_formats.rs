@@ -21,12 +21,14 @@ fn expect(ev: &Events, want: &[EventRef<'_>]) {
 
 /// Asserts `(post_id, kind, target)` of every row, in order.
 fn expect_kinds(ev: &Events, want: &[(&str, Kind, Option<&str>)]) {
-    let got: Vec<(&str, Kind, Option<&str>)> = (0..ev.len())
+    let got: Vec<(String, Kind, Option<String>)> = (0..ev.len())
         .map(|i| {
             let r = ev.row(i);
-            (r.post_id, r.kind, r.target)
+            (r.post_id.to_string(), r.kind, r.target.map(|t| t.to_string()))
         })
         .collect();
+    let want: Vec<(String, Kind, Option<String>)> =
+        want.iter().map(|&(p, k, t)| (p.to_string(), k, t.map(str::to_string))).collect();
     assert_eq!(got, want);
 }
 
@@ -62,12 +64,12 @@ fn twarc2_noflat_page() {
         &[
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "1380242611781386245",
+                post_id: "1380242611781386245".into(),
                 account_id: "1352661060663336960",
                 handle: "Alexandravm12",
                 ts_ms: 1617910456000, // 2021-04-08T19:34:16Z
                 kind: Kind::Repost,
-                target: Some("1380175475545362437"),
+                target: Some("1380175475545362437".into()),
                 text: "RT @williamserafino: De manera simultánea, vuelven a asediar la frontera oeste de Rusia a través de Ucrania y la de Venezuela mediante Colo…",
                 lang: "es",
                 urls: vec![],
@@ -76,12 +78,12 @@ fn twarc2_noflat_page() {
             },
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "1380242566176727042",
+                post_id: "1380242566176727042".into(),
                 account_id: "1262871705908916224",
                 handle: "Twana07110801",
                 ts_ms: 1617910446000, // 2021-04-08T19:34:06Z
                 kind: Kind::Repost,
-                target: Some("1380226330034372610"),
+                target: Some("1380226330034372610".into()),
                 text: "RT @Breaking911: PSAKI: Pres. Biden and fmr. Pres. Obama \"talk regularly about a range of issues, from policy issues to bouncing ideas off…",
                 lang: "en",
                 urls: vec![(
@@ -93,7 +95,7 @@ fn twarc2_noflat_page() {
             },
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "1380242515543126027",
+                post_id: "1380242515543126027".into(),
                 account_id: "30701862",
                 handle: "shehzadyounis",
                 ts_ms: 1617910434000, // 2021-04-08T19:33:54Z
@@ -110,12 +112,12 @@ fn twarc2_noflat_page() {
             },
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "1380242403009966082",
+                post_id: "1380242403009966082".into(),
                 account_id: "942248349213904896",
                 handle: "JenATweeter",
                 ts_ms: 1617910407000, // 2021-04-08T19:33:27Z
                 kind: Kind::Quote,
-                target: Some("1380226330034372610"),
+                target: Some("1380226330034372610".into()),
                 text: "Obama's third term is going great!🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄🙄 https://t.co/rZcmOe4aN0",
                 lang: "en",
                 urls: vec![("https://t.co/rZcmOe4aN0", "https://twitter.com/Breaking911/status/1380226330034372610")],
@@ -150,12 +152,12 @@ fn twarc2_brexit_page() {
         &[
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "1440716856763977732",
+                post_id: "1440716856763977732".into(),
                 account_id: "4100727022",
                 handle: "jacquip537",
                 ts_ms: 1632328640000, // 2021-09-22T16:37:20Z
                 kind: Kind::Repost,
-                target: Some("1440713161355583489"),
+                target: Some("1440713161355583489".into()),
                 text: "RT @carolJhedges: . #BorisJohnson has revealed his favourite bottle of wine, Tignanello costs £180 \nHe's happy to see the £20 taken from yo…",
                 lang: "en",
                 urls: vec![(
@@ -167,12 +169,12 @@ fn twarc2_brexit_page() {
             },
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "1440715975020584960",
+                post_id: "1440715975020584960".into(),
                 account_id: "102658803",
                 handle: "Munku1",
                 ts_ms: 1632328430000, // 2021-09-22T16:33:50Z
                 kind: Kind::Quote,
-                target: Some("1440660748275834882"),
+                target: Some("1440660748275834882".into()),
                 text: "And @AngelaRayner & #NicolaSturgeon blame #Brexit..🤣🤣🤣! https://t.co/XVlaGrnmko",
                 lang: "en",
                 urls: vec![(
@@ -195,12 +197,12 @@ fn twarc2_kpop_page() {
         &ev,
         &[EventRef {
             platform: Platform::Twitter,
-            post_id: "1440717170493689866",
+            post_id: "1440717170493689866".into(),
             account_id: "1433267766912557062",
             handle: "ximerios12_",
             ts_ms: 1632328715000, // 2021-09-22T16:38:35Z
             kind: Kind::Repost,
-            target: Some("1440691114135080963"),
+            target: Some("1440691114135080963".into()),
             text: "RT @ChartsEcuador: #TopKPopEcuador\n@BTS_twt se mantiene en el #1 con #Butter, #Lisa debuta en el #2 \nhttps://t.co/pQMACSzDmd\n#charts #kpop…",
             lang: "es",
             urls: vec![
@@ -226,12 +228,12 @@ fn twarc2_entities_test_page() {
         &[
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "1574186974382116870",
+                post_id: "1574186974382116870".into(),
                 account_id: "1450853940615127043",
                 handle: "carolpantanifi",
                 ts_ms: 1664150396000, // 2022-09-25T23:59:56Z
                 kind: Kind::Repost,
-                target: Some("1574181351913316354"),
+                target: Some("1574181351913316354".into()),
                 text: "RT @QRepubblica: “Non può passare sotto silenzio la Conferenza stampa della @serracchiani che parla della discesa di Salvini quando il loro…",
                 lang: "",
                 urls: vec![(
@@ -243,12 +245,12 @@ fn twarc2_entities_test_page() {
             },
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "1574186386927882240",
+                post_id: "1574186386927882240".into(),
                 account_id: "1029687140",
                 handle: "andres_goe",
                 ts_ms: 1664150256000, // 2022-09-25T23:57:36Z
                 kind: Kind::Reply,
-                target: Some("1574174417520820224"),
+                target: Some("1574174417520820224".into()),
                 text: "@jschaulsohn Si hubiera ganado Berlusconi o Salvini, podría ser, pero el partido de Giorgia Meloni fue uno de los más entusiastas en el apoyo a enviar armas a Ucrania y en defender a la OTAN https://t.co/UUekNeiSat",
                 lang: "",
                 urls: vec![("https://t.co/UUekNeiSat", "https://twitter.com/jschaulsohn/status/1574174417520820224")],
@@ -267,12 +269,12 @@ fn twarc2_single_tweet_pages() {
         &ev,
         &[EventRef {
             platform: Platform::Twitter,
-            post_id: "1610692575752601600",
+            post_id: "1610692575752601600".into(),
             account_id: "1328271312628936705",
             handle: "uiuxadrian",
             ts_ms: 1672854009000, // 2023-01-04T17:40:09Z
             kind: Kind::Reply,
-            target: Some("1610623087061471232"),
+            target: Some("1610623087061471232".into()),
             text: "P.S. If you're interested in learning web design - check out my latest web design ebook\n\n🎁 340+ pages, UI kits, Practice files, freelance documents, design framework, and much more! 🎁\n\nGrab it 35% OFF this week only👇\nhttps://t.co/C73mC2F5nY",
             lang: "en",
             urls: vec![(
@@ -289,7 +291,7 @@ fn twarc2_single_tweet_pages() {
         &ev,
         &[EventRef {
             platform: Platform::Twitter,
-            post_id: "1577318900085186562",
+            post_id: "1577318900085186562".into(),
             account_id: "18591618",
             handle: "staringispolite",
             ts_ms: 1664897105000, // 2022-10-04T15:25:05Z
@@ -309,12 +311,12 @@ fn twarc2_single_tweet_pages() {
         &ev,
         &[EventRef {
             platform: Platform::Twitter,
-            post_id: "1576995594388000768",
+            post_id: "1576995594388000768".into(),
             account_id: "1494167419413094401",
             handle: "dappdavid99",
             ts_ms: 1664820023000, // 2022-10-03T18:00:23Z
             kind: Kind::Reply,
-            target: Some("1576994789110992896"),
+            target: Some("1576994789110992896".into()),
             text: "@wongmjane Test \nhttps://t.co/rBFwqjVr6B",
             lang: "en",
             urls: vec![("https://t.co/rBFwqjVr6B", "https://twitter.com/wongmjane/status/1576994746135764992")],
@@ -340,12 +342,12 @@ fn twarc2_stream_output_with_a_broken_line() {
         &ev,
         &[EventRef {
             platform: Platform::Twitter,
-            post_id: "1377650090978992134",
+            post_id: "1377650090978992134".into(),
             account_id: "4602771083",
             handle: "blackheart_265",
             ts_ms: 1617292351000, // 2021-04-01T15:52:31Z
             kind: Kind::Quote,
-            target: Some("1377640162566496258"),
+            target: Some("1377640162566496258".into()),
             text: "Fury https://t.co/YbMgHU5xRX https://t.co/tXgDG9jrKX",
             lang: "en",
             urls: vec![
@@ -498,12 +500,12 @@ fn twitter_v1_sample() {
         &[
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "210621130703245313",
+                post_id: "210621130703245313".into(),
                 account_id: "37200018",
                 handle: "yoursweetiethea",
                 ts_ms: 1339050965000, // 2012-06-07T06:36:05Z
                 kind: Kind::Repost,
-                target: Some("210619512855343105"),
+                target: Some("210619512855343105".into()),
                 text: "RT @mikalabrags: Bipolar weather ☁ ☀",
                 lang: "",
                 urls: vec![],
@@ -512,12 +514,12 @@ fn twitter_v1_sample() {
             },
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "210621132439687168",
+                post_id: "210621132439687168".into(),
                 account_id: "424091208",
                 handle: "maeta_tw",
                 ts_ms: 1339050965000, // 2012-06-07T06:36:05Z
                 kind: Kind::Repost,
-                target: Some("210615454006394880"),
+                target: Some("210615454006394880".into()),
                 text: "RT @hatena_sugoi: ［速報］Windows AzureがついにIaaS機能を発表。Hyper-V仮想マシンがそのまま稼働、仮想プライベートクラウドも実現 － Publickey http://t.co/9exyeKeN",
                 lang: "",
                 urls: vec![("http://t.co/9exyeKeN", "http://bit.ly/MJgpVB")],
@@ -526,7 +528,7 @@ fn twitter_v1_sample() {
             },
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "210621133840592896",
+                post_id: "210621133840592896".into(),
                 account_id: "160474696",
                 handle: "EmusGifts",
                 ts_ms: 1339050966000, // 2012-06-07T06:36:06Z
@@ -540,12 +542,12 @@ fn twitter_v1_sample() {
             },
             EventRef {
                 platform: Platform::Twitter,
-                post_id: "210621141222559744",
+                post_id: "210621141222559744".into(),
                 account_id: "277523269",
                 handle: "plantsgrow",
                 ts_ms: 1339050967000, // 2012-06-07T06:36:07Z
                 kind: Kind::Reply,
-                target: Some("210619253001420800"),
+                target: Some("210619253001420800".into()),
                 text: "@KSatayBoy weather fucking dog sia",
                 lang: "",
                 urls: vec![],
@@ -658,7 +660,7 @@ fn bluesky_jetstream_fixture() {
         &[
             EventRef {
                 platform: Platform::Bluesky,
-                post_id: "at://did:plc:alice4example2bsky/app.bsky.feed.post/3l3qo2vuowo2b",
+                post_id: "at://did:plc:alice4example2bsky/app.bsky.feed.post/3l3qo2vuowo2b".into(),
                 account_id: "did:plc:alice4example2bsky",
                 handle: "",
                 ts_ms: 1730000000000, // 2024-10-27T03:33:20Z
@@ -672,7 +674,7 @@ fn bluesky_jetstream_fixture() {
             },
             EventRef {
                 platform: Platform::Bluesky,
-                post_id: "at://did:plc:bob5example3bsky/app.bsky.feed.post/3l3qo3aaaaa2b",
+                post_id: "at://did:plc:bob5example3bsky/app.bsky.feed.post/3l3qo3aaaaa2b".into(),
                 account_id: "did:plc:bob5example3bsky",
                 handle: "",
                 ts_ms: 1730000001500, // 2024-10-27T03:33:21.500000Z
@@ -686,7 +688,7 @@ fn bluesky_jetstream_fixture() {
             },
             EventRef {
                 platform: Platform::Bluesky,
-                post_id: "at://did:plc:alice4example2bsky/app.bsky.feed.post/3l3qoahhhhh2b",
+                post_id: "at://did:plc:alice4example2bsky/app.bsky.feed.post/3l3qoahhhhh2b".into(),
                 account_id: "did:plc:alice4example2bsky",
                 handle: "",
                 ts_ms: 1730000012345, // 2024-10-27T03:33:32.345000Z
@@ -782,7 +784,7 @@ fn mastodon_statuses_fixture() {
         &[
             EventRef {
                 platform: Platform::Mastodon,
-                post_id: "https://social.example/users/dave/statuses/111000000000000001",
+                post_id: "https://social.example/users/dave/statuses/111000000000000001".into(),
                 account_id: "https://social.example/@dave",
                 handle: "dave",
                 ts_ms: 1693555200000, // 2023-09-01T08:00:00Z
@@ -796,12 +798,12 @@ fn mastodon_statuses_fixture() {
             },
             EventRef {
                 platform: Platform::Mastodon,
-                post_id: "https://social.example/users/dave/statuses/111000000000000003/activity",
+                post_id: "https://social.example/users/dave/statuses/111000000000000003/activity".into(),
                 account_id: "https://social.example/@dave",
                 handle: "dave",
                 ts_ms: 1693555500000, // 2023-09-01T08:05:00Z
                 kind: Kind::Repost,
-                target: Some("https://other.example/users/erin/statuses/111000000000000002"),
+                target: Some("https://other.example/users/erin/statuses/111000000000000002".into()),
                 text: "Why it matters: https://medium.com/@erin/why-it-matters-123 #Wahl",
                 lang: "de",
                 urls: vec![
@@ -813,7 +815,7 @@ fn mastodon_statuses_fixture() {
             },
             EventRef {
                 platform: Platform::Mastodon,
-                post_id: "https://social.example/users/frank/statuses/111000000000000006",
+                post_id: "https://social.example/users/frank/statuses/111000000000000006".into(),
                 account_id: "frank@social.example",
                 handle: "frank",
                 ts_ms: 1693551600000, // 2023-09-01T07:00:00Z
@@ -827,12 +829,12 @@ fn mastodon_statuses_fixture() {
             },
             EventRef {
                 platform: Platform::Mastodon,
-                post_id: "https://social.example/users/gina/statuses/111000000000000007",
+                post_id: "https://social.example/users/gina/statuses/111000000000000007".into(),
                 account_id: "https://social.example/@gina",
                 handle: "gina",
                 ts_ms: 1693556400000, // 2023-09-01T08:20:00Z
                 kind: Kind::Quote,
-                target: Some("https://social.example/users/dave/statuses/111000000000000001"),
+                target: Some("https://social.example/users/dave/statuses/111000000000000001".into()),
                 text: "This!",
                 lang: "en",
                 urls: vec![],

@@ -36,9 +36,9 @@ fn single_channel() {
     assert_eq!((rich.hashtags.as_slice(), rich.mentions.as_slice()), (&["news"][..], &["otherchan"][..]));
 
     let fwd = post(&ev, "1000000001/4");
-    assert_eq!((fwd.kind, fwd.target), (Kind::Forward, Some("forwarded:Other Channel")));
+    assert_eq!((fwd.kind, fwd.target.as_deref()), (Kind::Forward, Some("forwarded:Other Channel")));
     let reply = post(&ev, "1000000001/5");
-    assert_eq!((reply.kind, reply.target), (Kind::Reply, Some("1000000001/3")));
+    assert_eq!((reply.kind, reply.target.as_deref()), (Kind::Reply, Some("1000000001/3")));
     // No date_unixtime: the zone-less local `date`, read as UTC.
     assert_eq!(post(&ev, "1000000001/6").ts_ms, 1_645_689_600_000);
     let hidden = post(&ev, "1000000001/7");
@@ -54,17 +54,17 @@ fn full_account_export() {
     let (ev, rep) = read(&fixture("telegram_account.json"));
     check_counts(&rep, "telegram", 4, &[(SkipReason::NotAnAction, 1)]);
     assert_eq!(rep.files[0].examples[0].line, 53);
-    let ids: Vec<&str> = (0..ev.len()).map(|i| ev.row(i).post_id).collect();
+    let ids: Vec<String> = (0..ev.len()).map(|i| ev.row(i).post_id.to_string()).collect();
     assert_eq!(ids, ["5000/10", "5000/11", "6000/2", "7000/1"]);
     let reply = post(&ev, "5000/11");
     assert_eq!(
-        (reply.account_id, reply.handle, reply.kind, reply.target),
+        (reply.account_id, reply.handle, reply.kind, reply.target.as_deref()),
         ("user42", "Ana", Kind::Reply, Some("5000/10"))
     );
     assert_eq!((reply.text, reply.urls.len()), ("Yes https://example.org/x", 1));
     let fwd = post(&ev, "6000/2");
     assert_eq!(
-        (fwd.account_id, fwd.kind, fwd.target, fwd.ts_ms),
+        (fwd.account_id, fwd.kind, fwd.target.as_deref(), fwd.ts_ms),
         ("user5000", Kind::Forward, Some("forwarded:Example News"), 1_680_426_060_000)
     );
     assert_eq!(fwd.hashtags, ["news"]);

@@ -1,6 +1,7 @@
 //! The columnar event table.
 
 use crate::intern::{Interner, Sym};
+use crate::keys::{KeyStr, Keys};
 use serde::{Deserialize, Serialize};
 
 /// Where an event happened.
@@ -144,7 +145,7 @@ pub struct Account {
 #[derive(Clone, Debug)]
 pub struct Events {
     /// Post and target ids (one key space, so a repost's target *is* the post).
-    pub keys: Interner,
+    pub keys: Keys,
     /// Account ids; `Sym(i)` here is account `i`.
     pub account_ids: Interner,
     /// Post texts.
@@ -199,12 +200,12 @@ fn offset(n: usize) -> i32 {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventRef<'a> {
     pub platform: Platform,
-    pub post_id: &'a str,
+    pub post_id: KeyStr<'a>,
     pub account_id: &'a str,
     pub handle: &'a str,
     pub ts_ms: i64,
     pub kind: Kind,
-    pub target: Option<&'a str>,
+    pub target: Option<KeyStr<'a>>,
     pub text: &'a str,
     pub lang: &'a str,
     /// `(written, expanded)` pairs.
@@ -217,7 +218,7 @@ impl Events {
     /// An empty table.
     pub fn new() -> Self {
         Events {
-            keys: Interner::new(),
+            keys: Keys::new(),
             account_ids: Interner::new(),
             texts: Interner::new(),
             strings: Interner::new(),
@@ -245,7 +246,7 @@ impl Events {
     /// them again.
     pub fn for_appending() -> Self {
         Events {
-            keys: Interner::keeping_hashes(),
+            keys: Keys::keeping_hashes(),
             account_ids: Interner::keeping_hashes(),
             texts: Interner::keeping_hashes(),
             strings: Interner::keeping_hashes(),
@@ -371,7 +372,8 @@ impl Events {
     pub fn append(&mut self, other: Events) {
         if self.is_empty() && self.keys.is_empty() && self.account_ids.is_empty() {
             *self = other;
-            for i in [&mut self.keys, &mut self.account_ids, &mut self.texts, &mut self.strings] {
+            self.keys.drop_hashes();
+            for i in [&mut self.account_ids, &mut self.texts, &mut self.strings] {
                 i.drop_hashes();
             }
             return;
@@ -504,6 +506,6 @@ mod tests {
         }
         assert_eq!(left.num_accounts(), 2);
         assert_eq!(left.row(2).urls, vec![("https://t.co/x", "https://example.org/x")]);
-        assert_eq!(left.row(1).target, Some("1"));
+        assert_eq!(left.row(1).target.as_deref(), Some("1"));
     }
 }

@@ -3,7 +3,8 @@
 //! A data set is an [`Events`] table: one row per action (post, repost, reply,
 //! quote, forward, like) stored column by column, with every repeated string
 //! (post ids, account ids, handles, URLs, hashtags, texts) interned once in an
-//! [`Interner`] and referenced by a [`Sym`]. The layout is chosen so that
+//! [`Interner`] (post ids in [`Keys`], which holds numeric ids as numbers) and
+//! referenced by a [`Sym`]. The layout is chosen so that
 //!
 //! * sorting by `(key, time)` is a sort of small fixed-size tuples
 //!   (`u32` key, `i64` milliseconds, `u32` row), never of strings;
@@ -17,8 +18,10 @@
 
 mod events;
 mod intern;
+mod keys;
 mod time;
 
 pub use events::{Account, EventRef, Events, Kind, Platform, RawEvent, RawUrl};
 pub use intern::{Interner, Sym};
+pub use keys::{KeyStr, Keys};
 pub use time::{format_rfc3339_ms, parse_rfc3339_ms};

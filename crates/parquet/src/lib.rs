@@ -39,7 +39,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
-use swarmscan_model::{Events, Interner, Kind, Platform, RawEvent, RawUrl, Sym};
+use swarmscan_model::{Events, Interner, Keys, Kind, Platform, RawEvent, RawUrl, Sym};
 
 /// The schema version written into every file.
 pub const SCHEMA_VERSION: &str = "1";
@@ -93,6 +93,19 @@ pub fn schema() -> Schema {
     .with_metadata(HashMap::from([("swarmscan.schema_version".to_string(), SCHEMA_VERSION.to_string())]))
 }
 
+/// The post ids as a string array: printed from [`Keys`], which holds
+/// numeric ids as numbers.
+fn key_values(k: &Keys) -> ArrayRef {
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut offsets: Vec<i64> = Vec::with_capacity(k.len() + 1);
+    offsets.push(0);
+    for s in k.iter() {
+        bytes.extend_from_slice(s.as_bytes());
+        offsets.push(bytes.len() as i64);
+    }
+    Arc::new(LargeStringArray::new(OffsetBuffer::new(ScalarBuffer::from(offsets)), Buffer::from_vec(bytes), None))
+}
+
 fn into_values(i: Interner) -> ArrayRef {
     let (bytes, offsets) = i.into_raw_parts();
     Arc::new(LargeStringArray::new(OffsetBuffer::new(ScalarBuffer::from(offsets)), Buffer::from_vec(bytes), None))
@@ -131,7 +144,7 @@ pub fn into_record_batch(ev: Events) -> Result<RecordBatch, ArrowError> {
     let platform_names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
     let kind_names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     let strings = into_values(ev.strings);
-    let keys_values = into_values(ev.keys);
+    let keys_values = key_values(&ev.keys);
     let columns: Vec<ArrayRef> = vec![
         small_dict(bytemuck::cast_vec(ev.platform), &platform_names),
         dict(keys(ev.post), keys_values.clone()),

@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(r.account_id, "99");
         assert_eq!(r.text, "the long text #tag https://t.co/a");
         assert_eq!(r.kind, Kind::Quote);
-        assert_eq!(r.target, Some("7"));
+        assert_eq!(r.target.as_deref(), Some("7"));
         assert_eq!(r.urls, vec![("https://t.co/a", "https://example.org/a")]);
         assert_eq!(r.hashtags, vec!["tag"]);
     }
