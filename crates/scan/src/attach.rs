@@ -217,14 +217,21 @@ fn attach_level_batched(
             let i = a_cs.partition_point(|x| (x.0, x.1, x.2) < (cl, s, src));
             a_cs.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
         };
-        // (cluster, account, X) with X ≥ MIN_HITS.
+        // Every (cluster, account) with X ≥ MIN_HITS is a test; those with
+        // X = MIN_HITS have p = 1 exactly (P(X ≥ k | X ≥ k)), so they are only
+        // counted, unless the caller keeps every p-value.
+        let all = keep_p >= 1.0;
+        tested.extend(
+            hits.chunk_by(|x, y| x == y)
+                .filter(|run| run.len() as u64 >= MIN_HITS)
+                .map(|run| (run[0] << 32) | (run[0] >> 32)),
+        );
         let runs: Vec<(u32, u32, u32)> = hits
             .chunk_by(|x, y| x == y)
-            .filter(|run| run.len() as u64 >= MIN_HITS)
+            .filter(|run| run.len() as u64 > MIN_HITS || (all && run.len() as u64 == MIN_HITS))
             .map(|run| ((run[0] >> 32) as u32, run[0] as u32, u32::try_from(run.len()).unwrap_or(u32::MAX)))
             .collect();
         drop(hits);
-        tested.extend(runs.iter().map(|&(cl, a, _)| u64::from(a) << 32 | u64::from(cl)));
         // Pooled null: c acts on key k with probability d_c · m_k / M in
         // every stratum, so μ = d_c · A_C / M with A_C over all of C's keys.
         let a_total = |cl: u32| {

@@ -256,6 +256,7 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     s.results.insert("flagged_by_pair_test", (data.nodes.len() - by_group).into());
     s.results.insert("flagged_by_group_test", by_group.into());
     s.results.insert("tested_pairs", res.tested_pairs.into());
+    s.results.insert("group_tests", res.attach_tested.into());
     s.results.insert("significant_pairs", res.pairs.len().into());
     s.results.insert("p_threshold", res.p_threshold.into());
     s.results.insert("lookalike_domains", data.lookalikes.len().into());
