@@ -142,7 +142,8 @@ pub struct ScanResult<'a> {
     /// Accounts added to clusters by the group test ([`crate::attach`]),
     /// sorted by account.
     pub attachments: Vec<Attachment>,
-    /// (account, cluster) combinations tested by the group test.
+    /// (account, cluster, signal) tests of the group test: its
+    /// Benjamini–Hochberg family.
     pub attach_tested: u64,
 }
 
@@ -580,8 +581,8 @@ fn communities(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Vec<u32>>, Error> {
 
 /// The group test of every account outside the communities against each
 /// community ([`crate::attach`]); returns the accepted attachments (one per
-/// account, its best community) and the number of (account, community)
-/// combinations tested.
+/// account, its best community) and the number of (account, community,
+/// signal) tests, the Benjamini–Hochberg family.
 fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Attachment>, u64) {
     let Some(first) = levels.first() else { return (Vec::new(), 0) };
     let mut cluster_of = vec![u32::MAX; first.prepared.accounts()];
@@ -592,45 +593,29 @@ fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Atta
     }
     // Per (account, seed, level): the test, strata pooled. Only tests with
     // p ≤ FDR are kept whole (the others can never reach q ≤ FDR, as for
-    // pairs); every test is counted, 8 bytes each, for the Bonferroni factor
-    // and BH's number of tests.
+    // pairs); every test is counted for BH's number of tests.
     let mut per: Vec<(u32, u32, usize, crate::attach::Candidate)> = Vec::new();
-    let mut counted: Vec<u64> = Vec::new();
+    let mut tested = 0u64;
     for (li, level) in levels.iter().enumerate() {
-        let (cands, tested) =
+        let (cands, t) =
             crate::attach::attach_level(&level.prepared, &level.model, &cluster_of, p.window(level.signal), p.fdr);
         per.extend(cands.into_iter().map(|c| (c.account, c.cluster, li, c)));
-        counted.extend(tested);
+        tested += t;
     }
-    counted.par_sort_unstable();
-    let tested = counted.chunk_by(|x, y| x == y).count() as u64;
     per.sort_by_key(|x| (x.0, x.1, x.2));
-    // Fuse signals per (account, seed).
-    let mut tests: Vec<Attachment> = Vec::new();
-    let mut g = 0;
-    while g < per.len() {
-        let (a, cl) = (per[g].0, per[g].1);
-        let e = g + per[g..].partition_point(|x| (x.0, x.1) == (a, cl));
-        let key = u64::from(a) << 32 | u64::from(cl);
-        let n = counted[counted.partition_point(|&k| k < key)..].partition_point(|&k| k == key) as f64;
-        let best =
-            per[g..e].iter().map(|&(_, _, li, c)| (li, c, c.p)).min_by(|x, y| x.2.total_cmp(&y.2).then(x.0.cmp(&y.0)));
-        if let Some((li, c, sp)) = best
-            && sp * n <= p.fdr
-        {
-            tests.push(Attachment {
-                account: a,
-                seed: cl,
-                signal: levels[li].signal,
-                weight: c.x,
-                mu: c.mu,
-                p: (sp * n).min(1.0),
-                q: 1.0,
-            });
-        }
-        g = e;
-    }
-    drop(counted);
+    // Each (account, seed, level) is one hypothesis of the family.
+    let mut tests: Vec<Attachment> = per
+        .iter()
+        .map(|&(a, cl, li, c)| Attachment {
+            account: a,
+            seed: cl,
+            signal: levels[li].signal,
+            weight: c.x,
+            mu: c.mu,
+            p: c.p,
+            q: 1.0,
+        })
+        .collect();
     let q = benjamini_hochberg_top(&tests.iter().map(|x| x.p).collect::<Vec<_>>(), tested);
     for (t, q) in tests.iter_mut().zip(q) {
         t.q = q;
