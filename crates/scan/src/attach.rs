@@ -33,12 +33,12 @@
 //! conditional p-values; they differ in what the selection spends. For small
 //! `μ`, `P(X ≥ x | X ≥ 2) ≈ 2·μ^(x−2)/x!` while `P(X ≥ x | X ≥ 1) ≈
 //! μ^(x−1)/x!`: conditioning on two hits throws the second hit's evidence
-//! away (three hits with `μ = 0.03` give 0.01 instead of 1.5·10⁻⁴), and costs a
-//! family only a few times smaller (the accounts that touched a cluster once
-//! are the many). Pairs keep `X ≥ 2` because their `X ≥ 1` family is every
-//! co-occurring pair, quadratic in the crowds. Measured on the quality matrix
-//! (docs/scan.md): F1 +0.01 on collections up to 0.3 M events and +0.02 to
-//! +0.04 at 1 M, the same precision, fans and organic accounts.
+//! away (three hits with `μ = 0.03` give 0.01 instead of 1.5·10⁻⁴). The price
+//! is a larger family: every account that touched a cluster once (10 M tests
+//! at 10 M events, 250 M at 30 M, only counted). Pairs keep `X ≥ 2` because
+//! their `X ≥ 1` family is every co-occurring pair, quadratic in the crowds.
+//! Measured on the quality matrix (BENCHMARKS.md): F1 +0.00 to +0.05 per
+//! cell, the same precision, fans and organic accounts.
 //!
 //! **Why it is honest.** Clusters are built from significant pairs only, and
 //! only accounts in no cluster are candidates: a candidate's own actions did
