@@ -591,31 +591,27 @@ fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Atta
             cluster_of[a as usize] = ci as u32;
         }
     }
-    // Per (account, seed, level): the test, strata pooled. Only tests with
-    // p ≤ FDR are kept whole (the others can never reach q ≤ FDR, as for
-    // pairs); every test is counted for BH's number of tests.
-    let mut per: Vec<(u32, u32, usize, crate::attach::Candidate)> = Vec::new();
+    // Per (account, seed, level): the test, strata pooled, each one
+    // hypothesis of the family. Only tests with p ≤ FDR are kept whole (the
+    // others can never reach q ≤ FDR, as for pairs); every test is counted
+    // for BH's number of tests.
+    let mut tests: Vec<Attachment> = Vec::new();
     let mut tested = 0u64;
-    for (li, level) in levels.iter().enumerate() {
+    for level in levels {
         let (cands, t) =
             crate::attach::attach_level(&level.prepared, &level.model, &cluster_of, p.window(level.signal), p.fdr);
-        per.extend(cands.into_iter().map(|c| (c.account, c.cluster, li, c)));
-        tested += t;
-    }
-    per.sort_by_key(|x| (x.0, x.1, x.2));
-    // Each (account, seed, level) is one hypothesis of the family.
-    let mut tests: Vec<Attachment> = per
-        .iter()
-        .map(|&(a, cl, li, c)| Attachment {
-            account: a,
-            seed: cl,
-            signal: levels[li].signal,
+        tests.extend(cands.into_iter().map(|c| Attachment {
+            account: c.account,
+            seed: c.cluster,
+            signal: level.signal,
             weight: c.x,
             mu: c.mu,
             p: c.p,
             q: 1.0,
-        })
-        .collect();
+        }));
+        tested += t;
+    }
+    tests.sort_by_key(|t| (t.account, t.seed, t.signal.index()));
     let q = benjamini_hochberg_top(&tests.iter().map(|x| x.p).collect::<Vec<_>>(), tested);
     for (t, q) in tests.iter_mut().zip(q) {
         t.q = q;
