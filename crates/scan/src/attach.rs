@@ -448,6 +448,54 @@ mod tests {
         assert!(!co_acted(&[], 10));
     }
 
+    /// The selection is one hit: a candidate with two hits on the cluster is
+    /// evidence (`p = P(Pois(μ) ≥ 2) / P(Pois(μ) ≥ 1) < 1`; conditioning on two
+    /// hits gave it `p = 1`), one with a single hit is counted but is never
+    /// evidence.
+    #[test]
+    fn two_hits_are_evidence_and_one_is_counted() {
+        // u0 and u1 (the cluster) repost p0..p5 together; u2 joins them on
+        // two posts, u3 on one; twenty other accounts repost posts of their
+        // own so the cluster's keys are rare.
+        let mut acts: Vec<(u8, u8, i64)> = Vec::new();
+        for post in 0..6u8 {
+            let t = i64::from(post) * 1000;
+            acts.extend([(post, 0, t), (post, 1, t + 1)]);
+            if post < 2 {
+                acts.push((post, 2, t + 2));
+            }
+            if post == 3 {
+                acts.push((post, 3, t + 2));
+            }
+        }
+        for other in 0..20u8 {
+            let t = 50_000 + i64::from(other) * 1000;
+            acts.extend([(100 + other, 4 + other, t), (100 + other, 4 + (other + 1) % 20, t + 1)]);
+        }
+        let ev = crate::testing::reposts(&acts);
+        let mut params = Params::new(Mode::Default);
+        params.window_ms = 10_000;
+        let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
+        let fit = crate::null::Fit { null: Null::Pooled, ..Default::default() };
+        let (_, _, model) = crate::null::test_level_with(&level, &|_| 0, &fit, &params, 1.0, 1.0);
+        let rank = |id: &str| level.rank_of(ev.account_ids.get(id).unwrap());
+        let mut cluster_of = vec![u32::MAX; level.accounts()];
+        cluster_of[rank("u0") as usize] = 0;
+        cluster_of[rank("u1") as usize] = 0;
+        let (got, tested) = attach_level(&level, &model, &cluster_of, params.window_ms, 1.0);
+        let of = |id: &str| *got.iter().find(|c| c.account == rank(id)).unwrap();
+        let (two, one) = (of("u2"), of("u3"));
+        assert_eq!((two.x, one.x), (2, 1));
+        assert!(two.mu > 0.0 && two.p < 0.5, "{two:?}");
+        assert!((two.p - poisson_sf_given_at_least(2, two.mu, 1)).abs() <= 1e-12);
+        assert_eq!(one.p, 1.0);
+        assert_eq!(tested, 2);
+        // Kept only where p ≤ keep_p, counted all the same.
+        let (kept, tested) = attach_level(&level, &model, &cluster_of, params.window_ms, 0.5);
+        assert_eq!(kept.iter().map(|c| c.account).collect::<Vec<_>>(), vec![rank("u2")]);
+        assert_eq!(tested, 2);
+    }
+
     proptest! {
         #[test]
         fn matches_brute_force(
