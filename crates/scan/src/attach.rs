@@ -221,13 +221,14 @@ fn attach_level_batched(
         // Every (cluster, account) with X ≥ MIN_HITS is a test; those with
         // X = MIN_HITS have p = 1 exactly (P(X ≥ k | X ≥ k)), so they are only
         // counted, unless the caller keeps every p-value.
-        let all = keep_p >= 1.0;
-        tested += hits.chunk_by(|x, y| x == y).filter(|run| run.len() as u64 >= MIN_HITS).count() as u64;
-        let runs: Vec<(u32, u32, u32)> = hits
-            .chunk_by(|x, y| x == y)
-            .filter(|run| run.len() as u64 > MIN_HITS || (all && run.len() as u64 == MIN_HITS))
-            .map(|run| ((run[0] >> 32) as u32, run[0] as u32, u32::try_from(run.len()).unwrap_or(u32::MAX)))
-            .collect();
+        let min_kept = if keep_p >= 1.0 { MIN_HITS } else { MIN_HITS + 1 };
+        let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+        for run in hits.chunk_by(|x, y| x == y).filter(|run| run.len() as u64 >= MIN_HITS) {
+            tested += 1;
+            if run.len() as u64 >= min_kept {
+                runs.push(((run[0] >> 32) as u32, run[0] as u32, u32::try_from(run.len()).unwrap_or(u32::MAX)));
+            }
+        }
         drop(hits);
         // Pooled null: c acts on key k with probability d_c · m_k / M in
         // every stratum, so μ = d_c · A_C / M with A_C over all of C's keys.
