@@ -56,6 +56,14 @@ impl Ui {
         }
     }
 
+    /// A line of information (nothing when quiet).
+    #[allow(clippy::print_stderr)]
+    pub fn note(&self, s: &str) {
+        if !self.quiet {
+            eprintln!("{s}");
+        }
+    }
+
     fn target(&self) -> ProgressDrawTarget {
         if self.bars { ProgressDrawTarget::stderr_with_hz(10) } else { ProgressDrawTarget::hidden() }
     }

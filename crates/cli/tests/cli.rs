@@ -381,3 +381,51 @@ fn scan_help_names_every_registered_signal() {
         assert_eq!(window.contains(name), spec.estimable, "scan --help's --window and {name}: {window}");
     }
 }
+
+/// `--memory-limit` is parsed, printed at the start, honoured and written
+/// into summary.json; a limit below the event table spills every signal's
+/// actions to disk, and where no temporary file can be made they are built
+/// again instead, with the same outputs either way; a bad value is a usage
+/// error naming the flag.
+#[test]
+fn memory_limit_is_reported_and_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = swarmscan(&["gen", "--out", d.to_str().unwrap(), "--scale", "0.01", "--seed", "3", "--formats", "cnt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let input = d.join("events.csv");
+    let input = input.to_str().unwrap();
+    let scan = |out: &str, limit: &[&str], env: &[(&str, &str)]| {
+        let out = d.join(out);
+        let mut args = vec!["scan", input, "--out", out.to_str().unwrap()];
+        args.extend_from_slice(limit);
+        let r = swarmscan_env(&args, &[&[("SOURCE_DATE_EPOCH", "1")], env].concat());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        (r, s["results"]["memory"].clone(), out)
+    };
+    // The default: a share of this machine's memory, said at the start.
+    let (r, m, unlimited) = scan("default", &[], &[]);
+    assert!(r.stderr.lines().next().is_some_and(|l| l.starts_with("memory")), "{}", r.stderr);
+    assert_eq!(m["levels_kept"], 8, "{m}");
+    let (r, m, spilled) = scan("spilled", &["--memory-limit", "1K"], &[]);
+    assert!(r.stderr.contains("memory limit 1 KiB (--memory-limit)"), "{}", r.stderr);
+    assert_eq!(m["limit_bytes"], 1024, "{m}");
+    assert_eq!((m["levels_kept"].as_u64(), m["levels_spilled"].as_u64()), (Some(0), Some(8)), "{m}");
+    assert_eq!(m["tested_pairs_spilled"], 8, "{m}");
+    let nowhere = d.join("no such directory");
+    let (_, m, rebuilt) = scan("rebuilt", &["--memory-limit", "1K"], &[("TMPDIR", nowhere.to_str().unwrap())]);
+    assert_eq!((m["levels_spilled"].as_u64(), m["levels_rebuilt"].as_u64()), (Some(0), Some(8)), "{m}");
+    assert_eq!(m["tested_pairs_spilled"], 0, "{m}");
+    let clusters = std::fs::read_to_string(unlimited.join("clusters.csv")).unwrap();
+    assert!(clusters.lines().count() > 1, "nothing found: the comparison would be empty");
+    for f in ["accounts.csv", "clusters.csv", "edges.csv", "domains.csv", "report.html", "network.gexf"] {
+        let want = std::fs::read(unlimited.join(f)).unwrap();
+        assert!(std::fs::read(spilled.join(f)).unwrap() == want, "{f} differs when spilled");
+        assert!(std::fs::read(rebuilt.join(f)).unwrap() == want, "{f} differs when built again");
+    }
+    let r = swarmscan(&["scan", input, "--out", d.join("bad").to_str().unwrap(), "--memory-limit", "lots"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--memory-limit"), "{}", r.stderr);
+}

@@ -19,9 +19,9 @@ use swarmscan_model::{Events, Interner, KeyStr, Sym};
 
 /// Accounts numbered by the byte order of their ids.
 #[derive(Clone, Debug)]
-struct Ranks {
-    rank_of: Vec<u32>,
-    sym_of: Vec<Sym>,
+pub(crate) struct Ranks {
+    pub(crate) rank_of: Vec<u32>,
+    pub(crate) sym_of: Vec<Sym>,
 }
 
 impl Ranks {
@@ -38,7 +38,7 @@ impl Ranks {
 
 /// co_similar's records: the token sets and each sorted row's set.
 #[derive(Clone, Debug)]
-struct Similar {
+pub(crate) struct Similar {
     sets: TokenSets,
     doc: Vec<u32>,
     doc_of_text: Vec<u32>,
@@ -47,16 +47,16 @@ struct Similar {
 /// A network extracted and sorted, ready to [`run`](Prepared::run).
 #[derive(Debug)]
 pub struct Prepared<'a> {
-    events: &'a Events,
-    network: Network,
-    params: Params,
-    ka: KeyedActions,
-    keys: KeySpace,
-    multi: bool,
-    similar: Option<Similar>,
-    ranks: Ranks,
+    pub(crate) events: &'a Events,
+    pub(crate) network: Network,
+    pub(crate) params: Params,
+    pub(crate) ka: KeyedActions,
+    pub(crate) keys: KeySpace,
+    pub(crate) multi: bool,
+    pub(crate) similar: Option<Similar>,
+    pub(crate) ranks: Ranks,
     /// Whether edges count distinct keys (false: every pair of actions).
-    keyed: bool,
+    pub(crate) keyed: bool,
 }
 
 /// The edges of a run.
@@ -187,6 +187,26 @@ impl<'a> Prepared<'a> {
     /// The account symbol of an account rank.
     pub fn account_sym(&self, rank: u32) -> Sym {
         self.ranks.sym_of[rank as usize]
+    }
+
+    /// Every account's symbol, by rank (the same for every network of an
+    /// [`Events`]).
+    pub fn account_syms(&self) -> &[Sym] {
+        &self.ranks.sym_of
+    }
+
+    /// Heap bytes held (actions, ranks, the level's own keys and co_similar's
+    /// token sets), for memory budgets.
+    pub fn heap_bytes(&self) -> usize {
+        let keys = match &self.keys {
+            KeySpace::Local(i) => i.heap_bytes(),
+            _ => 0,
+        };
+        let similar = self
+            .similar
+            .as_ref()
+            .map_or(0, |s| s.sets.heap_bytes() + (s.doc.capacity() + s.doc_of_text.capacity()) * 4);
+        self.ka.heap_bytes() + (self.ranks.rank_of.capacity() + self.ranks.sym_of.capacity()) * 4 + keys + similar
     }
 
     /// The text of a key, or `None` for networks without keys.

@@ -56,6 +56,11 @@ impl KeyedActions {
         self.key.len()
     }
 
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        (self.key.capacity() + self.account.capacity() + self.row.capacity()) * 4 + self.ts_ms.capacity() * 8
+    }
+
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.key.is_empty()

@@ -66,6 +66,7 @@ mod network;
 pub mod output;
 mod params;
 pub mod similar;
+mod spill;
 pub mod summarize;
 pub mod text;
 pub mod url_canon;

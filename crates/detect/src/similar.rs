@@ -60,6 +60,11 @@ impl TokenSets {
         self.len() == 0
     }
 
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.capacity() * std::mem::size_of::<usize>() + self.tokens.capacity() * 4
+    }
+
     /// Document `d`'s tokens.
     #[inline]
     pub fn get(&self, d: usize) -> &[u32] {

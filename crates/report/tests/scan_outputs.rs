@@ -8,11 +8,19 @@ use swarmscan_report::{Header, LOOKALIKE_SIGNAL, explain, tables as output};
 use swarmscan_scan::{Lookalikes, ScanParams, eval, scan};
 
 fn outputs(events: &swarmscan_model::Events) -> (BTreeMap<&'static str, Vec<u8>>, swarmscan_report::ReportData) {
-    let p = ScanParams::default();
-    let res = scan(events, &p).unwrap();
+    outputs_with(events, &ScanParams::default()).0
+}
+
+/// The output files of a scan with `p`, what they are made from, and what
+/// the memory limit made the scan do.
+fn outputs_with(
+    events: &swarmscan_model::Events,
+    p: &ScanParams,
+) -> ((BTreeMap<&'static str, Vec<u8>>, swarmscan_report::ReportData), swarmscan_scan::MemoryStats) {
+    let res = scan(events, p).unwrap();
     let matcher = swarmscan_domains::Matcher::new(&swarmscan_domains::OutletList::builtin());
     let looks = Lookalikes::find(events, &matcher);
-    let data = explain(&res, &p, &looks, Header::default());
+    let data = explain(&res, p, &looks, Header::default());
     let mut files = BTreeMap::new();
     let mut b = Vec::new();
     output::write_accounts(&data, &mut b).unwrap();
@@ -23,7 +31,7 @@ fn outputs(events: &swarmscan_model::Events) -> (BTreeMap<&'static str, Vec<u8>>
     files.insert("edges.csv", std::mem::take(&mut b));
     output::write_domains(&data, &mut b).unwrap();
     files.insert("domains.csv", b);
-    (files, data)
+    ((files, data), res.memory)
 }
 
 #[test]
@@ -87,4 +95,35 @@ fn finds_planted_operations_and_spares_fans() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let (again, _) = pool.install(|| outputs(&events));
     assert_eq!(files, again);
+}
+
+/// A memory limit trades time for memory and nothing else: levels spilled
+/// to disk after their pair test and read back for the evidence and the
+/// group test give the same outputs, byte for byte, whether all, some or
+/// none of them stay resident. (Levels built again where spilling fails:
+/// the CLI's `memory_limit_is_reported_and_honoured`.)
+#[test]
+fn a_memory_limit_changes_nothing_but_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig { scale: 0.05, seed: 7, formats: vec![Format::Cnt], ..GenConfig::default() };
+    generate(&cfg, dir.path()).unwrap();
+    let input = dir.path().join("events.csv").display().to_string();
+    let (events, _) = read_inputs(&[input], &ReadOptions::default(), None).unwrap();
+    let ((files, data), unlimited) = outputs_with(&events, &ScanParams::default());
+    assert!(!data.clusters.is_empty(), "nothing found: the comparison would be empty");
+    assert_eq!((unlimited.levels_kept, unlimited.levels_spilled), (8, 0), "{unlimited:?}");
+    let none = ScanParams { memory_limit: Some(0), ..ScanParams::default() };
+    let ((files_none, _), all_spilled) = outputs_with(&events, &none);
+    assert_eq!((all_spilled.levels_kept, all_spilled.levels_spilled), (0, 8), "{all_spilled:?}");
+    assert_eq!(all_spilled.tested_pairs_spilled, 8, "{all_spilled:?}");
+    assert!(all_spilled.spilled_bytes >= all_spilled.released_bytes / 2, "{all_spilled:?}");
+    assert_eq!(files, files_none, "every level spilled");
+    // A limit between: the first levels stay, the rest are spilled.
+    let some = ScanParams {
+        memory_limit: Some(all_spilled.events_bytes + all_spilled.released_bytes / 2),
+        ..ScanParams::default()
+    };
+    let ((files_some, _), partly) = outputs_with(&events, &some);
+    assert!(partly.levels_kept > 0 && partly.levels_spilled > 0, "{partly:?}");
+    assert_eq!(files, files_some, "some levels spilled");
 }

@@ -5,6 +5,7 @@
 pub mod attach;
 pub mod eval;
 mod lookalikes;
+pub mod memory;
 pub mod null;
 pub mod pipeline;
 mod scan;
@@ -15,9 +16,9 @@ mod testing;
 pub mod window;
 
 pub use lookalikes::Lookalikes;
+pub use memory::MemoryStats;
 pub use pipeline::{Found, Progress, Run, run};
 pub use scan::{
-    Attachment, Cluster, Error, Level, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, scan_observed,
-    strength,
+    Attachment, Cluster, Error, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, scan_observed, strength,
 };
 pub use signals::{REGISTRY, Signal, Spec};

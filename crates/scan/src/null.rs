@@ -120,6 +120,13 @@ pub struct LevelModel {
 }
 
 impl LevelModel {
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        (self.unshared.capacity() + self.degree.capacity()) * 4
+            + (self.keys.capacity() + self.counts.capacity()) * 16
+            + self.mass.capacity() * 24
+    }
+
     /// `(m_k, stratum, source)` of a key of the level.
     pub fn key_info(&self, k: u32) -> (u32, u32, u32) {
         let i = self.keys.partition_point(|x| x.0 < k);
@@ -270,23 +277,28 @@ impl TestedPairs {
     pub fn heap_bytes(&self) -> usize {
         self.pairs.capacity() * 8 + self.low.capacity() * std::mem::size_of::<PairP>()
     }
+
+    /// The codes ([`TestedPairs::codes`]) and the low pairs
+    /// ([`TestedPairs::low`]), taken apart.
+    pub fn into_parts(self) -> (Vec<u64>, Vec<PairP>) {
+        (self.pairs, self.low)
+    }
 }
 
 /// How many distinct values the sorted, distinct `lists` hold together
-/// (a k-way merge: no list is copied).
-pub fn distinct_union(lists: &[&[u64]]) -> u64 {
+/// (a k-way merge of streams: no list needs to be in memory).
+pub fn distinct_union(lists: Vec<impl Iterator<Item = u64>>) -> u64 {
     use std::cmp::Reverse;
+    let mut lists = lists;
     let mut heap: std::collections::BinaryHeap<Reverse<(u64, usize)>> =
-        lists.iter().enumerate().filter(|(_, l)| !l.is_empty()).map(|(i, l)| Reverse((l[0], i))).collect();
-    let mut next = vec![1usize; lists.len()];
+        lists.iter_mut().enumerate().filter_map(|(i, l)| l.next().map(|v| Reverse((v, i)))).collect();
     let (mut n, mut last) = (0u64, None);
     while let Some(Reverse((v, i))) = heap.pop() {
         if last != Some(v) {
             n += 1;
             last = Some(v);
         }
-        if let Some(&w) = lists[i].get(next[i]) {
-            next[i] += 1;
+        if let Some(w) = lists[i].next() {
             heap.push(Reverse((w, i)));
         }
     }
@@ -730,8 +742,7 @@ pub(crate) mod tests {
         fn distinct_union_counts_the_union(lists in proptest::collection::vec(proptest::collection::btree_set(0u64..300, 0..60), 0..9)) {
             let sorted: Vec<Vec<u64>> = lists.iter().map(|l| l.iter().copied().collect()).collect();
             let union: std::collections::BTreeSet<u64> = lists.iter().flatten().copied().collect();
-            let refs: Vec<&[u64]> = sorted.iter().map(Vec::as_slice).collect();
-            prop_assert_eq!(distinct_union(&refs), union.len() as u64);
+            prop_assert_eq!(distinct_union(sorted.iter().map(|l| l.iter().copied()).collect()), union.len() as u64);
         }
 
         /// A level tested with `keep_p` lists the same pairs as with every

@@ -1,7 +1,8 @@
 //! The scan: every signal's levels tested, fused per pair, corrected for
 //! multiple testing, clustered.
 
-use crate::null::{self, LevelModel, LevelStats, POOL, TestedPairs};
+use crate::memory::{Codes, Held, Memory, MemoryStats};
+use crate::null::{self, LevelModel, LevelStats, POOL, PairP};
 use crate::signals::{Key, Signal, Source, Spec};
 use crate::stats::benjamini_hochberg_top;
 use rayon::prelude::*;
@@ -32,6 +33,12 @@ pub struct ScanParams {
     /// [`crate::window::resolve`] sets their windows and keeps only those it
     /// could estimate.
     pub auto_windows: Vec<Signal>,
+    /// Bytes the event table and the tested levels may hold together
+    /// (`None`: no limit). Levels that would not fit are spilled to a
+    /// temporary file after their pair test and read back, one at a time,
+    /// for the evidence and the group test: the same outputs, a little more
+    /// time ([`MemoryStats`]).
+    pub memory_limit: Option<u64>,
 }
 
 impl Default for ScanParams {
@@ -45,6 +52,7 @@ impl Default for ScanParams {
             evidence: 5,
             seed: 42,
             auto_windows: Vec::new(),
+            memory_limit: None,
         }
     }
 }
@@ -61,21 +69,28 @@ impl ScanParams {
     }
 }
 
-/// A prepared network whose keys the evidence refers to.
+/// A signal's level between its pair test and the evidence and group
+/// tests.
 #[derive(Debug)]
-pub struct Level<'a> {
-    pub signal: Signal,
-    pub prepared: Prepared<'a>,
-    pub stats: LevelStats,
-    /// The fitted null (used again to extend clusters).
-    pub model: LevelModel,
+struct Level<'a> {
+    signal: Signal,
+    /// Where the prepared actions wait ([`Memory`]).
+    held: Held<'a>,
+    /// The tested pairs ([`null::TestedPairs`]): every pair's code, and the
+    /// pairs with p ≤ FDR.
+    codes: Codes,
+    low: Vec<PairP>,
+    stats: LevelStats,
+    /// The fitted null (used again for the evidence and the group test).
+    model: LevelModel,
 }
 
 /// One signal's test of one pair.
 #[derive(Clone, Debug)]
 pub struct PairSignal {
     pub signal: Signal,
-    /// Index into [`ScanResult::levels`] (resolves the evidence keys).
+    /// The level's index, in the order of [`ScanResult::signals`]
+    /// ([`ScanResult::key`] resolves the evidence keys with it).
     pub level: usize,
     /// Distinct shared keys within the window, in the most significant
     /// stratum.
@@ -131,7 +146,12 @@ pub struct SignalStats {
 #[derive(Debug)]
 pub struct ScanResult<'a> {
     pub events: &'a Events,
-    pub levels: Vec<Level<'a>>,
+    /// Account symbols by rank (ranks: account ids in byte order).
+    pub accounts: Vec<Sym>,
+    /// Per level: the names of the keys the evidence refers to.
+    key_names: Vec<FxHashMap<u32, String>>,
+    /// What the memory limit made the scan do.
+    pub memory: MemoryStats,
     /// Significant pairs (q ≤ fdr), sorted by `(a, b)`.
     pub pairs: Vec<Pair>,
     pub tested_pairs: u64,
@@ -167,17 +187,18 @@ pub struct Attachment {
 impl ScanResult<'_> {
     /// The account id of a rank.
     pub fn account_id(&self, rank: u32) -> &str {
-        self.levels.first().map_or("", |l| l.prepared.account_id(rank))
+        self.accounts.get(rank as usize).map_or("", |&s| self.events.account_ids.resolve(s))
     }
 
     /// The account symbol of a rank (`Sym::NONE` when no level ran).
     pub fn account_sym(&self, rank: u32) -> Sym {
-        self.levels.first().map_or(Sym::NONE, |l| l.prepared.account_sym(rank))
+        self.accounts.get(rank as usize).copied().unwrap_or(Sym::NONE)
     }
 
-    /// The text of an evidence key of a level.
+    /// The text of an evidence key of a level (empty for keys no evidence
+    /// refers to).
     pub fn key(&self, level: usize, key: u32) -> String {
-        self.levels[level].prepared.key(key).unwrap_or_default().to_string()
+        self.key_names.get(level).and_then(|m| m.get(&key)).cloned().unwrap_or_default()
     }
 }
 
@@ -188,6 +209,9 @@ pub enum Error {
     Detect(#[from] swarmscan_detect::Error),
     #[error(transparent)]
     Graph(#[from] swarmscan_graph::Error),
+    /// Reading back what the memory limit spilled to a temporary file.
+    #[error("reading the scan's temporary file back: {0}")]
+    Spill(std::io::Error),
 }
 
 pub(crate) fn detect_params(p: &ScanParams, s: Signal) -> Params {
@@ -313,34 +337,43 @@ fn hopeless_above(p: &ScanParams) -> f64 {
     if p.fdr < 0.25 { p.fdr } else { 1.0 }
 }
 
-/// Runs every level of the scan's signals, as the registry says
-/// ([`crate::signals`]): `(level, tested pairs)`, in the order of
-/// [`Signal::ALL`].
+/// What [`build_levels`] hands each level to: its spec, the level, the
+/// unshared actions its null counts, and each key's source.
+type LevelSink<'f, 'a> =
+    dyn FnMut(&Spec, Prepared<'a>, Vec<u32>, &(dyn Fn(u32) -> u32 + Sync)) -> Result<(), Error> + 'f;
+
+/// Builds the levels of `signals`, as the registry says
+/// ([`crate::signals`]), network by network, and hands each to `each` with
+/// its spec, the `unshared` actions its null counts (co_similar's texts that
+/// matched no other) and the source of each of its keys (the author, for
+/// the author-conditioned signals; `0` for the others). Deterministic: the
+/// scan builds a level a second time, to the same actions, when it released
+/// it to stay within its memory limit ([`Memory`]).
 ///
 /// Signals that share a network share its prepared actions: the network is
 /// prepared once, the derived keys (sources, waves, bursts) are built from
 /// it, and the signal that keeps its own keys takes it last. co_similar's
 /// network goes first: its join needs the most scratch memory, best spent
-/// before the other levels, which stay to the end of the scan, exist.
-fn run_levels<'a>(
+/// before the other levels, which may stay to the end of the scan, exist.
+fn build_levels<'a>(
     ev: &'a Events,
     p: &ScanParams,
+    signals: &[Signal],
     on_stage: &(dyn Fn(&str) + Sync),
-) -> Result<Vec<(Level<'a>, TestedPairs)>, Error> {
-    let hopeless = hopeless_above(p);
+    each: &mut LevelSink<'_, 'a>,
+) -> Result<(), Error> {
     let mut networks: Vec<Network> = Vec::new();
-    for s in Signal::ALL.into_iter().filter(|s| p.signals.contains(s)) {
+    for s in Signal::ALL.into_iter().filter(|s| signals.contains(s)) {
         if !networks.contains(&s.spec().network) {
             networks.push(s.spec().network);
         }
     }
     networks.sort_by_key(|&n| n != Network::CoSimilar);
     let mut author = Vec::new();
-    let mut out = Vec::new();
     for network in networks {
         let mut specs: Vec<&Spec> = crate::signals::REGISTRY
             .into_iter()
-            .filter(|s| s.network == network && p.signals.contains(&s.signal))
+            .filter(|s| s.network == network && signals.contains(&s.signal))
             .collect();
         // The spec that keeps the network's own keys takes the prepared
         // network; the others are built from it first.
@@ -419,14 +452,38 @@ fn run_levels<'a>(
             let conditioned = spec.source == Source::Author && spec.key == Key::Target;
             let no_source = |_: u32| 0;
             let source: &(dyn Fn(u32) -> u32 + Sync) = if conditioned { &source_of } else { &no_source };
-            let how = null::Fit { null: spec.null, unshared: &unshared, strata: spec.strata };
-            // Only a pair with p ≤ FDR in some level can be reported (its fused
-            // p is at least its smallest).
-            let (tested, stats, model) = null::test_level_with(&level, source, &how, &dp, hopeless, p.fdr);
-            out.push((Level { signal: spec.signal, prepared: level, stats, model }, tested));
+            each(spec, level, unshared, source)?;
         }
     }
-    out.sort_by_key(|(l, _)| l.signal.index());
+    Ok(())
+}
+
+/// Runs every level of the scan's signals, in the order of
+/// [`Signal::ALL`]. A level's tested pairs and actions stay resident for
+/// the later stages while `memory` lets them, and are spilled otherwise
+/// ([`crate::memory`]).
+fn run_levels<'a>(
+    ev: &'a Events,
+    p: &ScanParams,
+    memory: &mut Memory,
+    on_stage: &(dyn Fn(&str) + Sync),
+) -> Result<Vec<Level<'a>>, Error> {
+    let hopeless = hopeless_above(p);
+    let mut out = Vec::new();
+    build_levels(ev, p, &p.signals, on_stage, &mut |spec, level, unshared, source| {
+        let dp = detect_params(p, spec.signal);
+        let how = null::Fit { null: spec.null, unshared: &unshared, strata: spec.strata };
+        // Only a pair with p ≤ FDR in some level can be reported (its fused
+        // p is at least its smallest).
+        let (tested, stats, model) = null::test_level_with(&level, source, &how, &dp, hopeless, p.fdr);
+        let (codes, low) = tested.into_parts();
+        memory.add(model.heap_bytes() + low.capacity() * std::mem::size_of::<PairP>());
+        let codes = memory.hold_codes(codes);
+        let held = memory.hold(level);
+        out.push(Level { signal: spec.signal, held, codes, low, stats, model });
+        Ok(())
+    })?;
+    out.sort_by_key(|l| l.signal.index());
     Ok(out)
 }
 
@@ -442,38 +499,54 @@ pub fn scan_observed<'a>(
     p: &ScanParams,
     on_stage: &(dyn Fn(&str) + Sync),
 ) -> Result<ScanResult<'a>, Error> {
-    let runs = run_levels(ev, p, on_stage)?;
+    let mut memory = Memory::new(ev, p.memory_limit);
+    let mut levels = run_levels(ev, p, &mut memory, on_stage)?;
     on_stage("fusing and testing");
     // Per pair: the smallest signal p-value times the number of signals
     // tested (Bonferroni). Each level keeps its tested pairs as sorted codes
     // and only the p-values at most the FDR (`null::TestedPairs`): the
-    // distinct pairs are counted by merging the sorted lists, and only pairs
-    // with a p-value at most the FDR somewhere can have a fused p that low.
-    let mut levels = Vec::new();
-    let mut by_level = Vec::new();
-    let mut signals = Vec::new();
-    for (level, tested) in runs {
-        signals.push(SignalStats {
+    // distinct pairs are counted by merging the sorted lists (streamed from
+    // disk where spilled), and only pairs with a p-value at most the FDR
+    // somewhere can have a fused p that low.
+    let mut signals: Vec<SignalStats> = levels
+        .iter()
+        .map(|level| SignalStats {
             signal: level.signal.as_str().into(),
             window_s: p.window(level.signal) as f64 / 1000.0,
             level: level.stats,
-            tested: tested.len() as u64,
+            tested: level.codes.len(),
             significant: 0,
-        });
-        levels.push(level);
-        by_level.push(tested);
-    }
-    let tested_pairs = null::distinct_union(&by_level.iter().map(TestedPairs::codes).collect::<Vec<_>>());
-    let mut low: Vec<(u64, f64)> =
-        by_level.iter().flat_map(|t| t.low().iter().map(|x| (null::pair_code(x.a, x.b), x.p))).collect();
+        })
+        .collect();
+    let tested_pairs = {
+        let mut streams =
+            levels.iter().map(|l| l.codes.stream()).collect::<Result<Vec<_>, _>>().map_err(Error::Spill)?;
+        let n = null::distinct_union(streams.iter_mut().collect());
+        for s in streams {
+            s.finish().map_err(Error::Spill)?;
+        }
+        n
+    };
+    let mut low: Vec<(u64, f64)> = levels
+        .iter_mut()
+        .flat_map(|l| std::mem::take(&mut l.low).into_iter().map(|x| (null::pair_code(x.a, x.b), x.p)))
+        .collect();
     low.par_sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    // Which levels tested each pair with a low p-value somewhere (its
+    // Bonferroni factor, and later the levels that hold its evidence).
+    let queries: Vec<u64> = low.chunk_by(|x, y| x.0 == y.0).map(|run| run[0].0).collect();
+    let present: Vec<Vec<bool>> =
+        levels.iter().map(|l| l.codes.present(&queries)).collect::<Result<_, _>>().map_err(Error::Spill)?;
+    for l in &mut levels {
+        l.codes = Codes::Resident(Vec::new());
+    }
     // Only pairs with p ≤ FDR can have q ≤ FDR; the others count in BH's
     // number of tests but are not kept (see `benjamini_hochberg_top`).
     let mut fused: Vec<(u32, u32, f64)> = Vec::new();
-    for run in low.chunk_by(|x, y| x.0 == y.0) {
+    for (qi, run) in low.chunk_by(|x, y| x.0 == y.0).enumerate() {
         let (code, best) = run[0];
         let (a, b) = ((code >> 32) as u32, code as u32);
-        let signals_tested = by_level.iter().filter(|t| t.contains(a, b)).count();
+        let signals_tested = present.iter().filter(|pr| pr[qi]).count();
         let fp = (best * signals_tested as f64).min(1.0);
         if fp <= p.fdr {
             fused.push((a, b, fp));
@@ -484,44 +557,55 @@ pub fn scan_observed<'a>(
     let reported: Vec<(u32, u32, f64, f64)> =
         fused.iter().zip(q).filter(|(_, q)| *q <= p.fdr).map(|(&(a, b, fp), q)| (a, b, fp, q)).collect();
     drop(fused);
-    // The reported pairs' signals in full (weights, evidence), swept again
-    // over their own accounts' actions.
-    let want: Vec<(u32, u32)> = reported.iter().map(|x| (x.0, x.1)).collect();
-    let mut per_pair: Vec<Vec<PairSignal>> = vec![Vec::new(); want.len()];
-    for (li, (level, tested)) in levels.iter().zip(by_level).enumerate() {
-        let here: Vec<(u32, u32)> = want.iter().copied().filter(|&(a, b)| tested.contains(a, b)).collect();
-        drop(tested);
-        if here.is_empty() {
-            continue;
-        }
-        let dp = detect_params(p, level.signal);
-        let mut details = null::detail_level(&level.prepared, &level.model, &dp, hopeless_above(p), &here);
-        details.par_sort_unstable_by(|x, y| {
-            (x.edge.a, x.edge.b).cmp(&(y.edge.a, y.edge.b)).then(x.p.total_cmp(&y.p)).then(x.stratum.cmp(&y.stratum))
-        });
-        let mut it = details.into_iter().peekable();
-        while let Some(t) = it.next() {
-            let mut strata = 1u32;
-            while it.next_if(|u| (u.edge.a, u.edge.b) == (t.edge.a, t.edge.b)).is_some() {
-                strata += 1;
-            }
-            let i = want.binary_search(&(t.edge.a, t.edge.b)).expect("a detail of a wanted pair");
-            per_pair[i].push(PairSignal {
-                signal: level.signal,
-                level: li,
-                weight: t.edge.weight,
-                mu: t.mu,
-                p: (t.p * f64::from(strata)).min(1.0),
-                evidence: t.edge.evidence,
-            });
+    // The seeds of the group test: communities of the reported pairs.
+    on_stage("clustering");
+    let seeds = communities(&reported, p)?;
+    let mut cluster_of = vec![u32::MAX; ev.account_ids.len()];
+    for (ci, m) in seeds.iter().enumerate() {
+        for &a in m {
+            cluster_of[a as usize] = ci as u32;
         }
     }
+    // The reported pairs' signals in full (weights, evidence), swept again
+    // over their own accounts' actions, and the group test, level by level,
+    // each freed when done: the kept and spilled levels first, then any
+    // released one built again.
+    on_stage("evidence and group test");
+    let want: Vec<(u32, u32)> = reported.iter().map(|x| (x.0, x.1)).collect();
+    let query_of: Vec<usize> = want
+        .iter()
+        .map(|&(a, b)| queries.binary_search(&null::pair_code(a, b)).expect("a reported pair has a low p-value"))
+        .collect();
+    let here: Vec<Vec<(u32, u32)>> = present
+        .iter()
+        .map(|pr| want.iter().zip(&query_of).filter(|(_, qi)| pr[**qi]).map(|(&w, _)| w).collect())
+        .collect();
+    drop((present, queries, query_of));
+    let mut done = LevelsDone::new(want, levels.len());
+    for (li, level) in levels.iter_mut().enumerate() {
+        let held = std::mem::replace(&mut level.held, Held::Released);
+        let (network, dp) = (level.signal.spec().network, detect_params(p, level.signal));
+        if let Some(prepared) = memory.take(held, ev, network, &dp) {
+            done.add(li, level.signal, &prepared, &level.model, &here[li], &cluster_of, p);
+        }
+    }
+    let released: Vec<Signal> = levels.iter().filter(|l| !done.done[l.signal.index()]).map(|l| l.signal).collect();
+    if !released.is_empty() {
+        build_levels(ev, p, &released, &|s| on_stage(&format!("{s}, built again")), &mut |spec, prepared, _, _| {
+            let li = levels.iter().position(|l| l.signal == spec.signal).expect("a released level");
+            done.add(li, spec.signal, &prepared, &levels[li].model, &here[li], &cluster_of, p);
+            Ok(())
+        })?;
+    }
+    drop(levels);
+    let LevelsDone { want, per_pair, key_names, accounts, attach_tests, attach_tested, .. } = done;
     let mut pairs: Vec<Pair> = Vec::with_capacity(reported.len());
     for ((a, b, fp, q), mut sigs) in reported.into_iter().zip(per_pair) {
         sigs.sort_by(|x, y| x.p.total_cmp(&y.p).then(x.signal.cmp(&y.signal)));
         debug_assert_eq!(fp, (sigs[0].p * sigs.len() as f64).min(1.0), "the two passes disagree");
         pairs.push(Pair { a, b, p: fp, q, signals: sigs });
     }
+    drop(want);
     let p_threshold = pairs.iter().map(|x| x.p).fold(0.0, f64::max);
     for x in &pairs {
         for s in &x.signals {
@@ -532,14 +616,13 @@ pub fn scan_observed<'a>(
             }
         }
     }
-    // The group test: every account outside the communities against each.
-    on_stage("clustering");
-    let seeds = communities(&pairs, p)?;
-    let (attachments, attach_tested) = attach(&levels, &seeds, p);
+    let attachments = accept_attachments(attach_tests, attach_tested, p);
     let clusters = cluster(&pairs, seeds, &attachments, p);
     Ok(ScanResult {
         events: ev,
-        levels,
+        accounts,
+        key_names,
+        memory: memory.stats,
         pairs,
         tested_pairs,
         signals,
@@ -550,20 +633,117 @@ pub fn scan_observed<'a>(
     })
 }
 
+/// What the evidence and group-test pass gathers, level by level
+/// ([`LevelsDone::add`]), in any order of the levels.
+struct LevelsDone {
+    /// The reported pairs, sorted, and each one's signals.
+    want: Vec<(u32, u32)>,
+    per_pair: Vec<Vec<PairSignal>>,
+    /// Per level: the names of the keys its evidence refers to.
+    key_names: Vec<FxHashMap<u32, String>>,
+    /// Account symbols by rank (the same in every level).
+    accounts: Vec<Sym>,
+    /// The group test's (account, seed, signal) tests with p ≤ FDR, and how
+    /// many there were in all.
+    attach_tests: Vec<Attachment>,
+    attach_tested: u64,
+    /// Per signal index: whether its level is done.
+    done: [bool; 8],
+}
+
+impl LevelsDone {
+    fn new(want: Vec<(u32, u32)>, levels: usize) -> LevelsDone {
+        LevelsDone {
+            per_pair: vec![Vec::new(); want.len()],
+            want,
+            key_names: vec![FxHashMap::default(); levels],
+            accounts: Vec::new(),
+            attach_tests: Vec::new(),
+            attach_tested: 0,
+            done: [false; 8],
+        }
+    }
+
+    /// Level `li`'s evidence for the reported pairs it tested (`here`) and
+    /// its group test of every account outside the seeds against each seed.
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        li: usize,
+        signal: Signal,
+        level: &Prepared<'_>,
+        model: &LevelModel,
+        here: &[(u32, u32)],
+        cluster_of: &[u32],
+        p: &ScanParams,
+    ) {
+        self.done[signal.index()] = true;
+        if self.accounts.is_empty() {
+            self.accounts = level.account_syms().to_vec();
+        }
+        if !here.is_empty() {
+            let dp = detect_params(p, signal);
+            let mut details = null::detail_level(level, model, &dp, hopeless_above(p), here);
+            details.par_sort_unstable_by(|x, y| {
+                (x.edge.a, x.edge.b)
+                    .cmp(&(y.edge.a, y.edge.b))
+                    .then(x.p.total_cmp(&y.p))
+                    .then(x.stratum.cmp(&y.stratum))
+            });
+            let names = &mut self.key_names[li];
+            let mut it = details.into_iter().peekable();
+            while let Some(t) = it.next() {
+                let mut strata = 1u32;
+                while it.next_if(|u| (u.edge.a, u.edge.b) == (t.edge.a, t.edge.b)).is_some() {
+                    strata += 1;
+                }
+                for e in &t.edge.evidence {
+                    names.entry(e.key).or_insert_with(|| level.key(e.key).unwrap_or_default().to_string());
+                }
+                let i = self.want.binary_search(&(t.edge.a, t.edge.b)).expect("a detail of a wanted pair");
+                self.per_pair[i].push(PairSignal {
+                    signal,
+                    level: li,
+                    weight: t.edge.weight,
+                    mu: t.mu,
+                    p: (t.p * f64::from(strata)).min(1.0),
+                    evidence: t.edge.evidence,
+                });
+            }
+        }
+        // The group test: per (account, seed, level) the test, strata
+        // pooled, each one hypothesis of the family. Only tests with p ≤ FDR
+        // are kept whole (the others can never reach q ≤ FDR, as for pairs);
+        // every test is counted for BH's number of tests.
+        let (cands, t) = crate::attach::attach_level(level, model, cluster_of, p.window(signal), p.fdr);
+        self.attach_tests.extend(cands.into_iter().map(|c| Attachment {
+            account: c.account,
+            seed: c.cluster,
+            signal,
+            weight: c.x,
+            mu: c.mu,
+            p: c.p,
+            q: 1.0,
+        }));
+        self.attach_tested += t;
+    }
+}
+
 /// Strength of a pair in the clustering: `−log10 p`, capped so that one
 /// astronomically significant pair cannot dominate a cluster.
 pub fn strength(p: f64) -> f64 {
     (-p.max(1e-300).log10()).clamp(0.0, 100.0)
 }
 
-/// Leiden communities of the significant pairs of at least `min_cluster`
-/// (and two) accounts, each sorted, in order of their smallest member.
-fn communities(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Vec<u32>>, Error> {
-    let mut nodes: Vec<u32> = pairs.iter().flat_map(|x| [x.a, x.b]).collect();
+/// Leiden communities of the reported pairs `(a, b, p, q)` of at least
+/// `min_cluster` (and two) accounts, each sorted, in order of their
+/// smallest member.
+fn communities(pairs: &[(u32, u32, f64, f64)], p: &ScanParams) -> Result<Vec<Vec<u32>>, Error> {
+    let mut nodes: Vec<u32> = pairs.iter().flat_map(|x| [x.0, x.1]).collect();
     nodes.sort_unstable();
     nodes.dedup();
     let idx = |r: u32| nodes.binary_search(&r).unwrap_or(0) as u32;
-    let graph = Graph::from_edges(nodes.len(), pairs.iter().map(|x| (idx(x.a), idx(x.b), strength(x.p))))?;
+    let graph = Graph::from_edges(nodes.len(), pairs.iter().map(|x| (idx(x.0), idx(x.1), strength(x.2))))?;
     let part = Leiden::new().seed(p.seed).run(&graph)?;
     let mut out: Vec<Vec<u32>> = part
         .communities()
@@ -579,38 +759,11 @@ fn communities(pairs: &[Pair], p: &ScanParams) -> Result<Vec<Vec<u32>>, Error> {
     Ok(out)
 }
 
-/// The group test of every account outside the communities against each
-/// community ([`crate::attach`]); returns the accepted attachments (one per
-/// account, its best community) and the number of (account, community,
-/// signal) tests, the Benjamini–Hochberg family.
-fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Attachment>, u64) {
-    let Some(first) = levels.first() else { return (Vec::new(), 0) };
-    let mut cluster_of = vec![u32::MAX; first.prepared.accounts()];
-    for (ci, m) in seeds.iter().enumerate() {
-        for &a in m {
-            cluster_of[a as usize] = ci as u32;
-        }
-    }
-    // Per (account, seed, level): the test, strata pooled, each one
-    // hypothesis of the family. Only tests with p ≤ FDR are kept whole (the
-    // others can never reach q ≤ FDR, as for pairs); every test is counted
-    // for BH's number of tests.
-    let mut tests: Vec<Attachment> = Vec::new();
-    let mut tested = 0u64;
-    for level in levels {
-        let (cands, t) =
-            crate::attach::attach_level(&level.prepared, &level.model, &cluster_of, p.window(level.signal), p.fdr);
-        tests.extend(cands.into_iter().map(|c| Attachment {
-            account: c.account,
-            seed: c.cluster,
-            signal: level.signal,
-            weight: c.x,
-            mu: c.mu,
-            p: c.p,
-            q: 1.0,
-        }));
-        tested += t;
-    }
+/// The group test's decision ([`crate::attach`]): Benjamini–Hochberg over
+/// its `tested` (account, seed, signal) tests, of which `tests` are those
+/// with p ≤ FDR; returns the accepted attachments, one per account (its
+/// most significant seed), sorted by account.
+fn accept_attachments(mut tests: Vec<Attachment>, tested: u64, p: &ScanParams) -> Vec<Attachment> {
     tests.sort_by_key(|t| (t.account, t.seed, t.signal.index()));
     let q = benjamini_hochberg_top(&tests.iter().map(|x| x.p).collect::<Vec<_>>(), tested);
     for (t, q) in tests.iter_mut().zip(q) {
@@ -629,7 +782,7 @@ fn attach(levels: &[Level<'_>], seeds: &[Vec<u32>], p: &ScanParams) -> (Vec<Atta
             _ => out.push(t),
         }
     }
-    (out, tested)
+    out
 }
 
 fn cluster(pairs: &[Pair], seeds: Vec<Vec<u32>>, attachments: &[Attachment], p: &ScanParams) -> Vec<Cluster> {
@@ -707,7 +860,10 @@ mod tests {
         scan_observed(&ev, &p, &|s| seen.lock().unwrap().push(s.to_string())).unwrap();
         let seen = seen.into_inner().unwrap();
         // co_repost's actions are prepared for co_amplify, under its name.
-        assert_eq!(seen, ["co_repost", "co_amplify", "co_link", "fusing and testing", "clustering"]);
+        assert_eq!(
+            seen,
+            ["co_repost", "co_amplify", "co_link", "fusing and testing", "clustering", "evidence and group test"]
+        );
     }
 
     /// Three accounts that reply to one journalist together in three waves,
@@ -747,20 +903,21 @@ mod tests {
             push(&format!("y{b}"), &post, Kind::Reply, t + 2000, "hi");
         }
         let p = ScanParams { signals: vec![Signal::CoTarget], ..Default::default() };
-        let runs = run_levels(&ev, &p, &|_| {}).unwrap();
-        let (level, tested) = &runs[0];
+        let runs = run_levels(&ev, &p, &mut Memory::new(&ev, None), &|_| {}).unwrap();
+        let level = &runs[0];
+        let Codes::Resident(codes) = &level.codes else { panic!("kept without a memory limit") };
         assert_eq!(level.signal, Signal::CoTarget);
-        let ka = level.prepared.keyed_actions();
+        let Held::Resident(prepared) = &level.held else { panic!("kept without a memory limit") };
+        let ka = prepared.keyed_actions();
         let swarm: Vec<u32> =
-            ["s1", "s2", "s3"].iter().map(|a| level.prepared.rank_of(ev.account_ids.get(a).unwrap())).collect();
+            ["s1", "s2", "s3"].iter().map(|a| prepared.rank_of(ev.account_ids.get(a).unwrap())).collect();
         let mut keys: Vec<u32> = (0..ka.len()).filter(|&i| swarm.contains(&ka.account[i])).map(|i| ka.key[i]).collect();
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), 3, "one key per wave");
-        assert_eq!(tested.len(), 3, "every pair of the swarm is tested");
-        let pairs: Vec<(u32, u32)> = tested.codes().iter().map(|&c| ((c >> 32) as u32, c as u32)).collect();
-        let details =
-            null::detail_level(&level.prepared, &level.model, &detect_params(&p, Signal::CoTarget), 1.0, &pairs);
+        assert_eq!(codes.len(), 3, "every pair of the swarm is tested");
+        let pairs: Vec<(u32, u32)> = codes.iter().map(|&c| ((c >> 32) as u32, c as u32)).collect();
+        let details = null::detail_level(prepared, &level.model, &detect_params(&p, Signal::CoTarget), 1.0, &pairs);
         assert_eq!(details.len(), 3, "{details:?}");
         assert!(details.iter().all(|t| t.edge.weight == 3), "{details:?}");
     }

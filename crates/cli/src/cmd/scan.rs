@@ -52,6 +52,63 @@ pub struct ScanArgs {
     /// Outlets to look for lookalikes of (merged with the built-in list).
     #[arg(long, value_name = "FILE")]
     pub outlets: Option<PathBuf>,
+    /// Most memory the event table and the tested signals' actions may hold
+    /// together, e.g. `8G` or `512M` (binary units), or `none`. Signals
+    /// beyond it are built again for the evidence and the group test: the
+    /// same outputs, more time. Default: three quarters of this machine's
+    /// memory.
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub memory_limit: Option<MemoryLimit>,
+}
+
+/// `--memory-limit`: bytes, or no limit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MemoryLimit(pub Option<u64>);
+
+/// `8G`, `512M`, `64K`, `1T` (powers of 1024), a plain number of bytes, or
+/// `none`.
+fn parse_bytes(s: &str) -> Result<MemoryLimit, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("none") {
+        return Ok(MemoryLimit(None));
+    }
+    let upper = t.to_ascii_uppercase();
+    let digits = upper.trim_end_matches(['B', 'I']);
+    let (num, shift) = match digits.char_indices().last() {
+        Some((i, 'K')) => (&digits[..i], 10),
+        Some((i, 'M')) => (&digits[..i], 20),
+        Some((i, 'G')) => (&digits[..i], 30),
+        Some((i, 'T')) => (&digits[..i], 40),
+        _ => (upper.as_str(), 0),
+    };
+    let n: f64 = num.trim().parse().map_err(|_| format!("expected bytes such as 8G, 512M or none, got {s:?}"))?;
+    if !(n.is_finite() && n > 0.0) {
+        return Err(format!("the memory limit must be positive (got {s:?})"));
+    }
+    Ok(MemoryLimit(Some((n * (1u64 << shift) as f64) as u64)))
+}
+
+/// This machine's physical memory, bytes (Linux's `/proc/meminfo`; `None`
+/// elsewhere or when unreadable).
+fn machine_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The share of the machine's memory the scan may hold by default: the
+/// rest is for the transient working memory of one signal's test, the
+/// outputs and the rest of the system.
+const DEFAULT_MEMORY_SHARE: f64 = 0.75;
+
+/// Bytes as people read them (GiB, MiB).
+fn gib(b: u64) -> String {
+    match b {
+        _ if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        _ if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        _ => format!("{} KiB", b >> 10),
+    }
 }
 
 fn parse_signal(s: &str) -> Result<Signal, String> {
@@ -119,7 +176,24 @@ impl ScanArgs {
         }
         p.auto_windows.sort();
         p.auto_windows.dedup();
+        p.memory_limit = match self.memory_limit {
+            Some(MemoryLimit(limit)) => limit,
+            None => machine_memory().map(|m| (m as f64 * DEFAULT_MEMORY_SHARE) as u64),
+        };
         Ok(p)
+    }
+
+    /// What the memory limit is and where it comes from, for the terminal.
+    pub fn memory_note(&self, p: &ScanParams) -> String {
+        match (p.memory_limit, self.memory_limit) {
+            (None, _) => "memory: no limit".into(),
+            (Some(l), Some(_)) => format!("memory limit {} (--memory-limit)", gib(l)),
+            (Some(l), None) => format!(
+                "memory limit {} (three quarters of this machine's {}; --memory-limit to change)",
+                gib(l),
+                machine_memory().map_or_else(|| "memory".into(), gib)
+            ),
+        }
     }
 }
 
@@ -138,6 +212,7 @@ fn generated_at() -> String {
 
 pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     let params = args.params()?;
+    ui.note(&args.memory_note(&params));
     let l = load_args(&args.input, ui)?;
     run_on(&args, &params, l, ui)
 }
@@ -261,6 +336,7 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     s.results.insert("p_threshold", res.p_threshold.into());
     s.results.insert("lookalike_domains", data.lookalikes.len().into());
     s.results.insert("signals", serde_json::to_value(&res.signals)?);
+    s.results.insert("memory", serde_json::to_value(&res.memory)?);
     s.results.insert("parameters", serde_json::to_value(&data.parameters)?);
     if outlet_problems > 0 {
         s.results.insert("skipped_outlet_lines", outlet_problems.into());
@@ -315,4 +391,26 @@ fn findings(d: &ReportData, dir: &Path, ui: Ui) -> Vec<String> {
 
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max { s.to_string() } else { s.chars().take(max - 1).chain(['…']).collect() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_limits_parse_in_binary_units() {
+        let ok = |s: &str| parse_bytes(s).unwrap().0;
+        assert_eq!(ok("8G"), Some(8 << 30));
+        assert_eq!(ok("8GiB"), Some(8 << 30));
+        assert_eq!(ok("8gb"), Some(8 << 30));
+        assert_eq!(ok("512M"), Some(512 << 20));
+        assert_eq!(ok("1.5G"), Some(3 << 29));
+        assert_eq!(ok("64k"), Some(64 << 10));
+        assert_eq!(ok("1T"), Some(1 << 40));
+        assert_eq!(ok("4096"), Some(4096));
+        assert_eq!(ok("none"), None);
+        for bad in ["", "G", "lots", "-1G", "0", "nanG", "8X"] {
+            assert!(parse_bytes(bad).is_err(), "{bad:?}");
+        }
+    }
 }

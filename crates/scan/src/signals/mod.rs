@@ -5,13 +5,13 @@
 //! and why, whether the window can be estimated, and its null — and a doc
 //! comment with fixed sections (what it detects, why it indicates
 //! coordination, key and null, known false positives, references) that is
-//! also the user documentation. The scan loop (`scan::run_levels`), the
+//! also the user documentation. The scan loop (`scan::build_levels`), the
 //! CLI's lists, `--help` and the table in `docs/scan.md` (checked by a test)
 //! all come from [`REGISTRY`].
 //!
 //! **To add a signal:** add a variant to [`Signal`] (its position is its
 //! output order), a file here with its `SPEC`, and a line in [`REGISTRY`];
-//! a [`Key`] rule that does not exist yet goes in `scan::run_levels`.
+//! a [`Key`] rule that does not exist yet goes in `scan::build_levels`.
 
 use crate::null::{Null, Strata};
 use std::fmt;
