@@ -31,6 +31,7 @@
 
 use crate::stats::poisson_sf_given_at_least;
 use rayon::prelude::*;
+use std::cmp::Reverse;
 use swarmscan_detect::{Edge, Params, PartEdges, Prepared};
 
 /// Source of keys with no known source.
@@ -277,18 +278,11 @@ impl TestedPairs {
     pub fn heap_bytes(&self) -> usize {
         self.pairs.capacity() * 8 + self.low.capacity() * std::mem::size_of::<PairP>()
     }
-
-    /// The codes ([`TestedPairs::codes`]) and the low pairs
-    /// ([`TestedPairs::low`]), taken apart.
-    pub fn into_parts(self) -> (Vec<u64>, Vec<PairP>) {
-        (self.pairs, self.low)
-    }
 }
 
 /// How many distinct values the sorted, distinct `lists` hold together
 /// (a k-way merge of streams: no list needs to be in memory).
 pub fn distinct_union(lists: Vec<impl Iterator<Item = u64>>) -> u64 {
-    use std::cmp::Reverse;
     let mut lists = lists;
     let mut heap: std::collections::BinaryHeap<Reverse<(u64, usize)>> =
         lists.iter_mut().enumerate().filter_map(|(i, l)| l.next().map(|v| Reverse((v, i)))).collect();
@@ -348,6 +342,53 @@ pub fn test_level_with(
     hopeless_above: f64,
     keep_p: f64,
 ) -> (TestedPairs, LevelStats, LevelModel) {
+    let mut runs: Vec<Vec<StratumTest>> = Vec::new();
+    let (st, model) = test_level_into(level, source_of_key, how, params, hopeless_above, &mut runs);
+    let out = TestedPairs::new(merge_runs(runs.into_iter().map(|r| r.into_iter()).collect()), keep_p);
+    (out, st, model)
+}
+
+/// One pair's test in one stratum: `(a, b, p)`.
+pub type StratumTest = (u32, u32, f64);
+
+/// Where [`test_level_into`] puts its tests: one run per stratum, each in
+/// `(a, b)` order with every pair at most once, so that runs merge
+/// ([`merge_runs`]) without a sort. Held in memory (`Vec<Vec<_>>`) or
+/// spilled to disk as they come (the scan's memory limit).
+pub trait TestRuns {
+    /// Appends tests to the current run: in `(a, b)` order, after those
+    /// appended before.
+    fn push(&mut self, tests: Vec<StratumTest>);
+    /// Ends the current run (the next push starts another).
+    fn end_run(&mut self);
+}
+
+impl TestRuns for Vec<Vec<StratumTest>> {
+    fn push(&mut self, tests: Vec<StratumTest>) {
+        match self.last_mut() {
+            Some(run) => run.extend(tests),
+            None => self.push(tests),
+        }
+    }
+
+    fn end_run(&mut self) {
+        if self.last().is_none_or(|r| !r.is_empty()) {
+            self.push(Vec::new());
+        }
+    }
+}
+
+/// The tests of [`test_level`], handed to `runs` one stratum at a time
+/// (the level's strata are swept one after another and each sweep yields
+/// its pairs in `(a, b)` order: [`Prepared::run_streaming`]).
+pub fn test_level_into(
+    level: &Prepared<'_>,
+    source_of_key: &(dyn Fn(u32) -> u32 + Sync),
+    how: &Fit<'_>,
+    params: &Params,
+    hopeless_above: f64,
+    runs: &mut impl TestRuns,
+) -> (LevelStats, LevelModel) {
     let model = fit(level, source_of_key, how);
     let strata = model.strata();
     let mut st = LevelStats {
@@ -362,29 +403,89 @@ pub fn test_level_with(
     sweep.evidence = 0;
     sweep.weights_only = true;
     let mut keep = vec![false; level.accounts()];
-    let mut tested: Vec<(u32, u32, f64)> = Vec::new();
     for &s in &strata {
         st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
+        let mut last: Option<(u32, u32)> = None;
         sweep_stratum(
             level,
             &|i| model.in_stratum(row_stratum[i], s),
             &keep,
             &sweep,
             |edges| edges.iter().map(|e| (e.a, e.b, model.test(s, e).1)).collect::<Vec<_>>(),
-            |part| tested.extend(part),
+            |part| {
+                debug_assert!(part.iter().all(|x| last.replace((x.0, x.1)).is_none_or(|l| l < (x.0, x.1))));
+                st.tested += part.len() as u64;
+                runs.push(part);
+            },
         );
+        runs.end_run();
     }
-    st.tested = tested.len() as u64;
-    tested.par_sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
-    // Per pair, its smallest p-value first.
-    let out = TestedPairs::new(
-        tested.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|run| {
-            let (a, b, p) = run[0];
-            PairP { a, b, p: (p * run.len() as f64).min(1.0) }
-        }),
-        keep_p,
-    );
-    (out, st, model)
+    (st, model)
+}
+
+/// Per pair tested in any of `runs` (each in `(a, b)` order with every
+/// pair at most once, as [`TestRuns`] holds them): its smallest p-value
+/// times the number of runs that tested it (Bonferroni over the strata), at
+/// most 1; in `(a, b)` order. A k-way merge: the runs are read as streams.
+pub fn merge_runs<I: Iterator<Item = StratumTest>>(runs: Vec<I>) -> MergeRuns<I> {
+    let mut runs = runs;
+    let heap = runs
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, r)| r.next().map(|(a, b, p)| Reverse((pair_code(a, b), i, Ordered(p)))))
+        .collect();
+    MergeRuns { runs, heap }
+}
+
+/// [`merge_runs`]' iterator.
+pub struct MergeRuns<I> {
+    runs: Vec<I>,
+    heap: std::collections::BinaryHeap<Reverse<(u64, usize, Ordered)>>,
+}
+
+/// A p-value ordered by [`f64::total_cmp`] (only the code and the run
+/// decide the heap's order; this keeps the tuple `Ord`).
+#[derive(Clone, Copy, Debug)]
+struct Ordered(f64);
+
+impl PartialEq for Ordered {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.total_cmp(&o.0).is_eq()
+    }
+}
+impl Eq for Ordered {}
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Ordered {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&o.0)
+    }
+}
+
+impl<I: Iterator<Item = StratumTest>> Iterator for MergeRuns<I> {
+    type Item = PairP;
+
+    fn next(&mut self) -> Option<PairP> {
+        let Reverse((code, _, _)) = *self.heap.peek()?;
+        let (mut best, mut n) = (f64::INFINITY, 0u32);
+        while let Some(&Reverse((c, i, Ordered(p)))) = self.heap.peek() {
+            if c != code {
+                break;
+            }
+            self.heap.pop();
+            if p.total_cmp(&best).is_lt() {
+                best = p;
+            }
+            n += 1;
+            if let Some((a, b, p)) = self.runs[i].next() {
+                self.heap.push(Reverse((pair_code(a, b), i, Ordered(p))));
+            }
+        }
+        Some(PairP { a: (code >> 32) as u32, b: code as u32, p: (best * f64::from(n)).min(1.0) })
+    }
 }
 
 /// The tests of [`test_level`] with their edges (weights, evidence), for the
@@ -768,6 +869,34 @@ pub(crate) mod tests {
                 prop_assert_eq!(pair_code(x.a, x.b) >> 32, u64::from(x.a));
             }
         }
+        /// Each stratum's run comes in strictly increasing `(a, b)` order
+        /// (what [`merge_runs`] relies on), and merging the runs gives what
+        /// sorting every test and taking each pair's smallest p-value times
+        /// its number of strata gives.
+        #[test]
+        fn runs_are_sorted_and_merge_as_a_sort(
+            acts in proptest::collection::vec((0u8..10, 0u8..14, 0i64..40), 1..250),
+            how in nulls(),
+        ) {
+            let ev = crate::testing::reposts(&acts);
+            let mut params = Params::new(Mode::Default);
+            params.window_ms = 8_000;
+            let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
+            let mut runs: Vec<Vec<StratumTest>> = Vec::new();
+            test_level_into(&level, &|_| 0, &how, &params, 1.0, &mut runs);
+            for r in &runs {
+                prop_assert!(r.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)), "{r:?}");
+            }
+            let mut all: Vec<StratumTest> = runs.iter().flatten().copied().collect();
+            all.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
+            let want: Vec<PairP> = all
+                .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+                .map(|g| PairP { a: g[0].0, b: g[0].1, p: (g[0].2 * g.len() as f64).min(1.0) })
+                .collect();
+            let got: Vec<PairP> = merge_runs(runs.into_iter().map(|r| r.into_iter()).collect()).collect();
+            prop_assert_eq!(got, want);
+        }
+
         /// `best_p_scaled` (and `best_p`, its `d = n` case: `extra = 0`) is a
         /// lower bound of every p-value a pair can get: X shared keys, X ≤ n
         /// and X ≤ d_b, μ = d·d_b·c with d ≥ n. Checked where the bound is

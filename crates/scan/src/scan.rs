@@ -1,7 +1,7 @@
 //! The scan: every signal's levels tested, fused per pair, corrected for
 //! multiple testing, clustered.
 
-use crate::memory::{Codes, Held, Memory, MemoryStats};
+use crate::memory::{Held, Memory, MemoryStats, Spool};
 use crate::null::{self, LevelModel, LevelStats, POOL, PairP};
 use crate::signals::{Key, Signal, Source, Spec};
 use crate::stats::benjamini_hochberg_top;
@@ -76,9 +76,9 @@ struct Level<'a> {
     signal: Signal,
     /// Where the prepared actions wait ([`Memory`]).
     held: Held<'a>,
-    /// The tested pairs ([`null::TestedPairs`]): every pair's code, and the
-    /// pairs with p ≤ FDR.
-    codes: Codes,
+    /// The tested pairs: every pair's code, sorted (resident or on disk:
+    /// [`Memory::merge`]), and the pairs with p ≤ FDR.
+    codes: Spool<u64>,
     low: Vec<PairP>,
     stats: LevelStats,
     /// The fitted null (used again for the evidence and the group test).
@@ -475,10 +475,11 @@ fn run_levels<'a>(
         let how = null::Fit { null: spec.null, unshared: &unshared, strata: spec.strata };
         // Only a pair with p ≤ FDR in some level can be reported (its fused
         // p is at least its smallest).
-        let (tested, stats, model) = null::test_level_with(&level, source, &how, &dp, hopeless, p.fdr);
-        let (codes, low) = tested.into_parts();
-        memory.add(model.heap_bytes() + low.capacity() * std::mem::size_of::<PairP>());
-        let codes = memory.hold_codes(codes);
+        let mut runs = memory.runs(level.heap_bytes() as u64);
+        let (stats, model) = null::test_level_into(&level, source, &how, &dp, hopeless, &mut runs);
+        memory.add(model.heap_bytes());
+        let (codes, low) = memory.merge(runs, p.fdr).map_err(Error::Spill)?;
+        memory.add(low.capacity() * std::mem::size_of::<PairP>());
         let held = memory.hold(level);
         out.push(Level { signal: spec.signal, held, codes, low, stats, model });
         Ok(())
@@ -504,7 +505,7 @@ pub fn scan_observed<'a>(
     on_stage("fusing and testing");
     // Per pair: the smallest signal p-value times the number of signals
     // tested (Bonferroni). Each level keeps its tested pairs as sorted codes
-    // and only the p-values at most the FDR (`null::TestedPairs`): the
+    // and only the p-values at most the FDR (`Memory::merge`): the
     // distinct pairs are counted by merging the sorted lists (streamed from
     // disk where spilled), and only pairs with a p-value at most the FDR
     // somewhere can have a fused p that low.
@@ -538,7 +539,7 @@ pub fn scan_observed<'a>(
     let present: Vec<Vec<bool>> =
         levels.iter().map(|l| l.codes.present(&queries)).collect::<Result<_, _>>().map_err(Error::Spill)?;
     for l in &mut levels {
-        l.codes = Codes::Resident(Vec::new());
+        l.codes = Spool::default();
     }
     // Only pairs with p ≤ FDR can have q ≤ FDR; the others count in BH's
     // number of tests but are not kept (see `benjamini_hochberg_top`).
@@ -905,7 +906,8 @@ mod tests {
         let p = ScanParams { signals: vec![Signal::CoTarget], ..Default::default() };
         let runs = run_levels(&ev, &p, &mut Memory::new(&ev, None), &|_| {}).unwrap();
         let level = &runs[0];
-        let Codes::Resident(codes) = &level.codes else { panic!("kept without a memory limit") };
+        assert!(!level.codes.is_spilled(), "kept without a memory limit");
+        let codes = level.codes.resident();
         assert_eq!(level.signal, Signal::CoTarget);
         let Held::Resident(prepared) = &level.held else { panic!("kept without a memory limit") };
         let ka = prepared.keyed_actions();
