@@ -417,6 +417,9 @@ fn memory_limit_is_reported_and_honoured() {
     // Every stratum's pair tests went to disk as they came, and were merged
     // back from it.
     assert!(m["test_runs_spilled"].as_u64().is_some_and(|n| n >= 8), "{m}");
+    // The group test's hits are batched within the limit (here the least
+    // batch, which this small set fits in one per level).
+    assert!(m["group_test_batches"].as_u64().is_some_and(|n| (1..=8).contains(&n)), "{m}");
     let nowhere = d.join("no such directory");
     let (_, m, rebuilt) = scan("rebuilt", &["--memory-limit", "1K"], &[("TMPDIR", nowhere.to_str().unwrap())]);
     assert_eq!((m["levels_spilled"].as_u64(), m["levels_rebuilt"].as_u64()), (Some(0), Some(8)), "{m}");

@@ -95,41 +95,47 @@ pub struct Candidate {
 }
 
 /// Hits (an account acting on a key of a cluster) held at once by
-/// [`attach_level`]: 8 bytes each, so about 1 GiB, plus their sort.
+/// [`attach_level`] at most: 16 bytes each (each part's and their
+/// concatenation), so about 2 GiB, plus their sort.
 const HITS_PER_BATCH: u64 = 1 << 27;
+
+/// Hits per batch at least, whatever the memory limit: each batch is one
+/// more pass over the level's keys, so a tiny limit must not make passes
+/// without end (64 MiB of hits).
+const HITS_PER_BATCH_LEAST: u64 = 1 << 22;
+
+/// Hits per batch where `room` bytes are free under the memory limit
+/// (`None`: no limit): half the room at 16 bytes a hit, between
+/// [`HITS_PER_BATCH_LEAST`] and [`HITS_PER_BATCH`]. The candidates do not
+/// depend on it.
+pub fn hits_per_batch(room: Option<u64>) -> u64 {
+    room.map_or(HITS_PER_BATCH, |r| (r / 2 / 16).clamp(HITS_PER_BATCH_LEAST, HITS_PER_BATCH))
+}
 
 /// Tests every account outside the clusters against every cluster on one
 /// level. `cluster_of[rank]` is the account's cluster or `u32::MAX`.
 /// Returns the candidates with `X ≥ MIN_HITS`, sorted by (cluster, account): deterministic whatever the thread count.
 ///
 /// Memory is bounded: the hits are counted per cluster first, then
-/// collected for batches of consecutive clusters of at most
-/// [`HITS_PER_BATCH`] hits (one batch unless the data is large).
+/// collected for batches of consecutive clusters of at most `batch_hits`
+/// hits ([`hits_per_batch`]; one batch unless the data is large), each
+/// batch a pass over the level's keys.
 ///
 /// Only candidates with `p ≤ keep_p` are returned whole; the number of
 /// candidates tested (every one with `X ≥ MIN_HITS`) is returned beside
-/// them, for the caller's multiple-testing count, without keeping them.
+/// them, for the caller's multiple-testing count, without keeping them,
+/// and so is the number of batches.
 pub fn attach_level(
-    level: &Prepared<'_>,
-    model: &LevelModel,
-    cluster_of: &[u32],
-    window_ms: i64,
-    keep_p: f64,
-) -> (Vec<Candidate>, u64) {
-    attach_level_batched(level, model, cluster_of, window_ms, HITS_PER_BATCH, keep_p)
-}
-
-fn attach_level_batched(
     level: &Prepared<'_>,
     model: &LevelModel,
     cluster_of: &[u32],
     window_ms: i64,
     batch_hits: u64,
     keep_p: f64,
-) -> (Vec<Candidate>, u64) {
+) -> (Vec<Candidate>, u64, u64) {
     let n_clusters = cluster_of.iter().filter(|&&c| c != u32::MAX).max().map_or(0, |&c| c as usize + 1);
     if n_clusters == 0 {
-        return (Vec::new(), 0);
+        return (Vec::new(), 0, 0);
     }
     let ka = level.keyed_actions();
     let parts = ka.split(rayon::current_num_threads() * 8);
@@ -168,6 +174,7 @@ fn attach_level_batched(
         held += n;
     }
     batches.push(start..n_clusters as u32);
+    let n_batches = batches.len() as u64;
     // X summed over the strata, and μ over *every* stratum the account acted
     // in: each stratum's μ bounds its own keys' Bernoulli sum, so the sum
     // bounds the whole. (Summing μ only over the strata with hits would pick
@@ -261,7 +268,7 @@ fn attach_level_batched(
             .collect();
         out.extend(cands);
     }
-    (out, tested)
+    (out, tested, n_batches)
 }
 
 /// Walks the keys of the sorted rows `rows` (whole keys: parts never split
@@ -346,6 +353,15 @@ fn visit_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The batch follows the room the limit leaves, within its bounds.
+    #[test]
+    fn hits_per_batch_follows_the_room() {
+        assert_eq!(hits_per_batch(None), HITS_PER_BATCH);
+        assert_eq!(hits_per_batch(Some(0)), HITS_PER_BATCH_LEAST);
+        assert_eq!(hits_per_batch(Some(1 << 30)), 1 << 25);
+        assert_eq!(hits_per_batch(Some(u64::MAX)), HITS_PER_BATCH);
+    }
     use proptest::prelude::*;
     use swarmscan_detect::{Mode, Network, Params};
 
@@ -483,7 +499,7 @@ mod tests {
         let mut cluster_of = vec![u32::MAX; level.accounts()];
         cluster_of[rank("u0") as usize] = 0;
         cluster_of[rank("u1") as usize] = 0;
-        let (got, tested) = attach_level(&level, &model, &cluster_of, params.window_ms, 1.0);
+        let (got, tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, 1.0);
         let of = |id: &str| *got.iter().find(|c| c.account == rank(id)).unwrap();
         let (two, one) = (of("u2"), of("u3"));
         assert_eq!((two.x, one.x), (2, 1));
@@ -492,7 +508,7 @@ mod tests {
         assert_eq!(one.p, 1.0);
         assert_eq!(tested, 2);
         // Kept only where p ≤ keep_p, counted all the same.
-        let (kept, tested) = attach_level(&level, &model, &cluster_of, params.window_ms, 0.5);
+        let (kept, tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, 0.5);
         assert_eq!(kept.iter().map(|c| c.account).collect::<Vec<_>>(), vec![rank("u2")]);
         assert_eq!(tested, 2);
     }
@@ -514,7 +530,7 @@ mod tests {
             let cluster_of: Vec<u32> = (0..level.accounts())
                 .map(|r| match clusters[r % clusters.len()] { c @ 0..=2 => u32::from(c), _ => u32::MAX })
                 .collect();
-            let (got, tested) = attach_level(&level, &model, &cluster_of, params.window_ms, 1.0);
+            let (got, tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, 1.0);
             prop_assert_eq!(tested, got.len() as u64);
             let want = brute(&level, &model, &cluster_of, params.window_ms);
             let mut got_rows: Vec<(u32, u32, u32)> = got.iter().map(|c| (c.cluster, c.account, c.x)).collect();
@@ -530,13 +546,13 @@ mod tests {
             // Cut into batches of clusters (one hit per batch forces one
             // cluster each): the same candidates in the same order.
             for batch in [1, 3] {
-                let (cut, cut_tested) = attach_level_batched(&level, &model, &cluster_of, params.window_ms, batch, 1.0);
+                let (cut, cut_tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, batch, 1.0);
                 prop_assert_eq!(&cut, &got);
                 prop_assert_eq!(&cut_tested, &tested);
             }
             // Kept whole only up to keep_p; every test still counted.
             for keep in [0.05, 0.5] {
-                let (few, few_tested) = attach_level(&level, &model, &cluster_of, params.window_ms, keep);
+                let (few, few_tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, keep);
                 let expect: Vec<Candidate> = got.iter().copied().filter(|c| c.p <= keep).collect();
                 prop_assert_eq!(&few, &expect);
                 prop_assert_eq!(&few_tested, &tested);

@@ -44,6 +44,11 @@ pub struct MemoryStats {
     /// Runs of pair tests (one per level and stratum) written to disk while
     /// their level was tested, and merged back from it.
     pub test_runs_spilled: u32,
+    /// Batches of the group test's hits, over all levels: one per level
+    /// with clusters to test against, more where a level's hits do not fit
+    /// in what the limit leaves (each batch is a pass over the level's
+    /// keys).
+    pub group_test_batches: u64,
     /// Bytes written to disk, levels and tested pairs together.
     pub spilled_bytes: u64,
 }
@@ -297,6 +302,11 @@ impl Memory {
         self.resident += bytes as u64;
     }
 
+    /// What the limit leaves beside what is resident (`None`: no limit).
+    pub(crate) fn room(&self) -> Option<u64> {
+        self.stats.limit_bytes.map(|l| l.saturating_sub(self.resident))
+    }
+
     /// Whether `bytes` more fit under the limit; counts them if so.
     fn fits(&mut self, bytes: u64) -> bool {
         let fits = self.stats.limit_bytes.is_none_or(|l| self.resident + bytes <= l);
@@ -309,8 +319,7 @@ impl Memory {
     /// Where a level of `level_bytes` puts its pair tests: resident while
     /// they and the level fit under the limit beside what is resident.
     pub(crate) fn runs(&self, level_bytes: u64) -> Runs {
-        let room = self.stats.limit_bytes.map(|l| l.saturating_sub(self.resident));
-        Runs { room, held: level_bytes, runs: Vec::new(), disk: true }
+        Runs { room: self.room(), held: level_bytes, runs: Vec::new(), disk: true }
     }
 
     /// Merges a level's runs ([`null::merge_runs`], streamed from disk where

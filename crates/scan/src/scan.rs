@@ -582,7 +582,7 @@ pub fn scan_observed<'a>(
         .map(|pr| want.iter().zip(&query_of).filter(|(_, qi)| pr[**qi]).map(|(&w, _)| w).collect())
         .collect();
     drop((present, queries, query_of));
-    let mut done = LevelsDone::new(want, levels.len());
+    let mut done = LevelsDone::new(want, levels.len(), memory.room());
     for (li, level) in levels.iter_mut().enumerate() {
         let held = std::mem::replace(&mut level.held, Held::Released);
         let (network, dp) = (level.signal.spec().network, detect_params(p, level.signal));
@@ -599,7 +599,8 @@ pub fn scan_observed<'a>(
         })?;
     }
     drop(levels);
-    let LevelsDone { want, per_pair, key_names, accounts, attach_tests, attach_tested, .. } = done;
+    let LevelsDone { want, per_pair, key_names, accounts, attach_tests, attach_tested, hit_batches, .. } = done;
+    memory.stats.group_test_batches = hit_batches;
     let mut pairs: Vec<Pair> = Vec::with_capacity(reported.len());
     for ((a, b, fp, q), mut sigs) in reported.into_iter().zip(per_pair) {
         sigs.sort_by(|x, y| x.p.total_cmp(&y.p).then(x.signal.cmp(&y.signal)));
@@ -648,13 +649,19 @@ struct LevelsDone {
     /// many there were in all.
     attach_tests: Vec<Attachment>,
     attach_tested: u64,
+    /// What the memory limit leaves free for the group test's hits
+    /// ([`Memory::room`]), and the batches they took.
+    room: Option<u64>,
+    hit_batches: u64,
     /// Per signal index: whether its level is done.
     done: [bool; 8],
 }
 
 impl LevelsDone {
-    fn new(want: Vec<(u32, u32)>, levels: usize) -> LevelsDone {
+    fn new(want: Vec<(u32, u32)>, levels: usize, room: Option<u64>) -> LevelsDone {
         LevelsDone {
+            room,
+            hit_batches: 0,
             per_pair: vec![Vec::new(); want.len()],
             want,
             key_names: vec![FxHashMap::default(); levels],
@@ -716,7 +723,9 @@ impl LevelsDone {
         // pooled, each one hypothesis of the family. Only tests with p ≤ FDR
         // are kept whole (the others can never reach q ≤ FDR, as for pairs);
         // every test is counted for BH's number of tests.
-        let (cands, t) = crate::attach::attach_level(level, model, cluster_of, p.window(signal), p.fdr);
+        let batch = crate::attach::hits_per_batch(self.room.map(|r| r.saturating_sub(level.heap_bytes() as u64)));
+        let (cands, t, batches) = crate::attach::attach_level(level, model, cluster_of, p.window(signal), batch, p.fdr);
+        self.hit_batches += batches;
         self.attach_tests.extend(cands.into_iter().map(|c| Attachment {
             account: c.account,
             seed: c.cluster,
