@@ -353,6 +353,8 @@ fn visit_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use swarmscan_detect::{Mode, Network, Params};
 
     /// The batch follows the room the limit leaves, within its bounds.
     #[test]
@@ -362,8 +364,6 @@ mod tests {
         assert_eq!(hits_per_batch(Some(1 << 30)), 1 << 25);
         assert_eq!(hits_per_batch(Some(u64::MAX)), HITS_PER_BATCH);
     }
-    use proptest::prelude::*;
-    use swarmscan_detect::{Mode, Network, Params};
 
     /// The same test by plain enumeration over keys and accounts.
     fn brute(level: &Prepared<'_>, model: &LevelModel, cluster_of: &[u32], w: i64) -> Vec<(u32, u32, u32, f64)> {

@@ -130,7 +130,8 @@ impl<T: Record> Spool<T> {
         &self.tail
     }
 
-    fn resident_bytes(&self) -> u64 {
+    /// Bytes of the resident records.
+    pub(crate) fn resident_bytes(&self) -> u64 {
         (self.tail.len() * std::mem::size_of::<T>()) as u64
     }
 
@@ -300,6 +301,11 @@ impl Memory {
     /// fitted null, its pairs with low p-values).
     pub(crate) fn add(&mut self, bytes: usize) {
         self.resident += bytes as u64;
+    }
+
+    /// Uncounts `bytes` no longer resident (a level's codes after fusion).
+    pub(crate) fn release(&mut self, bytes: u64) {
+        self.resident = self.resident.saturating_sub(bytes);
     }
 
     /// What the limit leaves beside what is resident (`None`: no limit).

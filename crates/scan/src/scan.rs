@@ -539,7 +539,7 @@ pub fn scan_observed<'a>(
     let present: Vec<Vec<bool>> =
         levels.iter().map(|l| l.codes.present(&queries)).collect::<Result<_, _>>().map_err(Error::Spill)?;
     for l in &mut levels {
-        l.codes = Spool::default();
+        memory.release(std::mem::take(&mut l.codes).resident_bytes());
     }
     // Only pairs with p ≤ FDR can have q ≤ FDR; the others count in BH's
     // number of tests but are not kept (see `benjamini_hochberg_top`).
@@ -650,7 +650,9 @@ struct LevelsDone {
     attach_tests: Vec<Attachment>,
     attach_tested: u64,
     /// What the memory limit leaves free for the group test's hits
-    /// ([`Memory::room`]), and the batches they took.
+    /// ([`Memory::room`] after fusion; less each level's own bytes, which
+    /// for a level kept resident counts it twice: conservative), and the
+    /// batches they took.
     room: Option<u64>,
     hit_batches: u64,
     /// Per signal index: whether its level is done.
