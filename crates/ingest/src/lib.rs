@@ -109,6 +109,8 @@ pub fn read_inputs(
             return Err(Error::Strict(d));
         }
     }
+    // Loading is done: free the interners' tables and spare capacity.
+    events.seal();
     Ok((events, report))
 }
 

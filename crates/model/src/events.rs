@@ -439,6 +439,18 @@ impl Events {
         self.keys.heap_bytes() + self.account_ids.heap_bytes() + self.texts.heap_bytes() + self.strings.heap_bytes()
     }
 
+    /// Frees what only loading needs: the interners' hash tables
+    /// ([`Interner::seal`], [`Keys::seal`]) and every column's spare
+    /// capacity. Reading and resolving are unchanged; appending afterwards
+    /// builds the tables again.
+    pub fn seal(&mut self) {
+        self.keys.seal();
+        for i in [&mut self.account_ids, &mut self.texts, &mut self.strings] {
+            i.seal();
+        }
+        self.shrink_to_fit();
+    }
+
     /// Frees spare capacity after loading.
     pub fn shrink_to_fit(&mut self) {
         macro_rules! shrink { ($($f:ident),*) => { $(self.$f.shrink_to_fit();)* } }

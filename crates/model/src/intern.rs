@@ -105,7 +105,40 @@ impl Interner {
     /// The number of `s`, adding it if new.
     #[inline]
     pub fn intern(&mut self, s: &str) -> Sym {
+        self.unseal();
         self.intern_bytes(s.as_bytes())
+    }
+
+    /// Frees what only adding strings needs once loading is done: the hash
+    /// table (5 bytes a slot, up to twice the strings) and the arena's and
+    /// offsets' spare capacity. Resolving is unchanged; adding a string
+    /// afterwards builds the table again first, and [`Interner::get`] falls
+    /// back to a scan, so sealing never changes an answer.
+    pub fn seal(&mut self) {
+        self.table = HashTable::new();
+        self.bytes.shrink_to_fit();
+        self.offsets.shrink_to_fit();
+    }
+
+    /// Whether [`Interner::seal`] freed the table (it indexes every string
+    /// otherwise).
+    #[inline]
+    fn sealed(&self) -> bool {
+        self.table.len() < self.len()
+    }
+
+    /// Builds the table again after [`Interner::seal`].
+    fn unseal(&mut self) {
+        if !self.sealed() {
+            return;
+        }
+        let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
+        let mut table = HashTable::with_capacity(self.len());
+        for i in 0..self.len() as u32 {
+            let hash = hasher.hash_one(Self::slice(bytes, offsets, i));
+            table.insert_unique(hash, i, |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
+        }
+        self.table = table;
     }
 
     /// Interns bytes known to be UTF-8 (they come from a `&str` or from
@@ -137,6 +170,10 @@ impl Interner {
 
     /// The number of `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<Sym> {
+        if self.sealed() {
+            let (bytes, offsets) = (&self.bytes, &self.offsets);
+            return (0..self.len() as u32).find(|&i| Self::slice(bytes, offsets, i) == s.as_bytes()).map(Sym);
+        }
         let hash = self.hasher.hash_one(s.as_bytes());
         self.table.find(hash, |&i| Self::slice(&self.bytes, &self.offsets, i) == s.as_bytes()).map(|&i| Sym(i))
     }
@@ -180,6 +217,7 @@ impl Interner {
 
     /// Builds the `old → new` map that re-interns every string of `other` here.
     pub fn absorb(&mut self, other: &Interner) -> Vec<Sym> {
+        self.unseal();
         self.bytes.reserve(other.bytes.len());
         self.offsets.reserve(other.len());
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
@@ -237,6 +275,40 @@ mod tests {
                 y.intern(w);
             }
             prop_assert_eq!(x.absorb(&plain), y.absorb(&kept));
+            prop_assert_eq!(x.iter().collect::<Vec<_>>(), y.iter().collect::<Vec<_>>());
+            for w in a.iter().chain(&b) {
+                prop_assert_eq!(x.get(w), y.get(w));
+            }
+        }
+    }
+
+    proptest! {
+        /// Sealing anywhere (and absorbing into a sealed interner) changes no
+        /// number, string or lookup, and frees the table.
+        #[test]
+        fn sealing_changes_no_answer(a in proptest::collection::vec("[a-c]{0,3}", 0..30), b in proptest::collection::vec("[a-c]{0,3}", 0..30), absorb: bool) {
+            let (mut x, mut y) = (Interner::new(), Interner::new());
+            for w in &a {
+                x.intern(w);
+                y.intern(w);
+            }
+            x.seal();
+            prop_assert_eq!(x.table.len(), 0);
+            prop_assert_eq!(x.bytes.capacity(), x.bytes.len());
+            for w in a.iter().chain(&b) {
+                prop_assert_eq!(x.get(w), y.get(w));
+            }
+            if absorb {
+                let mut other = Interner::new();
+                for w in &b {
+                    other.intern(w);
+                }
+                prop_assert_eq!(x.absorb(&other), y.absorb(&other));
+            } else {
+                for w in &b {
+                    prop_assert_eq!(x.intern(w), y.intern(w));
+                }
+            }
             prop_assert_eq!(x.iter().collect::<Vec<_>>(), y.iter().collect::<Vec<_>>());
             for w in a.iter().chain(&b) {
                 prop_assert_eq!(x.get(w), y.get(w));

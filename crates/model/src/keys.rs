@@ -121,6 +121,7 @@ impl Keys {
     /// The number of key `s`, adding it if new.
     #[inline]
     pub fn intern(&mut self, s: &str) -> Sym {
+        self.unseal();
         match canonical(s.as_bytes()) {
             Some(n) => self.intern_number(n),
             None => {
@@ -130,9 +131,41 @@ impl Keys {
         }
     }
 
+    /// Frees what only adding keys needs once loading is done: the numbers'
+    /// hash table, the text part's ([`Interner::seal`]) and spare capacity.
+    /// Adding a key afterwards builds the tables again first, and
+    /// [`Keys::get`] falls back to a scan.
+    pub fn seal(&mut self) {
+        self.table = HashTable::new();
+        self.text.seal();
+        self.code.shrink_to_fit();
+        self.text_sym.shrink_to_fit();
+    }
+
+    /// Whether [`Keys::seal`] freed the numbers' table.
+    #[inline]
+    fn sealed(&self) -> bool {
+        self.table.len() < self.code.len() - self.text_sym.len()
+    }
+
+    /// Builds the numbers' table again after [`Keys::seal`] (the text part
+    /// builds its own when next used).
+    fn unseal(&mut self) {
+        if !self.sealed() {
+            return;
+        }
+        let (code, hasher) = (&self.code, &self.hasher);
+        let mut table = HashTable::with_capacity(code.len() - self.text_sym.len());
+        for (i, &c) in code.iter().enumerate().filter(|(_, c)| **c & TEXT == 0) {
+            table.insert_unique(hasher.hash_one(c), i as u32, |&j| hasher.hash_one(code[j as usize]));
+        }
+        self.table = table;
+    }
+
     /// The number of key `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<Sym> {
         match canonical(s.as_bytes()) {
+            Some(n) if self.sealed() => self.code.iter().position(|&c| c == n).map(|i| Sym(i as u32)),
             Some(n) => self.table.find(self.hasher.hash_one(n), |&i| self.code[i as usize] == n).map(|&i| Sym(i)),
             None => self.text.get(s).map(|j| Sym(self.text_sym[j.idx()])),
         }
@@ -158,6 +191,7 @@ impl Keys {
     /// Builds the `old → new` map that re-interns every key of `other` here,
     /// numbering new keys in `other`'s order.
     pub fn absorb(&mut self, other: &Keys) -> Vec<Sym> {
+        self.unseal();
         // `other`'s texts first (with their kept hashes): new ones are
         // appended to `self.text` in `other`'s order, which is the order in
         // which the walk below meets them.
@@ -326,6 +360,39 @@ mod tests {
             }
             prop_assert_eq!(keys.absorb(&other_keys), plain.absorb(&other_plain));
             prop_assert_eq!(keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(), plain.iter().collect::<Vec<_>>());
+            for w in a.iter().chain(&b) {
+                prop_assert_eq!(keys.get(w), plain.get(w));
+            }
+        }
+    }
+
+    proptest! {
+        /// Sealing anywhere (and absorbing into a sealed table) changes no
+        /// number, string or lookup, and frees the tables.
+        #[test]
+        fn sealing_changes_no_answer(a in proptest::collection::vec(key(), 0..40), b in proptest::collection::vec(key(), 0..40), absorb: bool) {
+            let (mut keys, mut plain) = (Keys::new(), Keys::new());
+            for w in &a {
+                keys.intern(w);
+                plain.intern(w);
+            }
+            keys.seal();
+            prop_assert!(keys.table.is_empty());
+            for w in &a {
+                prop_assert_eq!(keys.get(w), plain.get(w));
+            }
+            if absorb {
+                let mut other = Keys::new();
+                for w in &b {
+                    other.intern(w);
+                }
+                prop_assert_eq!(keys.absorb(&other), plain.absorb(&other));
+            } else {
+                for w in &b {
+                    prop_assert_eq!(keys.intern(w), plain.intern(w));
+                }
+            }
+            prop_assert_eq!(keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(), plain.iter().map(|k| k.to_string()).collect::<Vec<_>>());
             for w in a.iter().chain(&b) {
                 prop_assert_eq!(keys.get(w), plain.get(w));
             }

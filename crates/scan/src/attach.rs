@@ -105,11 +105,21 @@ const HITS_PER_BATCH: u64 = 1 << 27;
 const HITS_PER_BATCH_LEAST: u64 = 1 << 22;
 
 /// Hits per batch where `room` bytes are free under the memory limit
-/// (`None`: no limit): half the room at 16 bytes a hit, between
-/// [`HITS_PER_BATCH_LEAST`] and [`HITS_PER_BATCH`]. The candidates do not
-/// depend on it.
-pub fn hits_per_batch(room: Option<u64>) -> u64 {
-    room.map_or(HITS_PER_BATCH, |r| (r / 2 / 16).clamp(HITS_PER_BATCH_LEAST, HITS_PER_BATCH))
+/// (`None`: no limit) on a level of `level_rows` rows: half the room at 16
+/// bytes a hit, at most [`HITS_PER_BATCH`], and at least the level's rows
+/// (or [`HITS_PER_BATCH_LEAST`] on a small level), up to that cap.
+///
+/// Why the level's rows: each batch is a pass over the whole level, so a
+/// floor that does not grow with the level makes the passes grow with it
+/// (1,176 batches at 100 M events and `--memory-limit 8G`, where the event
+/// table alone left no room, and the group test took 19 minutes). With the
+/// floor, a batch holds at most about as many bytes as the level it walks
+/// (16 per hit against 20 per row), which is resident anyway, and the passes
+/// are at most the hits per row (the clusters sharing a key, a few) plus
+/// one. The candidates do not depend on it.
+pub fn hits_per_batch(room: Option<u64>, level_rows: usize) -> u64 {
+    let least = (level_rows as u64).clamp(HITS_PER_BATCH_LEAST, HITS_PER_BATCH);
+    room.map_or(HITS_PER_BATCH, |r| (r / 2 / 16).clamp(least, HITS_PER_BATCH))
 }
 
 /// Tests every account outside the clusters against every cluster on one
@@ -359,10 +369,15 @@ mod tests {
     /// The batch follows the room the limit leaves, within its bounds.
     #[test]
     fn hits_per_batch_follows_the_room() {
-        assert_eq!(hits_per_batch(None), HITS_PER_BATCH);
-        assert_eq!(hits_per_batch(Some(0)), HITS_PER_BATCH_LEAST);
-        assert_eq!(hits_per_batch(Some(1 << 30)), 1 << 25);
-        assert_eq!(hits_per_batch(Some(u64::MAX)), HITS_PER_BATCH);
+        assert_eq!(hits_per_batch(None, 10), HITS_PER_BATCH);
+        assert_eq!(hits_per_batch(Some(0), 10), HITS_PER_BATCH_LEAST);
+        assert_eq!(hits_per_batch(Some(1 << 30), 10), 1 << 25);
+        assert_eq!(hits_per_batch(Some(u64::MAX), 10), HITS_PER_BATCH);
+        // No room on a large level: a batch is the level's rows, so the
+        // passes do not grow with the level.
+        assert_eq!(hits_per_batch(Some(0), 50_000_000), 50_000_000);
+        assert_eq!(hits_per_batch(Some(1 << 30), 50_000_000), 50_000_000);
+        assert_eq!(hits_per_batch(Some(0), usize::MAX), HITS_PER_BATCH);
     }
 
     /// The same test by plain enumeration over keys and accounts.

@@ -725,7 +725,10 @@ impl LevelsDone {
         // pooled, each one hypothesis of the family. Only tests with p ≤ FDR
         // are kept whole (the others can never reach q ≤ FDR, as for pairs);
         // every test is counted for BH's number of tests.
-        let batch = crate::attach::hits_per_batch(self.room.map(|r| r.saturating_sub(level.heap_bytes() as u64)));
+        let batch = crate::attach::hits_per_batch(
+            self.room.map(|r| r.saturating_sub(level.heap_bytes() as u64)),
+            level.keyed_actions().len(),
+        );
         let (cands, t, batches) = crate::attach::attach_level(level, model, cluster_of, p.window(signal), batch, p.fdr);
         self.hit_batches += batches;
         self.attach_tests.extend(cands.into_iter().map(|c| Attachment {
