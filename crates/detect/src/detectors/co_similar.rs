@@ -68,6 +68,8 @@ pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
         }
     }
     let sets = TokenSets::tokenize(&texts, cx.compat());
+    // 16 bytes a distinct text, not needed beside the actions below.
+    drop(texts);
     let min_size = if cx.compat() { 0 } else { cx.params.min_doc_tokens.max(1) };
     let mut ka = KeyedActions::default();
     for r in rows {
