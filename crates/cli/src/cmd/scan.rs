@@ -52,11 +52,13 @@ pub struct ScanArgs {
     /// Outlets to look for lookalikes of (merged with the built-in list).
     #[arg(long, value_name = "FILE")]
     pub outlets: Option<PathBuf>,
-    /// Most memory the event table and the tested signals' actions may hold
-    /// together, e.g. `8G` or `512M` (binary units), or `none`. Signals
-    /// beyond it are built again for the evidence and the group test: the
-    /// same outputs, more time. Default: three quarters of this machine's
-    /// memory.
+    /// Most memory the event table and the tested signals may hold
+    /// together, e.g. `8G` or `512M` (binary units), or `none`. Pair tests,
+    /// tested pairs and signals' actions beyond it are spilled to temporary
+    /// files and read back (built again if the disk fails); the group test
+    /// runs in batches that fit: the same outputs, more time. Not yet
+    /// bounded by it: co_similar's join and pair sweep. Default: three
+    /// quarters of this machine's memory.
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub memory_limit: Option<MemoryLimit>,
 }
