@@ -57,8 +57,8 @@ pub struct ScanArgs {
     /// tested pairs and signals' actions beyond it are spilled to temporary
     /// files and read back (built again if the disk fails); the group test
     /// runs in batches that fit: the same outputs, more time. Not yet
-    /// bounded by it: co_similar's join and pair sweep. Default: three
-    /// quarters of this machine's memory.
+    /// bounded by it: building each signal's actions (extracting and
+    /// sorting them). Default: three quarters of this machine's memory.
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub memory_limit: Option<MemoryLimit>,
 }

@@ -41,7 +41,7 @@ use crate::keyed::KeyedActions;
 
 pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
     let rows = cx.rows_where(|_| true);
-    let mut ka = KeyedActions::default();
+    let mut ka = KeyedActions::with_capacity(rows.len());
     for r in rows {
         cx.push(&mut ka, 0, r);
     }

@@ -54,7 +54,7 @@ use crate::keyed::KeyedActions;
 pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
     let ev = cx.ev;
     let rows = cx.rows_where(|r| cx.is_reshare(r) && !ev.target[r].is_none());
-    let mut ka = KeyedActions::default();
+    let mut ka = KeyedActions::with_capacity(rows.len());
     for r in rows {
         cx.push(&mut ka, ev.target[r].0, r);
     }

@@ -71,7 +71,7 @@ pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
     // 16 bytes a distinct text, not needed beside the actions below.
     drop(texts);
     let min_size = if cx.compat() { 0 } else { cx.params.min_doc_tokens.max(1) };
-    let mut ka = KeyedActions::default();
+    let mut ka = KeyedActions::with_capacity(rows.len());
     for r in rows {
         let d = doc_of_text[text_index(ev, ev.text[r])];
         if sets.get(d as usize).len() >= min_size {

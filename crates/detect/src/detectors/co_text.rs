@@ -58,7 +58,7 @@ pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
         cnt_normalise(text, scratch, out);
         compat || !out.is_empty()
     });
-    let mut ka = KeyedActions::default();
+    let mut ka = KeyedActions::with_capacity(rows.len());
     for r in rows {
         let k = map[text_index(ev, ev.text[r])];
         if k != u32::MAX {
