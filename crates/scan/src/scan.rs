@@ -744,15 +744,22 @@ impl LevelsDone {
     }
 }
 
+/// The smallest seed of the group test: one significant pair.
+const SEED_MIN: usize = 2;
+
 /// Strength of a pair in the clustering: `−log10 p`, capped so that one
 /// astronomically significant pair cannot dominate a cluster.
 pub fn strength(p: f64) -> f64 {
     (-p.max(1e-300).log10()).clamp(0.0, 100.0)
 }
 
-/// Leiden communities of the reported pairs `(a, b, p, q)` of at least
-/// `min_cluster` (and two) accounts, each sorted, in order of their
-/// smallest member.
+/// Leiden communities of the reported pairs `(a, b, p, q)` of at least two
+/// accounts, each sorted, in order of their smallest member: the seeds of
+/// the group test. A seed of two (one significant pair) is reported only if
+/// the group test brings it to `min_cluster` ([`cluster`]); it is a seed
+/// because a pair is what a small operation often leaves, and the accounts
+/// the group test adds to it are tested against the pair's joint actions
+/// alone, which their own actions did not choose.
 fn communities(pairs: &[(u32, u32, f64, f64)], p: &ScanParams) -> Result<Vec<Vec<u32>>, Error> {
     let mut nodes: Vec<u32> = pairs.iter().flat_map(|x| [x.0, x.1]).collect();
     nodes.sort_unstable();
@@ -763,7 +770,7 @@ fn communities(pairs: &[(u32, u32, f64, f64)], p: &ScanParams) -> Result<Vec<Vec
     let mut out: Vec<Vec<u32>> = part
         .communities()
         .into_iter()
-        .filter(|m| m.len() >= p.min_cluster.max(2))
+        .filter(|m| m.len() >= SEED_MIN)
         .map(|m| {
             let mut v: Vec<u32> = m.iter().map(|&i| nodes[i as usize]).collect();
             v.sort_unstable();
