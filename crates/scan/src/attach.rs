@@ -29,6 +29,19 @@
 //! runs over all of them (the caller's family is the number tested, so a
 //! test with one hit is counted and never kept: see [`attach_level`]).
 //!
+//! **Hopeless tests are not counted** (since 2026-12-05; independent
+//! filtering, as for pairs in [`crate::null::best_p`]). An account can hit
+//! at most `min(n_c, K_C)` keys of a cluster: its own keys in the level and
+//! the cluster's `K_C` keys. If even that many hits would give a p-value
+//! above the FDR, the test can never be reported, and it is left out of
+//! Benjamini–Hochberg's count. The bound depends on the account's own
+//! counts, `μ` and the cluster's keys — not on whether the account met the
+//! cluster — so the p-values of the tests that stay are as valid as before
+//! and no test that could pass is dropped (property-tested: `reach ≤ p`).
+//! It removes an account that acted once in a level, and heavy accounts
+//! against small clusters (a seed of two with three joint actions cannot
+//! give an account with `μ = 0.5` more than three hits).
+//!
 //! **Why `X ≥ 1`, not `X ≥ 2` as for pairs.** Both selections give valid
 //! conditional p-values; they differ in what the selection spends. For small
 //! `μ`, `P(X ≥ x | X ≥ 2) ≈ 2·μ^(x−2)/x!` while `P(X ≥ x | X ≥ 1) ≈
@@ -92,6 +105,28 @@ pub struct Candidate {
     pub mu: f64,
     /// `P(Pois(μ) ≥ X) / P(Pois(μ) ≥ MIN_HITS)`.
     pub p: f64,
+    /// The smallest p-value the account could have had against the cluster,
+    /// hitting every key it could (`X` at most its own keys and the
+    /// cluster's): `reach ≤ p`, so a test with `reach > keep_p` can never be
+    /// reported, and it is not counted in the family.
+    pub reach: f64,
+}
+
+/// `sorted` cut into about `n` pieces at boundaries between runs of equal
+/// values, so that no run is split.
+fn split_runs(sorted: &[u64], n: usize) -> Vec<&[u64]> {
+    let step = sorted.len().div_ceil(n.max(1)).max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < sorted.len() {
+        let mut end = (start + step).min(sorted.len());
+        while end < sorted.len() && sorted[end] == sorted[end - 1] {
+            end += 1;
+        }
+        out.push(&sorted[start..end]);
+        start = end;
+    }
+    out
 }
 
 /// Hits (an account acting on a key of a cluster) held at once by
@@ -132,9 +167,10 @@ pub fn hits_per_batch(room: Option<u64>, level_rows: usize) -> u64 {
 /// batch a pass over the level's keys.
 ///
 /// Only candidates with `p ≤ keep_p` are returned whole; the number of
-/// candidates tested (every one with `X ≥ MIN_HITS`) is returned beside
-/// them, for the caller's multiple-testing count, without keeping them,
-/// and so is the number of batches.
+/// candidates tested (every one with `X ≥ MIN_HITS` whose
+/// [`Candidate::reach`] is at most `keep_p`: the others could never be
+/// reported) is returned beside them, for the caller's multiple-testing
+/// count, without keeping them, and so is the number of batches.
 pub fn attach_level(
     level: &Prepared<'_>,
     model: &LevelModel,
@@ -191,6 +227,18 @@ pub fn attach_level(
     // the null's terms by the outcome and understate it.)
     let mut by_account: Vec<(u32, u32, u32, u32)> = model.counts.iter().map(|&(s, a, src, n)| (a, s, src, n)).collect();
     by_account.par_sort_unstable();
+    // Where each account's rows start in `by_account` (every group test
+    // looks its account up, hundreds of millions at 30 M events).
+    let mut row_start = vec![0u32; cluster_of.len() + 1];
+    for r in &by_account {
+        row_start[r.0 as usize + 1] += 1;
+    }
+    let mut sum = 0u32;
+    for x in &mut row_start {
+        sum += *x;
+        *x = sum;
+    }
+    let rows_of = |a: u32| &by_account[row_start[a as usize] as usize..row_start[a as usize + 1] as usize];
     let mut out = Vec::new();
     let mut tested = 0u64;
     for batch in batches {
@@ -223,6 +271,14 @@ pub fn attach_level(
         }
         hits.par_sort_unstable();
         mass.par_sort_unstable();
+        // Keys per cluster (one mass entry per (cluster, key)).
+        let mut keys_per_cluster: Vec<(u32, u64)> = Vec::new();
+        for &(cl, ..) in &mass {
+            match keys_per_cluster.last_mut() {
+                Some(l) if l.0 == cl => l.1 += 1,
+                _ => keys_per_cluster.push((cl, 1)),
+            }
+        }
         // A_CS per (cluster, stratum, source).
         let mut a_cs: Vec<(u32, u32, u32, f64)> = Vec::new();
         for (cl, s, src, m) in mass {
@@ -235,48 +291,79 @@ pub fn attach_level(
             let i = a_cs.partition_point(|x| (x.0, x.1, x.2) < (cl, s, src));
             a_cs.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
         };
-        // Every (cluster, account) with X ≥ MIN_HITS is a test; those with
-        // X = MIN_HITS have p = 1 exactly (P(X ≥ k | X ≥ k)), so they are only
-        // counted, unless the caller keeps every p-value.
-        let min_kept = if keep_p >= 1.0 { MIN_HITS } else { MIN_HITS + 1 };
-        let mut runs: Vec<(u32, u32, u32)> = Vec::new();
-        for run in hits.chunk_by(|x, y| x == y).filter(|run| run.len() as u64 >= MIN_HITS) {
-            tested += 1;
-            if run.len() as u64 >= min_kept {
-                runs.push(((run[0] >> 32) as u32, run[0] as u32, u32::try_from(run.len()).unwrap_or(u32::MAX)));
-            }
+        // Per cluster of the batch: the popularity mass of all its keys
+        // (the pooled null's `A_C`) and how many keys it has (`K_C`, the most
+        // hits an account can have against it).
+        let width = (batch.end - batch.start) as usize;
+        let (mut a_total, mut keys_of) = (vec![0.0f64; width], vec![0u64; width]);
+        for &(cl, _, _, m) in &a_cs {
+            a_total[(cl - batch.start) as usize] += m;
         }
-        drop(hits);
-        // Pooled null: c acts on key k with probability d_c · m_k / M in
-        // every stratum, so μ = d_c · A_C / M with A_C over all of C's keys.
-        let a_total = |cl: u32| {
-            let lo = a_cs.partition_point(|x| x.0 < cl);
-            let hi = a_cs.partition_point(|x| x.0 <= cl);
-            a_cs[lo..hi].iter().map(|x| x.3).sum::<f64>()
-        };
-        let cands: Vec<Candidate> = runs
-            .into_par_iter()
-            .map(|(cl, a, x)| {
-                let lo = by_account.partition_point(|r| r.0 < a);
-                let hi = by_account.partition_point(|r| r.0 <= a);
-                let mu: f64 = match (model.null, by_account[lo..hi].first()) {
-                    (Null::Pooled, Some(&(_, s, src, _))) => {
-                        f64::from(model.degree[a as usize]) * a_total(cl) / model.mass_of(s, src).0
-                    }
-                    _ => by_account[lo..hi]
-                        .iter()
+        for &(cl, n) in &keys_per_cluster {
+            keys_of[(cl - batch.start) as usize] = n;
+        }
+        // An account's `μ` against a cluster, and the most keys it could hit
+        // (its own keys in the level's tested strata, at most `K_C`).
+        let mu_and_reach = |cl: u32, a: u32| -> (f64, u64) {
+            let rows = rows_of(a);
+            let own: u64 = rows.iter().map(|r| u64::from(r.3)).sum();
+            let (mu, own) = match (model.null, rows.first()) {
+                (Null::Pooled, Some(&(_, s, src, _))) => {
+                    let d = model.degree[a as usize];
+                    (
+                        f64::from(d) * a_total[(cl - batch.start) as usize] / model.mass_of(s, src).0,
+                        own.min(u64::from(d)),
+                    )
+                }
+                _ => (
+                    rows.iter()
                         .map(|&(_, s, src, n)| {
                             let (big_m, _) = model.mass_of(s, src);
                             if big_m > 0.0 { f64::from(n) * a_of(cl, s, src) / big_m } else { 0.0 }
                         })
                         .sum(),
-                };
-                let p = poisson_sf_given_at_least(u64::from(x), mu, MIN_HITS);
-                Candidate { cluster: cl, account: a, x, mu, p }
+                    own,
+                ),
+            };
+            (mu, own.min(keys_of[(cl - batch.start) as usize]))
+        };
+        // Every (cluster, account) with X ≥ MIN_HITS is a test, counted in the
+        // family unless it is hopeless: even hitting every key it could, its
+        // p-value would be above `keep_p` (independent filtering, as for
+        // pairs: `μ` and the most hits depend on the account's own counts and
+        // the cluster's keys, not on whether it met the cluster). Those with
+        // X = MIN_HITS have p = 1 exactly (P(X ≥ k | X ≥ k)), so they are
+        // only counted, unless the caller keeps every p-value.
+        let min_kept = if keep_p >= 1.0 { MIN_HITS } else { MIN_HITS + 1 };
+        let pieces = split_runs(&hits, rayon::current_num_threads() * 8);
+        let done: Vec<(u64, Vec<Candidate>)> = pieces
+            .into_par_iter()
+            .map(|piece| {
+                let (mut tested, mut kept) = (0u64, Vec::new());
+                for run in piece.chunk_by(|x, y| x == y).filter(|run| run.len() as u64 >= MIN_HITS) {
+                    let (cl, a) = ((run[0] >> 32) as u32, run[0] as u32);
+                    let x = u32::try_from(run.len()).unwrap_or(u32::MAX);
+                    let (mu, most) = mu_and_reach(cl, a);
+                    let reach = poisson_sf_given_at_least(most, mu, MIN_HITS);
+                    if reach > keep_p {
+                        continue;
+                    }
+                    tested += 1;
+                    if u64::from(x) >= min_kept {
+                        let p = poisson_sf_given_at_least(u64::from(x), mu, MIN_HITS);
+                        if p <= keep_p {
+                            kept.push(Candidate { cluster: cl, account: a, x, mu, p, reach });
+                        }
+                    }
+                }
+                (tested, kept)
             })
-            .filter(|c| c.p <= keep_p)
             .collect();
-        out.extend(cands);
+        drop(hits);
+        for (t, kept) in done {
+            tested += t;
+            out.extend(kept);
+        }
     }
     (out, tested, n_batches)
 }
@@ -522,10 +609,13 @@ mod tests {
         assert!((two.p - poisson_sf_given_at_least(2, two.mu, 1)).abs() <= 1e-12);
         assert_eq!(one.p, 1.0);
         assert_eq!(tested, 2);
-        // Kept only where p ≤ keep_p, counted all the same.
+        // Kept only where p ≤ keep_p; u3 acted on one key in all, so no
+        // outcome could have given it p ≤ 0.5: hopeless, it is not counted.
+        assert_eq!(one.reach, 1.0);
+        assert!(two.reach <= two.p);
         let (kept, tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, 0.5);
         assert_eq!(kept.iter().map(|c| c.account).collect::<Vec<_>>(), vec![rank("u2")]);
-        assert_eq!(tested, 2);
+        assert_eq!(tested, 1);
     }
 
     proptest! {
@@ -557,6 +647,8 @@ mod tests {
                 let b = want.iter().find(|x| (x.0, x.1) == (c.cluster, c.account)).unwrap();
                 prop_assert!((c.mu - b.3).abs() <= 1e-9 * b.3.max(1.0), "{} vs {}", c.mu, b.3);
                 prop_assert!(c.p > 0.0 && c.p <= 1.0);
+                // The hopeless filter never drops a test that could pass.
+                prop_assert!(c.reach <= c.p * (1.0 + 1e-12), "reach {} above p {}", c.reach, c.p);
             }
             // Cut into batches of clusters (one hit per batch forces one
             // cluster each): the same candidates in the same order.
@@ -565,12 +657,12 @@ mod tests {
                 prop_assert_eq!(&cut, &got);
                 prop_assert_eq!(&cut_tested, &tested);
             }
-            // Kept whole only up to keep_p; every test still counted.
+            // Kept whole only up to keep_p; counted unless hopeless.
             for keep in [0.05, 0.5] {
                 let (few, few_tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, keep);
                 let expect: Vec<Candidate> = got.iter().copied().filter(|c| c.p <= keep).collect();
                 prop_assert_eq!(&few, &expect);
-                prop_assert_eq!(&few_tested, &tested);
+                prop_assert_eq!(few_tested, got.iter().filter(|c| c.reach <= keep).count() as u64);
             }
         }
     }

@@ -724,7 +724,8 @@ impl LevelsDone {
         // The group test: per (account, seed, level) the test, strata
         // pooled, each one hypothesis of the family. Only tests with p ≤ FDR
         // are kept whole (the others can never reach q ≤ FDR, as for pairs);
-        // every test is counted for BH's number of tests.
+        // every test that could reach p ≤ FDR is counted for BH's number of
+        // tests (`attach::Candidate::reach`).
         let batch = crate::attach::hits_per_batch(
             self.room.map(|r| r.saturating_sub(level.heap_bytes() as u64)),
             level.keyed_actions().len(),

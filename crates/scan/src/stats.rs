@@ -7,10 +7,26 @@ pub fn ln_factorial(n: u64) -> f64 {
         return 0.0;
     }
     if n <= 256 {
-        return (2..=n).map(|k| (k as f64).ln()).sum();
+        return small_ln_factorials()[n as usize];
     }
     let x = n as f64;
     x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x) - 1.0 / (360.0 * x * x * x)
+}
+
+/// `ln(n!)` for `n ≤ 256`, each the sum `ln 2 + … + ln n` taken left to
+/// right (so equal, bit for bit, to summing it each time; every p-value
+/// needs one, hundreds of millions at 30 M events).
+fn small_ln_factorials() -> &'static [f64; 257] {
+    static TABLE: std::sync::OnceLock<[f64; 257]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0.0f64; 257];
+        let mut sum = 0.0f64;
+        for (k, slot) in t.iter_mut().enumerate().skip(2) {
+            sum += (k as f64).ln();
+            *slot = sum;
+        }
+        t
+    })
 }
 
 /// `ln P(X = k)` for `X ~ Poisson(mu)`, `mu > 0`.
@@ -90,6 +106,14 @@ pub fn benjamini_hochberg_top(p: &[f64], m: u64) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ln_factorial_table_equals_the_sum_bit_for_bit() {
+        for n in 2..=256u64 {
+            let sum: f64 = (2..=n).map(|k| (k as f64).ln()).sum();
+            assert_eq!(ln_factorial(n).to_bits(), sum.to_bits(), "n = {n}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 
