@@ -413,7 +413,17 @@ fn memory_limit_is_reported_and_honoured() {
     assert!(r.stderr.contains("memory limit 1 KiB (--memory-limit)"), "{}", r.stderr);
     assert_eq!(m["limit_bytes"], 1024, "{m}");
     assert_eq!((m["levels_kept"].as_u64(), m["levels_spilled"].as_u64()), (Some(0), Some(8)), "{m}");
-    assert_eq!(m["tested_pairs_spilled"], 8, "{m}");
+    // Every level that tested a pair spilled its tested pairs.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(spilled.join("summary.json")).unwrap()).unwrap();
+    let testing = summary["results"]["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["level"]["tested"].as_u64().is_some_and(|t| t > 0))
+        .count() as u64;
+    assert!(testing >= 4, "{summary}");
+    assert_eq!(m["tested_pairs_spilled"].as_u64(), Some(testing), "{m}");
     // Every stratum's pair tests went to disk as they came, and were merged
     // back from it.
     assert!(m["test_runs_spilled"].as_u64().is_some_and(|n| n >= 8), "{m}");

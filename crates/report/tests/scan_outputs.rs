@@ -115,7 +115,10 @@ fn a_memory_limit_changes_nothing_but_time() {
     let none = ScanParams { memory_limit: Some(0), ..ScanParams::default() };
     let ((files_none, _), all_spilled) = outputs_with(&events, &none);
     assert_eq!((all_spilled.levels_kept, all_spilled.levels_spilled), (0, 8), "{all_spilled:?}");
-    assert_eq!(all_spilled.tested_pairs_spilled, 8, "{all_spilled:?}");
+    // Every level that tested a pair spilled its tested pairs.
+    let testing = data.signals.iter().filter(|s| s.tested > 0).count() as u32;
+    assert!(testing >= 4, "{:?}", data.signals);
+    assert_eq!(all_spilled.tested_pairs_spilled, testing, "{all_spilled:?}");
     assert!(all_spilled.spilled_bytes >= all_spilled.released_bytes / 2, "{all_spilled:?}");
     assert_eq!(files, files_none, "every level spilled");
     // A limit between: the first levels stay, the rest are spilled.

@@ -159,6 +159,10 @@ pub struct LevelStats {
     /// (Stratum, account) cells left out because no partner could make the
     /// account significant there ([`best_p`]).
     pub hopeless: u64,
+    /// (Stratum, pair) tests left out because even the most keys the two
+    /// could share there would not make the pair significant
+    /// ([`LevelModel::can_pass`]).
+    pub hopeless_pairs: u64,
 }
 
 /// The smallest p-value an account with `n` distinct keys of one source in
@@ -405,16 +409,31 @@ pub fn test_level_into(
     let mut keep = vec![false; level.accounts()];
     for &s in &strata {
         st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
+        let keys_in = (model.null == Null::Pooled && hopeless_above < 1.0).then(|| model.keys_in(s, level.accounts()));
         let mut last: Option<(u32, u32)> = None;
         sweep_stratum(
             level,
             &|i| model.in_stratum(row_stratum[i], s),
             &keep,
             &sweep,
-            |edges| edges.iter().map(|e| (e.a, e.b, model.test(s, e).1)).collect::<Vec<_>>(),
-            |part| {
+            |edges| {
+                let tests: Vec<StratumTest> = edges
+                    .iter()
+                    .filter_map(|e| {
+                        let (mu, p) = model.test(s, e);
+                        let pass = match &keys_in {
+                            Some(n) => can_reach(u64::from(n[e.a as usize].min(n[e.b as usize])), mu, hopeless_above),
+                            None => model.can_pass(s, e, mu, hopeless_above),
+                        };
+                        pass.then_some((e.a, e.b, p))
+                    })
+                    .collect();
+                (tests, edges.len() as u64)
+            },
+            |(part, swept)| {
                 debug_assert!(part.iter().all(|x| last.replace((x.0, x.1)).is_none_or(|l| l < (x.0, x.1))));
                 st.tested += part.len() as u64;
+                st.hopeless_pairs += swept - part.len() as u64;
                 runs.push(part);
             },
         );
@@ -526,9 +545,9 @@ pub fn detail_level(
                 edges
                     .iter()
                     .filter(|e| want.binary_search(&(e.a, e.b)).is_ok())
-                    .map(|e| {
+                    .filter_map(|e| {
                         let (mu, p) = model.test(s, e);
-                        Tested { edge: e.clone(), mu, p, stratum: s }
+                        model.can_pass(s, e, mu, hopeless_above).then(|| Tested { edge: e.clone(), mu, p, stratum: s })
                     })
                     .collect::<Vec<_>>()
             },
@@ -716,7 +735,51 @@ impl LevelModel {
         dropped
     }
 
+    /// Whether an edge of stratum `s` whose expectation is `mu` could reach
+    /// `p ≤ hopeless_above` at all (independent filtering of pairs, as
+    /// [`best_p`] filters accounts): the two can share at most
+    /// `Σ_S min(n_aS, n_bS)` keys of the stratum, and a test whose p-value
+    /// would stay above the bound even then can never be reported, so it is
+    /// neither tested nor counted. The bound depends on the two accounts'
+    /// own counts and `μ`, not on how many keys they shared.
+    fn can_pass(&self, s: u32, edge: &Edge, mu: f64, hopeless_above: f64) -> bool {
+        hopeless_above >= 1.0 || can_reach(self.most_shared(s, edge.a, edge.b), mu, hopeless_above)
+    }
+
+    /// `Σ_S min(n_aS, n_bS)` in stratum `s`: the most keys of the stratum
+    /// two accounts can share.
+    fn most_shared(&self, s: u32, a: u32, b: u32) -> u64 {
+        let (ra, rb) = (self.counts_of(s, a), self.counts_of(s, b));
+        let (mut i, mut j, mut most) = (0, 0, 0u64);
+        while i < ra.len() && j < rb.len() {
+            match ra[i].2.cmp(&rb[j].2) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    most += u64::from(ra[i].3.min(rb[j].3));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        most
+    }
+
+    /// Each account's keys in stratum `s` ([`Null::Pooled`]: one source, so
+    /// [`LevelModel::most_shared`] is the smaller of two), by account rank:
+    /// one array per stratum swept instead of two searches per edge.
+    fn keys_in(&self, s: u32, accounts: usize) -> Vec<u32> {
+        let mut n = vec![0u32; accounts];
+        let lo = self.counts.partition_point(|x| x.0 < s);
+        let hi = self.counts.partition_point(|x| x.0 <= s);
+        for &(_, a, _, k) in &self.counts[lo..hi] {
+            n[a as usize] += k;
+        }
+        n
+    }
+
     /// `(μ, p)` of an edge of stratum `s`.
+    #[inline]
     fn test(&self, s: u32, edge: &Edge) -> (f64, f64) {
         if self.null == Null::Pooled {
             let d = |a: u32| f64::from(self.degree[a as usize]);
@@ -738,6 +801,13 @@ impl LevelModel {
         }
         (mu, poisson_sf_given_at_least(u64::from(edge.weight), mu, 2))
     }
+}
+
+/// Whether a pair test that can share at most `most` keys, with expectation
+/// `mu`, can reach `p ≤ hopeless_above` ([`LevelModel::can_pass`]).
+#[inline]
+fn can_reach(most: u64, mu: f64, hopeless_above: f64) -> bool {
+    poisson_sf_given_at_least(most, mu, 2) <= hopeless_above
 }
 
 /// Sweeps the rows `in_stratum` keeps whose account is marked in `keep`; each
@@ -940,7 +1010,7 @@ pub(crate) mod tests {
             let all = detail_level(&level, &model, &params, 1.0, &every);
             let kept = detail_level(&level, &model, &params, q, &every);
             prop_assert!(kept.len() <= all.len());
-            prop_assert!(stats.hopeless > 0 || kept.len() == all.len());
+            prop_assert!(stats.hopeless + stats.hopeless_pairs > 0 || kept.len() == all.len());
             prop_assert!(kept_p.len() <= all_p.len());
             for t in all.iter().filter(|t| t.p <= q) {
                 let k = kept.iter().find(|k| (k.edge.a, k.edge.b, k.stratum) == (t.edge.a, t.edge.b, t.stratum));
