@@ -749,19 +749,8 @@ impl LevelModel {
     /// `Σ_S min(n_aS, n_bS)` in stratum `s`: the most keys of the stratum
     /// two accounts can share.
     fn most_shared(&self, s: u32, a: u32, b: u32) -> u64 {
-        let (ra, rb) = (self.counts_of(s, a), self.counts_of(s, b));
-        let (mut i, mut j, mut most) = (0, 0, 0u64);
-        while i < ra.len() && j < rb.len() {
-            match ra[i].2.cmp(&rb[j].2) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    most += u64::from(ra[i].3.min(rb[j].3));
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
+        let mut most = 0u64;
+        for_common_sources(self.counts_of(s, a), self.counts_of(s, b), |x, y| most += u64::from(x.3.min(y.3)));
         most
     }
 
@@ -786,20 +775,33 @@ impl LevelModel {
             let mu = d(edge.a) * d(edge.b) * self.c_at(s, 0);
             return (mu, poisson_sf_given_at_least(u64::from(edge.weight), mu, 2));
         }
-        let (ra, rb) = (self.counts_of(s, edge.a), self.counts_of(s, edge.b));
-        let (mut i, mut j, mut mu) = (0, 0, 0.0f64);
-        while i < ra.len() && j < rb.len() {
-            match ra[i].2.cmp(&rb[j].2) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    mu += f64::from(ra[i].3) * f64::from(rb[j].3) * self.c_at(s, ra[i].2);
-                    i += 1;
-                    j += 1;
-                }
+        let mut mu = 0.0f64;
+        for_common_sources(self.counts_of(s, edge.a), self.counts_of(s, edge.b), |x, y| {
+            mu += f64::from(x.3) * f64::from(y.3) * self.c_at(s, x.2);
+        });
+        (mu, poisson_sf_given_at_least(u64::from(edge.weight), mu, 2))
+    }
+}
+
+/// Calls `f` with the two rows of each source that two accounts' count rows
+/// (`(stratum, account, source, n)`, sorted by source) have in common.
+#[inline]
+fn for_common_sources(
+    ra: &[(u32, u32, u32, u32)],
+    rb: &[(u32, u32, u32, u32)],
+    mut f: impl FnMut(&(u32, u32, u32, u32), &(u32, u32, u32, u32)),
+) {
+    let (mut i, mut j) = (0, 0);
+    while i < ra.len() && j < rb.len() {
+        match ra[i].2.cmp(&rb[j].2) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                f(&ra[i], &rb[j]);
+                i += 1;
+                j += 1;
             }
         }
-        (mu, poisson_sf_given_at_least(u64::from(edge.weight), mu, 2))
     }
 }
 
