@@ -774,6 +774,21 @@ mod tests {
         }
     }
 
+    /// What [`join_components`] must return, from [`join_brute_force`]'s
+    /// pairs: each paired record's smallest-root component, `u32::MAX` for
+    /// the others.
+    fn brute_components(inp: &JoinInput<'_>) -> Vec<u32> {
+        let n = inp.ts_ms.len();
+        let mut forest = MinRootForest::new(n);
+        let mut paired = vec![false; n];
+        for (x, y) in join_brute_force(inp) {
+            forest.union(x, y);
+            paired[x as usize] = true;
+            paired[y as usize] = true;
+        }
+        (0..n as u32).map(|x| if paired[x as usize] { forest.find(x) } else { u32::MAX }).collect()
+    }
+
     /// Components over times further apart than a `u32` of milliseconds
     /// (where posting entries saturate their start) equal brute force.
     #[test]
@@ -785,15 +800,7 @@ mod tests {
         let doc = vec![0, 1, 0, 2, 1, 1, 1, 0, 0];
         for w in [0, 10, 30, day] {
             let inp = JoinInput { ts_ms: &ts, doc: &doc, sets: &sets, window_ms: w, threshold: 0.7, min_doc: 1 };
-            let mut forest = MinRootForest::new(ts.len());
-            let mut paired = vec![false; ts.len()];
-            for (x, y) in join_brute_force(&inp) {
-                forest.union(x, y);
-                paired[x as usize] = true;
-                paired[y as usize] = true;
-            }
-            let want: Vec<u32> =
-                (0..ts.len() as u32).map(|x| if paired[x as usize] { forest.find(x) } else { u32::MAX }).collect();
+            let want = brute_components(&inp);
             assert_eq!(join_components(&inp).0, want, "window {w}");
             // One part, halo-free, as the parallel split would not make.
             let mut links = Vec::new();
@@ -834,15 +841,7 @@ mod tests {
         assert_eq!(part_count(100_000_000, 2, 4096, PART_RECORDS), 96);
         for (w, t) in [(200, 0.6), (1_000, 0.8)] {
             let inp = JoinInput { ts_ms: &ts, doc: &doc, sets: &sets, window_ms: w, threshold: t, min_doc: 1 };
-            let mut forest = MinRootForest::new(ts.len());
-            let mut paired = vec![false; ts.len()];
-            for (x, y) in join_brute_force(&inp) {
-                forest.union(x, y);
-                paired[x as usize] = true;
-                paired[y as usize] = true;
-            }
-            let want: Vec<u32> =
-                (0..ts.len() as u32).map(|x| if paired[x as usize] { forest.find(x) } else { u32::MAX }).collect();
+            let want = brute_components(&inp);
             let linked = want.iter().filter(|&&c| c != u32::MAX).count();
             let bursts = want.iter().enumerate().filter(|&(i, &c)| c == i as u32).count();
             assert!(linked > 1_000 && bursts > 50, "w {w} t {t}: {linked} rows in {bursts} bursts are too few to test");
