@@ -190,29 +190,35 @@ impl KeyedActions {
     }
 
     /// Cuts the sorted rows into at most `parts` ranges of whole key groups
-    /// with about the same number of rows each.
+    /// with about the same number of rows each ([`split_sorted`]).
     pub fn split(&self, parts: usize) -> Vec<Range<usize>> {
-        let n = self.len();
-        let parts = parts.max(1);
-        let mut out = Vec::with_capacity(parts);
-        let mut start = 0;
-        for p in 1..=parts {
-            if start >= n {
-                break;
-            }
-            let target = (n * p / parts).max(start + 1);
-            let end = if p == parts || target >= n {
-                n
-            } else {
-                // Move to the end of the group holding `target - 1`.
-                let k = self.key[target - 1];
-                target + self.key[target..].partition_point(|&x| x == k)
-            };
-            out.push(start..end);
-            start = end;
-        }
-        out
+        split_sorted(&self.key, parts)
     }
+}
+
+/// Cuts an ascending slice into at most `parts` ranges with about the same
+/// number of values each, never inside a run of equal values.
+pub fn split_sorted<T: PartialEq>(sorted: &[T], parts: usize) -> Vec<Range<usize>> {
+    let n = sorted.len();
+    let parts = parts.max(1);
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for p in 1..=parts {
+        if start >= n {
+            break;
+        }
+        let target = (n * p / parts).max(start + 1);
+        let end = if p == parts || target >= n {
+            n
+        } else {
+            // Move to the end of the run holding `target - 1`.
+            let k = &sorted[target - 1];
+            target + sorted[target..].partition_point(|x| x == k)
+        };
+        out.push(start..end);
+        start = end;
+    }
+    out
 }
 
 /// For each sorted row `p`, the rows `lo[p]..hi[p]` of the same key within

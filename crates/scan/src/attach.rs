@@ -64,7 +64,7 @@ use crate::null::{LevelModel, Null};
 use crate::stats::poisson_sf_given_at_least;
 use rayon::prelude::*;
 use swarmscan_detect::Prepared;
-use swarmscan_detect::keyed::KeyedActions;
+use swarmscan_detect::keyed::{KeyedActions, split_sorted};
 
 /// Whether two distinct accounts of `acts` (`(cluster, time, account)`,
 /// sorted by time) acted at most `window_ms` apart.
@@ -110,23 +110,6 @@ pub struct Candidate {
     /// cluster's): `reach ≤ p`, so a test with `reach > keep_p` can never be
     /// reported, and it is not counted in the family.
     pub reach: f64,
-}
-
-/// `sorted` cut into about `n` pieces at boundaries between runs of equal
-/// values, so that no run is split.
-fn split_runs(sorted: &[u64], n: usize) -> Vec<&[u64]> {
-    let step = sorted.len().div_ceil(n.max(1)).max(1);
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < sorted.len() {
-        let mut end = (start + step).min(sorted.len());
-        while end < sorted.len() && sorted[end] == sorted[end - 1] {
-            end += 1;
-        }
-        out.push(&sorted[start..end]);
-        start = end;
-    }
-    out
 }
 
 /// Hits (an account acting on a key of a cluster) held at once by
@@ -271,13 +254,14 @@ pub fn attach_level(
         }
         hits.par_sort_unstable();
         mass.par_sort_unstable();
-        // Keys per cluster (one mass entry per (cluster, key)).
-        let mut keys_per_cluster: Vec<(u32, u64)> = Vec::new();
-        for &(cl, ..) in &mass {
-            match keys_per_cluster.last_mut() {
-                Some(l) if l.0 == cl => l.1 += 1,
-                _ => keys_per_cluster.push((cl, 1)),
-            }
+        // Per cluster of the batch: the popularity mass of all its keys
+        // (the pooled null's `A_C`) and how many keys it has (`K_C`, the most
+        // hits an account can have against it; one mass entry per key).
+        let width = (batch.end - batch.start) as usize;
+        let (mut a_total, mut keys_of) = (vec![0.0f64; width], vec![0u64; width]);
+        for &(cl, _, _, m) in &mass {
+            a_total[(cl - batch.start) as usize] += f64::from(m);
+            keys_of[(cl - batch.start) as usize] += 1;
         }
         // A_CS per (cluster, stratum, source).
         let mut a_cs: Vec<(u32, u32, u32, f64)> = Vec::new();
@@ -291,17 +275,6 @@ pub fn attach_level(
             let i = a_cs.partition_point(|x| (x.0, x.1, x.2) < (cl, s, src));
             a_cs.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
         };
-        // Per cluster of the batch: the popularity mass of all its keys
-        // (the pooled null's `A_C`) and how many keys it has (`K_C`, the most
-        // hits an account can have against it).
-        let width = (batch.end - batch.start) as usize;
-        let (mut a_total, mut keys_of) = (vec![0.0f64; width], vec![0u64; width]);
-        for &(cl, _, _, m) in &a_cs {
-            a_total[(cl - batch.start) as usize] += m;
-        }
-        for &(cl, n) in &keys_per_cluster {
-            keys_of[(cl - batch.start) as usize] = n;
-        }
         // An account's `μ` against a cluster, and the most keys it could hit
         // (its own keys in the level's tested strata, at most `K_C`).
         let mu_and_reach = |cl: u32, a: u32| -> (f64, u64) {
@@ -335,12 +308,12 @@ pub fn attach_level(
         // X = MIN_HITS have p = 1 exactly (P(X ≥ k | X ≥ k)), so they are
         // only counted, unless the caller keeps every p-value.
         let min_kept = if keep_p >= 1.0 { MIN_HITS } else { MIN_HITS + 1 };
-        let pieces = split_runs(&hits, rayon::current_num_threads() * 8);
+        let pieces = split_sorted(&hits, rayon::current_num_threads() * 8);
         let done: Vec<(u64, Vec<Candidate>)> = pieces
             .into_par_iter()
             .map(|piece| {
                 let (mut tested, mut kept) = (0u64, Vec::new());
-                for run in piece.chunk_by(|x, y| x == y).filter(|run| run.len() as u64 >= MIN_HITS) {
+                for run in hits[piece].chunk_by(|x, y| x == y).filter(|run| run.len() as u64 >= MIN_HITS) {
                     let (cl, a) = ((run[0] >> 32) as u32, run[0] as u32);
                     let x = u32::try_from(run.len()).unwrap_or(u32::MAX);
                     let (mu, most) = mu_and_reach(cl, a);
