@@ -161,7 +161,7 @@ pub struct LevelStats {
     pub hopeless: u64,
     /// (Stratum, pair) tests left out because even the most keys the two
     /// could share there would not make the pair significant
-    /// ([`LevelModel::can_pass`]).
+    /// ([`PairBound`]).
     pub hopeless_pairs: u64,
 }
 
@@ -409,7 +409,7 @@ pub fn test_level_into(
     let mut keep = vec![false; level.accounts()];
     for &s in &strata {
         st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
-        let keys_in = (model.null == Null::Pooled && hopeless_above < 1.0).then(|| model.keys_in(s, level.accounts()));
+        let bound = PairBound::new(&model, s, hopeless_above, level.accounts());
         let mut last: Option<(u32, u32)> = None;
         sweep_stratum(
             level,
@@ -421,11 +421,7 @@ pub fn test_level_into(
                     .iter()
                     .filter_map(|e| {
                         let (mu, p) = model.test(s, e);
-                        let pass = match &keys_in {
-                            Some(n) => can_reach(u64::from(n[e.a as usize].min(n[e.b as usize])), mu, hopeless_above),
-                            None => model.can_pass(s, e, mu, hopeless_above),
-                        };
-                        pass.then_some((e.a, e.b, p))
+                        bound.can_pass(e, mu).then_some((e.a, e.b, p))
                     })
                     .collect();
                 (tests, edges.len() as u64)
@@ -533,6 +529,7 @@ pub fn detail_level(
     let mut out = Vec::new();
     for s in model.strata() {
         model.hopeful(s, hopeless_above, &mut keep);
+        let bound = PairBound::new(model, s, hopeless_above, level.accounts());
         for (k, w) in keep.iter_mut().zip(&wanted) {
             *k &= *w;
         }
@@ -547,7 +544,7 @@ pub fn detail_level(
                     .filter(|e| want.binary_search(&(e.a, e.b)).is_ok())
                     .filter_map(|e| {
                         let (mu, p) = model.test(s, e);
-                        model.can_pass(s, e, mu, hopeless_above).then(|| Tested { edge: e.clone(), mu, p, stratum: s })
+                        bound.can_pass(e, mu).then(|| Tested { edge: e.clone(), mu, p, stratum: s })
                     })
                     .collect::<Vec<_>>()
             },
@@ -735,38 +732,6 @@ impl LevelModel {
         dropped
     }
 
-    /// Whether an edge of stratum `s` whose expectation is `mu` could reach
-    /// `p ≤ hopeless_above` at all (independent filtering of pairs, as
-    /// [`best_p`] filters accounts): the two can share at most
-    /// `Σ_S min(n_aS, n_bS)` keys of the stratum, and a test whose p-value
-    /// would stay above the bound even then can never be reported, so it is
-    /// neither tested nor counted. The bound depends on the two accounts'
-    /// own counts and `μ`, not on how many keys they shared.
-    fn can_pass(&self, s: u32, edge: &Edge, mu: f64, hopeless_above: f64) -> bool {
-        hopeless_above >= 1.0 || can_reach(self.most_shared(s, edge.a, edge.b), mu, hopeless_above)
-    }
-
-    /// `Σ_S min(n_aS, n_bS)` in stratum `s`: the most keys of the stratum
-    /// two accounts can share.
-    fn most_shared(&self, s: u32, a: u32, b: u32) -> u64 {
-        let mut most = 0u64;
-        for_common_sources(self.counts_of(s, a), self.counts_of(s, b), |x, y| most += u64::from(x.3.min(y.3)));
-        most
-    }
-
-    /// Each account's keys in stratum `s` ([`Null::Pooled`]: one source, so
-    /// [`LevelModel::most_shared`] is the smaller of two), by account rank:
-    /// one array per stratum swept instead of two searches per edge.
-    fn keys_in(&self, s: u32, accounts: usize) -> Vec<u32> {
-        let mut n = vec![0u32; accounts];
-        let lo = self.counts.partition_point(|x| x.0 < s);
-        let hi = self.counts.partition_point(|x| x.0 <= s);
-        for &(_, a, _, k) in &self.counts[lo..hi] {
-            n[a as usize] += k;
-        }
-        n
-    }
-
     /// `(μ, p)` of an edge of stratum `s`.
     #[inline]
     fn test(&self, s: u32, edge: &Edge) -> (f64, f64) {
@@ -805,11 +770,53 @@ fn for_common_sources(
     }
 }
 
-/// Whether a pair test that can share at most `most` keys, with expectation
-/// `mu`, can reach `p ≤ hopeless_above` ([`LevelModel::can_pass`]).
-#[inline]
-fn can_reach(most: u64, mu: f64, hopeless_above: f64) -> bool {
-    poisson_sf_given_at_least(most, mu, 2) <= hopeless_above
+/// Which pair tests of one stratum could reach `p ≤ hopeless_above` at all
+/// (independent filtering of pairs, as [`best_p`] filters accounts): two
+/// accounts can share at most `Σ_S min(n_aS, n_bS)` keys of the stratum,
+/// and a test whose p-value would stay above the bound even then can never
+/// be reported, so it is neither tested nor counted. The bound depends on
+/// the two accounts' own counts and `μ`, not on how many keys they shared.
+/// [`test_level_into`] and [`detail_level`] both decide through it, so the
+/// two passes test the same pairs.
+struct PairBound<'a> {
+    model: &'a LevelModel,
+    s: u32,
+    hopeless_above: f64,
+    /// [`Null::Pooled`] (one source): each account's keys in the stratum, by
+    /// rank, so the bound is the smaller of two without a search per edge.
+    pooled: Option<Vec<u32>>,
+}
+
+impl<'a> PairBound<'a> {
+    fn new(model: &'a LevelModel, s: u32, hopeless_above: f64, accounts: usize) -> PairBound<'a> {
+        let pooled = (model.null == Null::Pooled && hopeless_above < 1.0).then(|| {
+            let mut n = vec![0u32; accounts];
+            let lo = model.counts.partition_point(|x| x.0 < s);
+            let hi = model.counts.partition_point(|x| x.0 <= s);
+            for &(_, a, _, k) in &model.counts[lo..hi] {
+                n[a as usize] += k;
+            }
+            n
+        });
+        PairBound { model, s, hopeless_above, pooled }
+    }
+
+    /// The most keys of the stratum the two accounts of `edge` can share.
+    fn most_shared(&self, edge: &Edge) -> u64 {
+        if let Some(n) = &self.pooled {
+            return u64::from(n[edge.a as usize].min(n[edge.b as usize]));
+        }
+        let (m, s) = (self.model, self.s);
+        let mut most = 0u64;
+        for_common_sources(m.counts_of(s, edge.a), m.counts_of(s, edge.b), |x, y| most += u64::from(x.3.min(y.3)));
+        most
+    }
+
+    /// Whether `edge`, whose expectation is `mu`, can reach the bound.
+    #[inline]
+    fn can_pass(&self, edge: &Edge, mu: f64) -> bool {
+        self.hopeless_above >= 1.0 || poisson_sf_given_at_least(self.most_shared(edge), mu, 2) <= self.hopeless_above
+    }
 }
 
 /// Sweeps the rows `in_stratum` keeps whose account is marked in `keep`; each
@@ -1019,6 +1026,21 @@ pub(crate) mod tests {
                 prop_assert!(k.is_some(), "lost pair {:?} with p {}", (t.edge.a, t.edge.b), t.p);
                 let k = k.unwrap();
                 prop_assert_eq!((k.edge.weight, k.mu, k.p), (t.edge.weight, t.mu, t.p));
+            }
+            // The pair bound, by plain enumeration of the two accounts'
+            // count rows: never below what the pair shared (so no test that
+            // could pass is dropped), and every test kept can reach q.
+            let most = |t: &Tested| -> u64 {
+                let rows = |a: u32| model.counts.iter().filter(move |r| r.0 == t.stratum && r.1 == a);
+                rows(t.edge.a)
+                    .map(|x| rows(t.edge.b).filter(|y| y.2 == x.2).map(|y| u64::from(x.3.min(y.3))).sum::<u64>())
+                    .sum()
+            };
+            for t in &all {
+                prop_assert!(most(t) >= u64::from(t.edge.weight), "bound {} below X {}", most(t), t.edge.weight);
+            }
+            for k in &kept {
+                prop_assert!(crate::stats::poisson_sf_given_at_least(most(k), k.mu, 2) <= q, "kept a hopeless test {k:?}");
             }
         }
 

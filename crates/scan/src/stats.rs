@@ -106,6 +106,9 @@ pub fn benjamini_hochberg_top(p: &[f64], m: u64) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
     #[test]
     fn ln_factorial_table_equals_the_sum_bit_for_bit() {
         for n in 2..=256u64 {
@@ -113,9 +116,6 @@ mod tests {
             assert_eq!(ln_factorial(n).to_bits(), sum.to_bits(), "n = {n}");
         }
     }
-
-    use super::*;
-    use proptest::prelude::*;
 
     /// The tail by plain summation of the pmf (the reference).
     /// Term by term: the tail summed directly (no `1 − cdf` cancellation,
