@@ -160,11 +160,18 @@ impl Interner {
             .expect("more than 2^32-1 distinct strings in one interner");
         self.bytes.extend_from_slice(s);
         self.offsets.push(self.bytes.len() as i64);
-        if let Some(h) = &mut self.hashes {
-            h.push(hash);
-        }
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
-        self.table.insert_unique(hash, i, |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
+        match &mut self.hashes {
+            // Growing the table rehashes every string: from the kept hashes
+            // when there are any, without touching the arena.
+            Some(h) => {
+                h.push(hash);
+                self.table.insert_unique(hash, i, |&j| h[j as usize]);
+            }
+            None => {
+                self.table.insert_unique(hash, i, |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
+            }
+        }
         Sym(i)
     }
 
