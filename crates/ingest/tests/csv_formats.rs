@@ -16,16 +16,16 @@ fn post<'a>(ev: &'a Events, post: &str) -> EventRef<'a> {
 
 fn kinds(ev: &Events) -> BTreeMap<Kind, usize> {
     let mut m = BTreeMap::new();
-    for k in &ev.kind {
-        *m.entry(*k).or_default() += 1;
+    for k in (0..ev.len()).map(|r| ev.kind(r)) {
+        *m.entry(k).or_default() += 1;
     }
     m
 }
 
 fn platforms(ev: &Events) -> BTreeMap<Platform, usize> {
     let mut m = BTreeMap::new();
-    for p in &ev.platform {
-        *m.entry(*p).or_default() += 1;
+    for p in (0..ev.len()).map(|r| ev.platform(r)) {
+        *m.entry(p).or_default() += 1;
     }
     m
 }
@@ -65,7 +65,7 @@ fn cnt_python_list_urls_and_float_timestamps() {
     let (ev, rep) = read(&real("formats/coordination_network_toolkit/cnt_examples_sample_data_synthetic.csv"));
     check_counts(&rep, "cnt", 100, &[]);
     assert_eq!(kinds(&ev), BTreeMap::from([(Kind::Post, 58), (Kind::Repost, 27), (Kind::Reply, 15)]));
-    assert_eq!(ev.url_written.len(), 96);
+    assert_eq!(ev.list_counts().0, 96);
     assert_eq!(ev.num_accounts(), 10);
     let p = post(&ev, "1");
     assert_eq!((p.account_id, p.handle, p.kind, p.target), ("4", "user_4", Kind::Post, None));
@@ -325,8 +325,8 @@ fn coortweet_german_elections_multi_platform() {
     assert_eq!(platforms(&ev), BTreeMap::from([(Platform::Twitter, 137_402), (Platform::Facebook, 81_569)]));
     assert_eq!(kinds(&ev), BTreeMap::from([(Kind::Post, 218_971)]));
     assert_eq!(ev.num_accounts(), 58_317);
-    assert_eq!(ev.url_written.len(), 218_971 - 168_186);
-    assert_eq!(ev.hashtags.len(), 218_971 - 167_777);
+    assert_eq!(ev.list_counts().0, 218_971 - 168_186);
+    assert_eq!(ev.list_counts().1, 218_971 - 167_777);
     let r = ev.row(0);
     assert_eq!(
         (r.platform, r.account_id, &*r.post_id, r.ts_ms),

@@ -38,8 +38,8 @@ fn twarc2(name: &str) -> (Events, swarmscan_ingest::IngestReport) {
 
 fn kinds(ev: &Events) -> [usize; 6] {
     let mut n = [0; 6];
-    for k in &ev.kind {
-        n[*k as usize] += 1;
+    for k in (0..ev.len()).map(|r| ev.kind(r)) {
+        n[k as usize] += 1;
     }
     n
 }

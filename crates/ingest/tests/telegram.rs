@@ -18,7 +18,7 @@ fn single_channel() {
     check_counts(&rep, "telegram", 7, &[(SkipReason::NotAnAction, 1), (SkipReason::BadTimestamp, 1)]);
     let d: Vec<_> = rep.files[0].examples.iter().map(|d| (d.line, d.field.as_deref(), d.reason)).collect();
     assert_eq!(d, [(6, Some("type"), SkipReason::NotAnAction), (174, Some("date"), SkipReason::BadTimestamp)]);
-    assert!(ev.platform.iter().all(|p| *p == Platform::Telegram));
+    assert!((0..ev.len()).all(|r| ev.platform(r) == Platform::Telegram));
 
     let plain = post(&ev, "1000000001/2");
     assert_eq!(

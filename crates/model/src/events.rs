@@ -2,6 +2,7 @@
 
 use crate::intern::{Interner, Sym};
 use crate::keys::{KeyStr, Keys};
+use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
 /// Where an event happened.
@@ -139,9 +140,23 @@ pub struct Account {
 /// A table of events, one row per action, stored by column.
 ///
 /// Rows keep input order; nothing here sorts. Every `Sym` column points into
-/// the interner named in its doc. List columns (`urls`, `hashtags`,
-/// `mentions`) use Arrow's layout: `offsets[i]..offsets[i+1]` are row `i`'s
-/// values.
+/// the interner named in its doc. The small and list-valued parts of a row
+/// are packed (issue #17: 31 bytes a row before the lists, instead of 42):
+///
+/// * `kind_platform`: the platform in the low three bits, the kind above;
+///   read them with [`Events::platform`] and [`Events::kind`].
+/// * `lang`: one byte, `0` for none, `1..=254` for the table's first 254
+///   languages (`langs[code − 1]`), and `LANG_IN_VALUES` (255) when the
+///   language's `Sym` is the row's first list value (the 255th and later
+///   distinct languages of a table: mapped CSVs can hold anything there);
+///   read it with [`Events::lang`].
+/// * The lists (`urls`, `hashtags`, `mentions`) share one value column.
+///   Row `i`'s values are `values[list_offsets[i]..list_offsets[i + 1]]`:
+///   the language if escaped, then the URL and hashtag counts if either is
+///   15 or more (`shape[i]` holds both counts in four bits each
+///   otherwise), then the URLs as written, the same URLs expanded, the
+///   hashtags and the mentions. Read them with [`Events::urls`],
+///   [`Events::hashtags`] and [`Events::mentions`].
 #[derive(Clone, Debug)]
 pub struct Events {
     /// Post and target ids (one key space, so a repost's target *is* the post).
@@ -155,32 +170,34 @@ pub struct Events {
     /// Per account (indexed by the account's `Sym` in `account_ids`).
     pub account_handle: Vec<Sym>,
 
-    pub platform: Vec<Platform>,
     /// In `keys`.
     pub post: Vec<Sym>,
     /// In `account_ids`.
     pub account: Vec<Sym>,
     /// UTC milliseconds since the Unix epoch.
     pub ts_ms: Vec<i64>,
-    pub kind: Vec<Kind>,
     /// In `keys`; `NONE` for original posts.
     pub target: Vec<Sym>,
     /// In `texts`; `NONE` when empty.
     pub text: Vec<Sym>,
-    /// In `strings`; `NONE` when unknown.
-    pub lang: Vec<Sym>,
-    pub url_offsets: Vec<i32>,
-    /// In `strings`.
-    pub url_written: Vec<Sym>,
-    /// In `strings`; equals `url_written` when no expansion was given.
-    pub url_expanded: Vec<Sym>,
-    pub hashtag_offsets: Vec<i32>,
-    /// In `strings`, as written (without `#`).
-    pub hashtags: Vec<Sym>,
-    pub mention_offsets: Vec<i32>,
-    /// In `strings`, as written (without `@`).
-    pub mentions: Vec<Sym>,
+    kind_platform: Vec<u8>,
+    lang: Vec<u8>,
+    /// The languages coded `1..=254`, in `strings`.
+    langs: Vec<Sym>,
+    /// `langs` inverted: a language's `Sym` to its code.
+    lang_code: HashMap<Sym, u8>,
+    shape: Vec<u8>,
+    list_offsets: Vec<u32>,
+    /// In `strings`, except the escaped counts (see above).
+    values: Vec<Sym>,
 }
+
+/// `Events::lang` code of a row whose language `Sym` is its first list value.
+const LANG_IN_VALUES: u8 = u8::MAX;
+
+/// A four-bit count in `Events::shape` that means "both counts are in the
+/// row's values".
+const WIDE: u8 = 0xF;
 
 impl Default for Events {
     fn default() -> Self {
@@ -192,8 +209,18 @@ fn opt_intern(i: &mut Interner, s: &str) -> Sym {
     if s.is_empty() { Sym::NONE } else { i.intern(s) }
 }
 
-fn offset(n: usize) -> i32 {
-    i32::try_from(n).expect("more than 2^31 list values in one event table")
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).expect("more than 2^32 list values in one event table")
+}
+
+/// Where a row's lists are in [`Events`]'s value column.
+#[derive(Clone, Copy)]
+struct ListSpan {
+    /// First URL as written.
+    start: usize,
+    urls: usize,
+    hashtags: usize,
+    end: usize,
 }
 
 /// One row with its strings resolved; see [`Events::row`].
@@ -223,21 +250,18 @@ impl Events {
             texts: Interner::new(),
             strings: Interner::new(),
             account_handle: Vec::new(),
-            platform: Vec::new(),
             post: Vec::new(),
             account: Vec::new(),
             ts_ms: Vec::new(),
-            kind: Vec::new(),
             target: Vec::new(),
             text: Vec::new(),
+            kind_platform: Vec::new(),
             lang: Vec::new(),
-            url_offsets: vec![0],
-            url_written: Vec::new(),
-            url_expanded: Vec::new(),
-            hashtag_offsets: vec![0],
-            hashtags: Vec::new(),
-            mention_offsets: vec![0],
-            mentions: Vec::new(),
+            langs: Vec::new(),
+            lang_code: HashMap::default(),
+            shape: Vec::new(),
+            list_offsets: vec![0],
+            values: Vec::new(),
         }
     }
 
@@ -285,12 +309,10 @@ impl Events {
     /// Appends one event, interning its strings.
     pub fn push(&mut self, e: &RawEvent<'_>) {
         let account = self.account(e.account_id, e.handle);
-        self.platform.push(e.platform.unwrap_or(Platform::Other));
         let post = self.keys.intern(e.post_id);
         self.post.push(post);
         self.account.push(account);
         self.ts_ms.push(e.ts_ms);
-        self.kind.push(e.kind.unwrap_or(Kind::Post));
         let target = match e.target {
             Some(t) if !t.is_empty() => self.keys.intern(t),
             _ => Sym::NONE,
@@ -298,46 +320,131 @@ impl Events {
         self.target.push(target);
         let text = opt_intern(&mut self.texts, e.text);
         self.text.push(text);
+        self.kind_platform.push(pack(e.kind.unwrap_or(Kind::Post), e.platform.unwrap_or(Platform::Other)));
         let lang = opt_intern(&mut self.strings, e.lang);
-        self.lang.push(lang);
-        for u in e.urls {
+        let nu = e.urls.len();
+        self.push_head(lang, nu, e.hashtags.len());
+        let base = self.values.len();
+        self.values.resize(base + 2 * nu, Sym::NONE);
+        for (j, u) in e.urls.iter().enumerate() {
             let w = self.strings.intern(u.written);
             let x = if u.expanded.is_empty() || u.expanded == u.written { w } else { self.strings.intern(u.expanded) };
-            self.url_written.push(w);
-            self.url_expanded.push(x);
+            self.values[base + j] = w;
+            self.values[base + nu + j] = x;
         }
-        self.url_offsets.push(offset(self.url_written.len()));
-        for h in e.hashtags {
+        for h in e.hashtags.iter().chain(e.mentions) {
             let h = self.strings.intern(h);
-            self.hashtags.push(h);
+            self.values.push(h);
         }
-        self.hashtag_offsets.push(offset(self.hashtags.len()));
-        for m in e.mentions {
-            let m = self.strings.intern(m);
-            self.mentions.push(m);
-        }
-        self.mention_offsets.push(offset(self.mentions.len()));
+        self.list_offsets.push(offset(self.values.len()));
     }
 
+    /// The code of a language (see [`Events`]), giving it one if there is
+    /// room.
+    fn code_of(&mut self, lang: Sym) -> u8 {
+        if lang.is_none() {
+            return 0;
+        }
+        if let Some(&c) = self.lang_code.get(&lang) {
+            return c;
+        }
+        if self.langs.len() == usize::from(LANG_IN_VALUES - 1) {
+            return LANG_IN_VALUES;
+        }
+        self.langs.push(lang);
+        let c = self.langs.len() as u8;
+        self.lang_code.insert(lang, c);
+        c
+    }
+
+    /// Starts a row's lists: codes its language and writes what goes
+    /// before the URLs (the escaped language and counts).
+    fn push_head(&mut self, lang: Sym, urls: usize, hashtags: usize) {
+        let code = self.code_of(lang);
+        self.lang.push(code);
+        if code == LANG_IN_VALUES {
+            self.values.push(lang);
+        }
+        if urls < usize::from(WIDE) && hashtags < usize::from(WIDE) {
+            self.shape.push(urls as u8 | (hashtags as u8) << 4);
+        } else {
+            self.shape.push(WIDE | WIDE << 4);
+            self.values.push(Sym(offset(urls)));
+            self.values.push(Sym(offset(hashtags)));
+        }
+    }
+
+    /// Where row `i`'s lists are in `values`.
     #[inline]
-    fn range(offsets: &[i32], i: usize) -> std::ops::Range<usize> {
-        offsets[i] as usize..offsets[i + 1] as usize
+    fn span(&self, i: usize) -> ListSpan {
+        let (mut start, end) = (self.list_offsets[i] as usize, self.list_offsets[i + 1] as usize);
+        if self.lang[i] == LANG_IN_VALUES {
+            start += 1;
+        }
+        let shape = self.shape[i];
+        let (urls, hashtags) = if shape == WIDE | WIDE << 4 {
+            start += 2;
+            (self.values[start - 2].idx(), self.values[start - 1].idx())
+        } else {
+            (usize::from(shape & WIDE), usize::from(shape >> 4))
+        };
+        ListSpan { start, urls, hashtags, end }
+    }
+
+    /// Row `i`'s platform.
+    #[inline]
+    pub fn platform(&self, i: usize) -> Platform {
+        Platform::ALL[usize::from(self.kind_platform[i] & 0b111)]
+    }
+
+    /// Row `i`'s kind.
+    #[inline]
+    pub fn kind(&self, i: usize) -> Kind {
+        Kind::ALL[usize::from(self.kind_platform[i] >> 3)]
+    }
+
+    /// Row `i`'s language, a symbol in `strings` (`NONE` when unknown).
+    #[inline]
+    pub fn lang(&self, i: usize) -> Sym {
+        match self.lang[i] {
+            0 => Sym::NONE,
+            LANG_IN_VALUES => self.values[self.list_offsets[i] as usize],
+            c => self.langs[usize::from(c) - 1],
+        }
     }
 
     /// Row `i`'s URLs: `(written, expanded)` symbols in `strings`.
-    pub fn urls(&self, i: usize) -> impl ExactSizeIterator<Item = (Sym, Sym)> + '_ {
-        let r = Self::range(&self.url_offsets, i);
-        self.url_written[r.clone()].iter().copied().zip(self.url_expanded[r].iter().copied())
+    pub fn urls(&self, i: usize) -> impl ExactSizeIterator<Item = (Sym, Sym)> + Clone + '_ {
+        let s = self.span(i);
+        let written = &self.values[s.start..s.start + s.urls];
+        let expanded = &self.values[s.start + s.urls..s.start + 2 * s.urls];
+        written.iter().copied().zip(expanded.iter().copied())
+    }
+
+    /// Row `i`'s URLs as expanded, symbols in `strings`.
+    pub fn urls_expanded(&self, i: usize) -> &[Sym] {
+        let s = self.span(i);
+        &self.values[s.start + s.urls..s.start + 2 * s.urls]
     }
 
     /// Row `i`'s hashtags, symbols in `strings`.
     pub fn hashtags(&self, i: usize) -> &[Sym] {
-        &self.hashtags[Self::range(&self.hashtag_offsets, i)]
+        let s = self.span(i);
+        &self.values[s.start + 2 * s.urls..s.start + 2 * s.urls + s.hashtags]
     }
 
     /// Row `i`'s mentions, symbols in `strings`.
     pub fn mentions(&self, i: usize) -> &[Sym] {
-        &self.mentions[Self::range(&self.mention_offsets, i)]
+        let s = self.span(i);
+        &self.values[s.start + 2 * s.urls + s.hashtags..s.end]
+    }
+
+    /// The number of URLs, hashtags and mentions of all rows.
+    pub fn list_counts(&self) -> (usize, usize, usize) {
+        (0..self.len()).fold((0, 0, 0), |(u, h, m), i| {
+            let s = self.span(i);
+            (u + s.urls, h + s.hashtags, m + s.end - s.start - 2 * s.urls - s.hashtags)
+        })
     }
 
     /// The handle of an account, `""` if unknown.
@@ -350,15 +457,15 @@ impl Events {
     pub fn row(&self, i: usize) -> EventRef<'_> {
         let account = self.account[i];
         EventRef {
-            platform: self.platform[i],
+            platform: self.platform(i),
             post_id: self.keys.resolve(self.post[i]),
             account_id: self.account_ids.resolve(account),
             handle: self.handle(account),
             ts_ms: self.ts_ms[i],
-            kind: self.kind[i],
+            kind: self.kind(i),
             target: self.target[i].get().map(|t| self.keys.resolve(t)),
             text: self.texts.resolve_or_empty(self.text[i]),
-            lang: self.strings.resolve_or_empty(self.lang[i]),
+            lang: self.strings.resolve_or_empty(self.lang(i)),
             urls: self.urls(i).map(|(w, x)| (self.strings.resolve(w), self.strings.resolve(x))).collect(),
             hashtags: self.hashtags(i).iter().map(|&s| self.strings.resolve(s)).collect(),
             mentions: self.mentions(i).iter().map(|&s| self.strings.resolve(s)).collect(),
@@ -397,40 +504,54 @@ impl Events {
             }
             accounts.push(a);
         }
-        self.platform.extend_from_slice(&other.platform);
         self.post.extend(other.post.iter().map(|&s| keys[s.idx()]));
         self.account.extend(other.account.iter().map(|&s| accounts[s.idx()]));
         self.ts_ms.extend_from_slice(&other.ts_ms);
-        self.kind.extend_from_slice(&other.kind);
         self.target.extend(other.target.iter().map(|&s| map(&keys, s)));
         self.text.extend(other.text.iter().map(|&s| map(&texts, s)));
-        self.lang.extend(other.lang.iter().map(|&s| map(&strings, s)));
-        for (offsets, values, other_offsets, other_values) in [
-            (&mut self.url_offsets, &mut self.url_written, &other.url_offsets, &other.url_written),
-            (&mut self.hashtag_offsets, &mut self.hashtags, &other.hashtag_offsets, &other.hashtags),
-            (&mut self.mention_offsets, &mut self.mentions, &other.mention_offsets, &other.mentions),
-        ] {
-            let base = values.len();
-            offsets.extend(other_offsets[1..].iter().map(|&o| offset(base + o as usize)));
-            values.extend(other_values.iter().map(|&s| strings[s.idx()]));
+        self.kind_platform.extend_from_slice(&other.kind_platform);
+        // Lists: a row's values are copied with their strings renumbered,
+        // after its language is coded here and its escaped counts copied.
+        let codes: Vec<u8> = other.langs.iter().map(|&l| self.code_of(strings[l.idx()])).collect();
+        self.values.reserve(other.values.len());
+        for i in 0..other.len() {
+            let (mut j, end) = (other.list_offsets[i] as usize, other.list_offsets[i + 1] as usize);
+            let code = match other.lang[i] {
+                0 => 0,
+                LANG_IN_VALUES => {
+                    j += 1;
+                    self.code_of(strings[other.values[j - 1].idx()])
+                }
+                c => codes[usize::from(c) - 1],
+            };
+            self.lang.push(code);
+            if code == LANG_IN_VALUES {
+                self.values.push(map(&strings, other.lang(i)));
+            }
+            self.shape.push(other.shape[i]);
+            if other.shape[i] == WIDE | WIDE << 4 {
+                self.values.extend_from_slice(&other.values[j..j + 2]);
+                j += 2;
+            }
+            self.values.extend(other.values[j..end].iter().map(|&s| strings[s.idx()]));
+            self.list_offsets.push(offset(self.values.len()));
         }
-        self.url_expanded.extend(other.url_expanded.iter().map(|&s| strings[s.idx()]));
     }
 
     /// Heap bytes of the per-row columns (excluding the interners' strings).
     pub fn column_bytes(&self) -> usize {
-        self.platform.capacity()
-            + self.post.capacity() * 4
+        self.post.capacity() * 4
             + self.account.capacity() * 4
             + self.ts_ms.capacity() * 8
-            + self.kind.capacity()
             + self.target.capacity() * 4
             + self.text.capacity() * 4
-            + self.lang.capacity() * 4
-            + (self.url_offsets.capacity() + self.hashtag_offsets.capacity() + self.mention_offsets.capacity()) * 4
-            + (self.url_written.capacity() + self.url_expanded.capacity()) * 4
-            + self.hashtags.capacity() * 4
-            + self.mentions.capacity() * 4
+            + self.kind_platform.capacity()
+            + self.lang.capacity()
+            + self.langs.capacity() * 4
+            + self.lang_code.capacity() * 8
+            + self.shape.capacity()
+            + self.list_offsets.capacity() * 4
+            + self.values.capacity() * 4
             + self.account_handle.capacity() * 4
     }
 
@@ -456,23 +577,24 @@ impl Events {
         macro_rules! shrink { ($($f:ident),*) => { $(self.$f.shrink_to_fit();)* } }
         shrink!(
             account_handle,
-            platform,
             post,
             account,
             ts_ms,
-            kind,
             target,
             text,
+            kind_platform,
             lang,
-            url_offsets,
-            url_written,
-            url_expanded,
-            hashtag_offsets,
-            hashtags,
-            mention_offsets,
-            mentions
+            langs,
+            shape,
+            list_offsets,
+            values
         );
     }
+}
+
+/// `Events::kind_platform`'s byte.
+fn pack(kind: Kind, platform: Platform) -> u8 {
+    platform as u8 | (kind as u8) << 3
 }
 
 #[cfg(test)]
@@ -519,5 +641,92 @@ mod tests {
         assert_eq!(left.num_accounts(), 2);
         assert_eq!(left.row(2).urls, vec![("https://t.co/x", "https://example.org/x")]);
         assert_eq!(left.row(1).target.as_deref(), Some("1"));
+    }
+
+    /// One generated row: `(lang, urls, hashtags, mentions, kind, platform)`.
+    type Spec = (u16, Vec<(u8, bool)>, Vec<u8>, Vec<u8>, u8, u8);
+
+    fn spec() -> impl proptest::strategy::Strategy<Value = Spec> {
+        use proptest::prelude::*;
+        // Languages from a set larger than the 254 codes; lists that cross
+        // the four-bit counts (15) now and then.
+        let list = || prop_oneof![4 => proptest::collection::vec(any::<u8>(), 0..4), 1 => proptest::collection::vec(any::<u8>(), 0..20)];
+        let url = (any::<u8>(), any::<bool>());
+        (
+            0..400u16,
+            prop_oneof![4 => proptest::collection::vec(url, 0..4), 1 => proptest::collection::vec(url, 0..20)],
+            list(),
+            list(),
+            0..Kind::ALL.len() as u8,
+            0..Platform::ALL.len() as u8,
+        )
+    }
+
+    /// Pushes rows given by [`spec`] (language `0` is none), with post ids
+    /// counted from `first_id`.
+    fn push_specs(ev: &mut Events, specs: &[Spec], first_id: usize) {
+        for (i, (lang, urls, tags, mentions, kind, platform)) in specs.iter().enumerate() {
+            let lang = if *lang == 0 { String::new() } else { format!("l{lang}") };
+            let written: Vec<String> = urls.iter().map(|(u, _)| format!("https://t.co/{u}")).collect();
+            let expanded: Vec<String> =
+                urls.iter().map(|(u, x)| if *x { format!("https://example.org/{u}") } else { String::new() }).collect();
+            let urls: Vec<RawUrl<'_>> =
+                written.iter().zip(&expanded).map(|(w, x)| RawUrl { written: w, expanded: x }).collect();
+            let tags: Vec<String> = tags.iter().map(|t| format!("t{t}")).collect();
+            let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+            let mentions: Vec<String> = mentions.iter().map(|m| format!("m{m}")).collect();
+            let mentions: Vec<&str> = mentions.iter().map(String::as_str).collect();
+            let id = (first_id + i).to_string();
+            ev.push(&RawEvent {
+                platform: Platform::from_code(*platform),
+                post_id: &id,
+                account_id: "a",
+                kind: Kind::from_code(*kind),
+                lang: &lang,
+                urls: &urls,
+                hashtags: &tags,
+                mentions: &mentions,
+                ..Default::default()
+            });
+        }
+    }
+
+    proptest::proptest! {
+        /// The packed columns give back every row as pushed, and tables
+        /// appended chunk by chunk equal one sequential read, whether the
+        /// language codes run out or not.
+        #[test]
+        fn packed_rows_round_trip(specs in proptest::collection::vec(spec(), 0..700), cut in 0..700usize) {
+            let mut one = Events::new();
+            push_specs(&mut one, &specs, 0);
+            for (i, (lang, urls, tags, mentions, kind, platform)) in specs.iter().enumerate() {
+                let r = one.row(i);
+                proptest::prop_assert_eq!(r.kind as u8, *kind);
+                proptest::prop_assert_eq!(r.platform as u8, *platform);
+                proptest::prop_assert_eq!(r.lang.to_string(), if *lang == 0 { String::new() } else { format!("l{lang}") });
+                proptest::prop_assert_eq!(r.urls.len(), urls.len());
+                for ((w, x), (u, e)) in r.urls.iter().zip(urls) {
+                    proptest::prop_assert_eq!(w.to_string(), format!("https://t.co/{u}"));
+                    let want = if *e { format!("https://example.org/{u}") } else { format!("https://t.co/{u}") };
+                    proptest::prop_assert_eq!(x.to_string(), want);
+                }
+                let t: Vec<String> = tags.iter().map(|t| format!("t{t}")).collect();
+                proptest::prop_assert_eq!(&r.hashtags, &t);
+                let m: Vec<String> = mentions.iter().map(|m| format!("m{m}")).collect();
+                proptest::prop_assert_eq!(&r.mentions, &m);
+            }
+            let cut = cut.min(specs.len());
+            let (mut left, mut right) = (Events::new(), Events::for_appending());
+            push_specs(&mut left, &specs[..cut], 0);
+            push_specs(&mut right, &specs[cut..], cut);
+            left.append(right);
+            proptest::prop_assert_eq!(left.len(), one.len());
+            for i in 0..one.len() {
+                proptest::prop_assert_eq!(left.row(i), one.row(i));
+            }
+            let counts = specs.iter().fold((0, 0, 0), |c, s| (c.0 + s.1.len(), c.1 + s.2.len(), c.2 + s.3.len()));
+            proptest::prop_assert_eq!(one.list_counts(), counts);
+            proptest::prop_assert_eq!(left.list_counts(), counts);
+        }
     }
 }

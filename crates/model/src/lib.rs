@@ -9,7 +9,9 @@
 //! * sorting by `(key, time)` is a sort of small fixed-size tuples
 //!   (`u32` key, `i64` milliseconds, `u32` row), never of strings;
 //! * an interner *is* an Arrow string array (a byte arena plus `i64` offsets),
-//!   so exporting to Arrow/Parquet hands over buffers instead of reshaping;
+//!   so exporting to Arrow/Parquet hands over its buffers instead of
+//!   reshaping (the packed row columns — kind, platform, language, lists —
+//!   are unpacked once on export);
 //! * two tables read in parallel merge by re-interning each distinct string once
 //!   ([`Events::append`]), so readers need no shared mutable state.
 //!

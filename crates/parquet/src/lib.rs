@@ -137,35 +137,75 @@ fn list(offsets: Vec<i32>, item_type: DataType, values: ArrayRef) -> ArrayRef {
     Arc::new(ListArray::new(field, OffsetBuffer::new(ScalarBuffer::from(offsets)), values, None))
 }
 
-/// Converts a table to one record batch, moving its buffers.
+/// A list column in Arrow's layout, built from the table's packed lists.
+struct ArrowList {
+    offsets: Vec<i32>,
+    values: Vec<Sym>,
+}
+
+impl ArrowList {
+    fn new(rows: usize) -> ArrowList {
+        ArrowList { offsets: Vec::with_capacity(rows + 1), values: Vec::new() }
+    }
+
+    fn end_row(&mut self) -> Result<(), ArrowError> {
+        let n = i32::try_from(self.values.len())
+            .map_err(|_| ArrowError::ComputeError("more than 2^31 list values in one column".into()))?;
+        self.offsets.push(n);
+        Ok(())
+    }
+}
+
+/// Converts a table to one record batch, moving its column and string
+/// buffers (the packed columns — kind, platform, language, lists — are
+/// unpacked into Arrow's layout).
 pub fn into_record_batch(ev: Events) -> Result<RecordBatch, ArrowError> {
     let n = ev.len();
     let handle: Vec<Sym> = ev.account.iter().map(|a| ev.account_handle[a.idx()]).collect();
     let platform_names: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
     let kind_names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    let platform: Vec<u8> = (0..n).map(|i| ev.platform(i) as u8).collect();
+    let kind: Vec<u8> = (0..n).map(|i| ev.kind(i) as u8).collect();
+    let lang: Vec<Sym> = (0..n).map(|i| ev.lang(i)).collect();
+    let (mut written, mut expanded, mut tags, mut mentions) =
+        (ArrowList::new(n), Vec::new(), ArrowList::new(n), ArrowList::new(n));
+    for l in [&mut written, &mut tags, &mut mentions] {
+        l.end_row()?;
+    }
+    for i in 0..n {
+        for (w, x) in ev.urls(i) {
+            written.values.push(w);
+            expanded.push(x);
+        }
+        written.end_row()?;
+        tags.values.extend_from_slice(ev.hashtags(i));
+        tags.end_row()?;
+        mentions.values.extend_from_slice(ev.mentions(i));
+        mentions.end_row()?;
+    }
     let strings = into_values(ev.strings);
     let keys_values = key_values(&ev.keys);
     let columns: Vec<ArrayRef> = vec![
-        small_dict(bytemuck::cast_vec(ev.platform), &platform_names),
+        small_dict(platform, &platform_names),
         dict(keys(ev.post), keys_values.clone()),
         dict(keys(ev.account), into_values(ev.account_ids)),
         dict(nullable_keys(&handle), strings.clone()),
         Arc::new(TimestampMillisecondArray::from(ev.ts_ms).with_timezone("UTC")),
-        small_dict(bytemuck::cast_vec(ev.kind), &kind_names),
+        small_dict(kind, &kind_names),
         dict(nullable_keys(&ev.target), keys_values),
         dict(nullable_keys(&ev.text), into_values(ev.texts)),
-        dict(nullable_keys(&ev.lang), strings.clone()),
+        dict(nullable_keys(&lang), strings.clone()),
         list(
-            ev.url_offsets,
+            written.offsets,
             DataType::Struct(url_fields()),
             Arc::new(StructArray::new(
                 url_fields(),
-                vec![dict(keys(ev.url_written), strings.clone()), dict(keys(ev.url_expanded), strings.clone())],
+                vec![dict(keys(written.values), strings.clone()), dict(keys(expanded), strings.clone())],
                 None,
             )),
         ),
-        list(ev.hashtag_offsets, sym_dict(), dict(keys(ev.hashtags), strings.clone())),
-        list(ev.mention_offsets, sym_dict(), dict(keys(ev.mentions), strings)),
+        list(tags.offsets, sym_dict(), dict(keys(tags.values), strings.clone())),
+        list(mentions.offsets, sym_dict(), dict(keys(mentions.values), strings)),
     ];
     let batch = RecordBatch::try_new(Arc::new(schema()), columns)?;
     debug_assert_eq!(batch.num_rows(), n);

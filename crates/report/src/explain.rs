@@ -154,9 +154,7 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
                     for row in [e.row_a, e.row_b] {
                         let t = ev.ts_ms[row as usize];
                         *hours.entry(t.div_euclid(3_600_000) * 3_600_000).or_default() += 1;
-                        let (lo, hi) =
-                            (ev.url_offsets[row as usize] as usize, ev.url_offsets[row as usize + 1] as usize);
-                        for u in &ev.url_expanded[lo..hi] {
+                        for u in ev.urls_expanded(row as usize) {
                             if let Some(h) = url_host(ev.strings.resolve(*u)) {
                                 *domains.entry(h).or_default() += 1;
                             }

@@ -23,7 +23,7 @@ pub struct Lookalikes {
 impl Lookalikes {
     /// Checks every distinct host of the data's (expanded) URLs.
     pub fn find(ev: &Events, matcher: &Matcher) -> Lookalikes {
-        let mut syms: Vec<u32> = ev.url_expanded.iter().map(|s| s.0).collect();
+        let mut syms: Vec<u32> = (0..ev.len()).flat_map(|r| ev.urls_expanded(r)).map(|s| s.0).collect();
         syms.sort_unstable();
         syms.dedup();
         let host_of: Vec<(u32, String)> =
@@ -39,9 +39,8 @@ impl Lookalikes {
             return out;
         }
         for row in 0..ev.len() {
-            let (lo, hi) = (ev.url_offsets[row] as usize, ev.url_offsets[row + 1] as usize);
             let mut seen = false;
-            for u in &ev.url_expanded[lo..hi] {
+            for u in ev.urls_expanded(row) {
                 if let Some(h) = out.url_host.get(&u.0) {
                     if !seen {
                         *out.posts.entry(h.clone()).or_default() += 1;
@@ -58,8 +57,7 @@ impl Lookalikes {
 
     /// Lookalike hosts among the URLs of an event row.
     pub fn hosts_of_row(&self, ev: &Events, row: usize) -> Vec<&str> {
-        let (lo, hi) = (ev.url_offsets[row] as usize, ev.url_offsets[row + 1] as usize);
-        ev.url_expanded[lo..hi].iter().filter_map(|u| self.url_host.get(&u.0).map(String::as_str)).collect()
+        ev.urls_expanded(row).iter().filter_map(|u| self.url_host.get(&u.0).map(String::as_str)).collect()
     }
 
     /// The outlet a host imitates.

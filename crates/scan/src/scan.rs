@@ -262,10 +262,8 @@ fn post_sources(ev: &Events, author: &[u32], level: &Prepared<'_>, reply: bool) 
                 let text = ev.texts.resolve_or_empty(ev.text[row]);
                 let from_rt = retweeted_handle(text).map(|h| format!("@{}", h.to_lowercase()));
                 let from_mention = || {
-                    let (lo, hi) = (ev.mention_offsets[row] as usize, ev.mention_offsets[row + 1] as usize);
-                    (reply && hi > lo).then(|| {
-                        format!("@{}", ev.strings.resolve(ev.mentions[lo]).trim_start_matches('@').to_lowercase())
-                    })
+                    let first = ev.mentions(row).first().filter(|_| reply);
+                    first.map(|&m| format!("@{}", ev.strings.resolve(m).trim_start_matches('@').to_lowercase()))
                 };
                 from_rt.or_else(from_mention).unwrap_or_default()
             }

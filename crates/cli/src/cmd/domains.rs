@@ -79,7 +79,7 @@ pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         let l = load(&args.inputs, &opts, ui)?;
         let ev = &l.events;
         let mut per_sym: BTreeMap<u32, u64> = BTreeMap::new();
-        for &x in &ev.url_expanded {
+        for &x in (0..ev.len()).flat_map(|r| ev.urls_expanded(r)) {
             *per_sym.entry(x.0).or_default() += 1;
         }
         for (sym, n) in per_sym {

@@ -10,7 +10,7 @@ pub fn run(args: InspectArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let ev = &l.events;
     let mut s = Summary::new("inspect", &l.report, ev.len() as u64, ev.num_accounts() as u64);
     let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
-    for k in &ev.kind {
+    for k in (0..ev.len()).map(|r| ev.kind(r)) {
         *kinds.entry(k.as_str()).or_default() += 1;
     }
     s.results.insert("events_by_kind", serde_json::to_value(&kinds)?);
@@ -18,8 +18,9 @@ pub fn run(args: InspectArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         let span = [swarmscan_model::format_rfc3339_ms(*lo), swarmscan_model::format_rfc3339_ms(*hi)];
         s.results.insert("time_span", serde_json::to_value(span)?);
     }
-    s.results.insert("urls", ev.url_written.len().into());
-    s.results.insert("hashtags", ev.hashtags.len().into());
+    let (urls, hashtags, _) = ev.list_counts();
+    s.results.insert("urls", urls.into());
+    s.results.insert("hashtags", hashtags.into());
     s.timings_s.insert("read".into(), l.read_s);
     finish(&s, args.input.summary_json.as_deref(), ui)
 }

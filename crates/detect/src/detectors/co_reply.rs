@@ -45,7 +45,7 @@ use swarmscan_model::Kind;
 
 pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
     let ev = cx.ev;
-    let rows = cx.rows_where(|r| ev.kind[r] == Kind::Reply && !ev.target[r].is_none());
+    let rows = cx.rows_where(|r| ev.kind(r) == Kind::Reply && !ev.target[r].is_none());
     let mut ka = KeyedActions::with_capacity(rows.len());
     for r in rows {
         cx.push(&mut ka, ev.target[r].0, r);

@@ -143,7 +143,7 @@ impl Ctx<'_> {
     /// Whether row `r` is a reshare of another post in this mode.
     #[inline]
     pub fn is_reshare(&self, r: usize) -> bool {
-        let k = self.ev.kind[r];
+        let k = self.ev.kind(r);
         if self.compat() {
             matches!(k, Kind::Repost | Kind::Forward | Kind::Like)
         } else {
@@ -157,7 +157,7 @@ impl Ctx<'_> {
         if self.compat() {
             !self.is_reshare(r)
         } else {
-            matches!(self.ev.kind[r], Kind::Post | Kind::Reply | Kind::Quote)
+            matches!(self.ev.kind(r), Kind::Post | Kind::Reply | Kind::Quote)
         }
     }
 
