@@ -195,9 +195,12 @@ pub struct Events {
 /// `Events::lang` code of a row whose language `Sym` is its first list value.
 const LANG_IN_VALUES: u8 = u8::MAX;
 
-/// A four-bit count in `Events::shape` that means "both counts are in the
-/// row's values".
+/// The largest count `Events::shape` holds in its four bits, plus one.
 const WIDE: u8 = 0xF;
+
+/// The `Events::shape` of a row whose URL and hashtag counts are in its
+/// values.
+const ESCAPED: u8 = WIDE | WIDE << 4;
 
 impl Default for Events {
     fn default() -> Self {
@@ -221,6 +224,24 @@ struct ListSpan {
     urls: usize,
     hashtags: usize,
     end: usize,
+}
+
+impl ListSpan {
+    fn written(self) -> std::ops::Range<usize> {
+        self.start..self.start + self.urls
+    }
+
+    fn expanded(self) -> std::ops::Range<usize> {
+        self.start + self.urls..self.start + 2 * self.urls
+    }
+
+    fn hashtags(self) -> std::ops::Range<usize> {
+        self.start + 2 * self.urls..self.start + 2 * self.urls + self.hashtags
+    }
+
+    fn mentions(self) -> std::ops::Range<usize> {
+        self.start + 2 * self.urls + self.hashtags..self.end
+    }
 }
 
 /// One row with its strings resolved; see [`Events::row`].
@@ -368,7 +389,7 @@ impl Events {
         if urls < usize::from(WIDE) && hashtags < usize::from(WIDE) {
             self.shape.push(urls as u8 | (hashtags as u8) << 4);
         } else {
-            self.shape.push(WIDE | WIDE << 4);
+            self.shape.push(ESCAPED);
             self.values.push(Sym(offset(urls)));
             self.values.push(Sym(offset(hashtags)));
         }
@@ -382,7 +403,7 @@ impl Events {
             start += 1;
         }
         let shape = self.shape[i];
-        let (urls, hashtags) = if shape == WIDE | WIDE << 4 {
+        let (urls, hashtags) = if shape == ESCAPED {
             start += 2;
             (self.values[start - 2].idx(), self.values[start - 1].idx())
         } else {
@@ -416,35 +437,29 @@ impl Events {
     /// Row `i`'s URLs: `(written, expanded)` symbols in `strings`.
     pub fn urls(&self, i: usize) -> impl ExactSizeIterator<Item = (Sym, Sym)> + Clone + '_ {
         let s = self.span(i);
-        let written = &self.values[s.start..s.start + s.urls];
-        let expanded = &self.values[s.start + s.urls..s.start + 2 * s.urls];
-        written.iter().copied().zip(expanded.iter().copied())
+        self.values[s.written()].iter().copied().zip(self.values[s.expanded()].iter().copied())
     }
 
     /// Row `i`'s URLs as expanded, symbols in `strings`.
     pub fn urls_expanded(&self, i: usize) -> &[Sym] {
-        let s = self.span(i);
-        &self.values[s.start + s.urls..s.start + 2 * s.urls]
+        &self.values[self.span(i).expanded()]
     }
 
     /// Row `i`'s hashtags, symbols in `strings`.
     pub fn hashtags(&self, i: usize) -> &[Sym] {
-        let s = self.span(i);
-        &self.values[s.start + 2 * s.urls..s.start + 2 * s.urls + s.hashtags]
+        &self.values[self.span(i).hashtags()]
     }
 
     /// Row `i`'s mentions, symbols in `strings`.
     pub fn mentions(&self, i: usize) -> &[Sym] {
-        let s = self.span(i);
-        &self.values[s.start + 2 * s.urls + s.hashtags..s.end]
+        &self.values[self.span(i).mentions()]
     }
 
     /// The number of URLs, hashtags and mentions of all rows.
     pub fn list_counts(&self) -> (usize, usize, usize) {
-        (0..self.len()).fold((0, 0, 0), |(u, h, m), i| {
-            let s = self.span(i);
-            (u + s.urls, h + s.hashtags, m + s.end - s.start - 2 * s.urls - s.hashtags)
-        })
+        (0..self.len())
+            .map(|i| self.span(i))
+            .fold((0, 0, 0), |(u, h, m), s| (u + s.urls, h + s.hashtags, m + s.mentions().len()))
     }
 
     /// The handle of an account, `""` if unknown.
@@ -516,20 +531,21 @@ impl Events {
         self.values.reserve(other.values.len());
         for i in 0..other.len() {
             let (mut j, end) = (other.list_offsets[i] as usize, other.list_offsets[i + 1] as usize);
-            let code = match other.lang[i] {
-                0 => 0,
+            let (lang, code) = match other.lang[i] {
+                0 => (Sym::NONE, 0),
                 LANG_IN_VALUES => {
                     j += 1;
-                    self.code_of(strings[other.values[j - 1].idx()])
+                    let lang = strings[other.values[j - 1].idx()];
+                    (lang, self.code_of(lang))
                 }
-                c => codes[usize::from(c) - 1],
+                c => (strings[other.langs[usize::from(c) - 1].idx()], codes[usize::from(c) - 1]),
             };
             self.lang.push(code);
             if code == LANG_IN_VALUES {
-                self.values.push(map(&strings, other.lang(i)));
+                self.values.push(lang);
             }
             self.shape.push(other.shape[i]);
-            if other.shape[i] == WIDE | WIDE << 4 {
+            if other.shape[i] == ESCAPED {
                 self.values.extend_from_slice(&other.values[j..j + 2]);
                 j += 2;
             }
