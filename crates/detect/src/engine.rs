@@ -14,8 +14,9 @@ use crate::network::Network;
 use crate::params::{Mode, Params};
 use crate::similar::{JoinInput, TokenSets};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::sync::Mutex;
-use swarmscan_model::{Events, Interner, KeyStr, Sym};
+use swarmscan_model::{Events, Interner, Sym};
 
 /// Accounts numbered by the byte order of their ids.
 #[derive(Clone, Debug)]
@@ -200,6 +201,7 @@ impl<'a> Prepared<'a> {
     pub fn heap_bytes(&self) -> usize {
         let keys = match &self.keys {
             KeySpace::Local(i) => i.heap_bytes(),
+            KeySpace::Texts(rep) => rep.capacity() * 4,
             _ => 0,
         };
         let similar = self
@@ -210,14 +212,15 @@ impl<'a> Prepared<'a> {
     }
 
     /// The text of a key, or `None` for networks without keys.
-    pub fn key(&self, key: u32) -> Option<KeyStr<'_>> {
-        match &self.keys {
-            KeySpace::None => None,
-            KeySpace::Posts => Some(self.events.keys.resolve(Sym(key))),
-            KeySpace::Strings if key == EMPTY_URL_KEY => Some(KeyStr::default()),
-            KeySpace::Strings => Some(self.events.strings.resolve(Sym(key)).into()),
-            KeySpace::Local(i) => Some(i.resolve(Sym(key)).into()),
-        }
+    pub fn key(&self, key: u32) -> Option<Cow<'_, str>> {
+        Some(match &self.keys {
+            KeySpace::None => return None,
+            KeySpace::Posts => self.events.keys.resolve(Sym(key)).into(),
+            KeySpace::Strings if key == EMPTY_URL_KEY => Cow::Borrowed(""),
+            KeySpace::Strings => Cow::Borrowed(self.events.strings.resolve(Sym(key))),
+            KeySpace::Local(i) => Cow::Borrowed(i.resolve(Sym(key))),
+            KeySpace::Texts(rep) => Cow::Owned(detectors::co_text::name(self.events, rep[key as usize])),
+        })
     }
 
     /// co_similar: the similarity of two event rows' texts (`None` for other

@@ -5,9 +5,10 @@
 //! The format is private to one run (the file never outlives the process
 //! that wrote it): fixed-width little-endian columns of the sorted actions
 //! (`key`, `ts_ms`, `account`, `row`), the account ranks, and the names of
-//! the level's own keys, in symbol order. Reading it back gives the same
-//! actions, ranks and key names, so every result computed from the level is
-//! the same (tested against the level it was written from).
+//! the level's own keys in symbol order (for co_text, each key's first
+//! text). Reading it back gives the same actions, ranks and key names, so
+//! every result computed from the level is the same (tested against the
+//! level it was written from).
 
 use crate::detectors::KeySpace;
 use crate::engine::{Prepared, Ranks};
@@ -88,6 +89,7 @@ impl<'a> Prepared<'a> {
             KeySpace::Posts => 1,
             KeySpace::Strings => 2,
             KeySpace::Local(_) => 3,
+            KeySpace::Texts(_) => 4,
         };
         w.write_all(&[u8::from(self.multi), u8::from(self.keyed), space])?;
         put(&mut w, &self.ka.key, u32::to_le_bytes)?;
@@ -101,6 +103,9 @@ impl<'a> Prepared<'a> {
                 w.write_all(&(name.len() as u64).to_le_bytes())?;
                 w.write_all(name.as_bytes())?;
             }
+        }
+        if let KeySpace::Texts(rep) = &self.keys {
+            put(&mut w, rep, u32::to_le_bytes)?;
         }
         w.flush()
     }
@@ -140,6 +145,13 @@ impl<'a> Prepared<'a> {
                     names.intern(std::str::from_utf8(&s).map_err(|_| invalid("a name not in UTF-8"))?);
                 }
                 KeySpace::Local(names)
+            }
+            4 => {
+                let rep = take(&mut r, None, u32::from_le_bytes)?;
+                if rep.iter().any(|&i| i as usize > events.texts.len()) {
+                    return Err(invalid("a text out of range"));
+                }
+                KeySpace::Texts(rep)
             }
             _ => return Err(invalid("unknown key space")),
         };

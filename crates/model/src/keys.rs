@@ -246,6 +246,16 @@ impl<'a> KeyStr<'a> {
     }
 }
 
+impl<'a> From<KeyStr<'a>> for std::borrow::Cow<'a, str> {
+    /// Borrowed for a text key, owned for a number printed.
+    fn from(k: KeyStr<'a>) -> Self {
+        match k.0 {
+            Repr::Text(s) => std::borrow::Cow::Borrowed(s),
+            Repr::Digits(..) => std::borrow::Cow::Owned(k.as_str().to_owned()),
+        }
+    }
+}
+
 impl<'a> From<&'a str> for KeyStr<'a> {
     fn from(s: &'a str) -> Self {
         KeyStr(Repr::Text(s))

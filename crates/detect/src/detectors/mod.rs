@@ -78,9 +78,13 @@ pub enum KeySpace {
     /// Strings in [`Events::strings`], with [`EMPTY_URL_KEY`] for the
     /// toolkit's `""` URL (co_link in compatibility mode).
     Strings,
-    /// Keys made by the detector (canonical URLs, normalised texts, hashtag
-    /// sets).
+    /// Keys made by the detector (canonical URLs, hashtag sets).
     Local(Interner),
+    /// co_text's normalised texts, each held as the [`text_index`] of the
+    /// first text that normalises to it and normalised again when its name
+    /// is asked for ([`co_text::name`]), so the normalised texts are never
+    /// all in memory (4 bytes a key instead of the text and its table).
+    Texts(Vec<u32>),
 }
 
 /// The key of the toolkit's empty URL in [`KeySpace::Strings`].
@@ -184,53 +188,8 @@ pub(crate) struct Extracted {
     pub docs: Option<(TokenSets, Vec<u32>)>,
 }
 
-/// Applies `f` to each distinct text used by `rows` (in parallel) and
-/// interns the results: returns the interner and, per text sym, its key
-/// (`u32::MAX` for `None` results or unused texts). `Sym::NONE` texts are
-/// handled as `""` under index `texts.len()`. Each worker interns into its
-/// own arena; the arenas are merged once, so no string is held twice.
-pub(crate) fn key_texts(
-    ev: &Events,
-    rows: &[usize],
-    f: impl Fn(&str, &mut String, &mut String) -> bool + Sync,
-) -> (Interner, Vec<u32>) {
-    let n_texts = ev.texts.len();
-    let idx = |s: Sym| if s.is_none() { n_texts } else { s.idx() };
-    let mut used = vec![false; n_texts + 1];
-    for &r in rows {
-        used[idx(ev.text[r])] = true;
-    }
-    let todo: Vec<u32> = (0..=n_texts as u32).filter(|&i| used[i as usize]).collect();
-    drop(used);
-    let chunk = todo.len().div_ceil(rayon::current_num_threads() * 4).max(1024);
-    let parts: Vec<(Interner, Vec<u32>)> = todo
-        .par_chunks(chunk)
-        .map(|part| {
-            let (mut local, mut scratch, mut out) = (Interner::new(), String::new(), String::new());
-            let keys = part
-                .iter()
-                .map(|&i| {
-                    let text = if i as usize == n_texts { "" } else { ev.texts.resolve(Sym(i)) };
-                    if f(text, &mut scratch, &mut out) { local.intern(&out).0 } else { u32::MAX }
-                })
-                .collect();
-            (local, keys)
-        })
-        .collect();
-    let mut keys = Interner::new();
-    let mut map = vec![u32::MAX; n_texts + 1];
-    for ((local, local_keys), part) in parts.into_iter().zip(todo.chunks(chunk)) {
-        let remap = keys.absorb(&local);
-        for (&i, &k) in part.iter().zip(&local_keys) {
-            if k != u32::MAX {
-                map[i as usize] = remap[k as usize].0;
-            }
-        }
-    }
-    (keys, map)
-}
-
-/// The index [`key_texts`] uses for a text sym.
+/// The index of a text sym in per-text tables: `Sym::NONE` (no text) is
+/// `texts.len()`.
 #[inline]
 pub(crate) fn text_index(ev: &Events, s: Sym) -> usize {
     if s.is_none() { ev.texts.len() } else { s.idx() }
