@@ -328,7 +328,9 @@ fn list_col<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a ListArray, String>
     column(b, name)?.as_any().downcast_ref::<ListArray>().ok_or_else(|| format!("column `{name}` is not a list"))
 }
 
-fn append_batch(b: &RecordBatch, out: &mut Events) -> Result<u64, String> {
+/// Appends a record batch of this crate's schema ([`schema`]) to `out`;
+/// returns its rows. `Err` names the column that does not fit.
+pub fn append_batch(b: &RecordBatch, out: &mut Events) -> Result<u64, String> {
     let platform = DictCol::new(column(b, "platform")?, "platform")?;
     let post = DictCol::new(column(b, "post_id")?, "post_id")?;
     let account = DictCol::new(column(b, "account_id")?, "account_id")?;

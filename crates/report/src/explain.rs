@@ -22,6 +22,44 @@ pub struct Header {
     pub skipped: u64,
 }
 
+impl Header {
+    /// The header of a scan of the inputs `read` accounts for, by
+    /// swarmscan `version`, generated now ([`generated_now`]).
+    pub fn for_inputs(version: &str, read: &swarmscan_ingest::IngestReport) -> Header {
+        let inputs = read
+            .files
+            .iter()
+            .map(|f| r::InputRow {
+                path: f.file.clone(),
+                format: f.format.clone(),
+                records: f.records,
+                skipped: f.skipped_total(),
+            })
+            .collect();
+        Header {
+            title: "swarmscan report".into(),
+            version: version.into(),
+            generated: generated_now(),
+            inputs,
+            records: read.records(),
+            skipped: read.skipped().values().sum(),
+        }
+    }
+}
+
+/// The generation time written into reports: `SOURCE_DATE_EPOCH` when set
+/// (reproducible builds' convention), else now.
+pub fn generated_now() -> String {
+    let ms = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .map(|s| s * 1000)
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+        });
+    format_rfc3339_ms(ms)
+}
+
 /// The name of the lookalike-domain signal in cluster and account signals.
 pub const LOOKALIKE_SIGNAL: &str = "lookalike_domain";
 

@@ -28,7 +28,7 @@ mod xml;
 use std::io;
 
 pub use data::*;
-pub use explain::{Header, LOOKALIKE_SIGNAL, explain};
+pub use explain::{Header, LOOKALIKE_SIGNAL, explain, generated_now};
 
 type Writer = fn(&ReportData, &mut dyn io::Write) -> io::Result<()>;
 

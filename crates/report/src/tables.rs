@@ -98,3 +98,21 @@ pub fn write_domains(d: &ReportData, w: impl Write) -> io::Result<()> {
     }
     c.flush()
 }
+
+/// `domain,registrable_domain,imitates,rule,score`: what `swarmscan domains`
+/// found, one row per lookalike domain.
+pub fn write_findings(findings: &[swarmscan_domains::Finding], w: impl Write) -> io::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(["domain", "registrable_domain", "imitates", "rule", "score"]).map_err(csv_err)?;
+    for f in findings {
+        c.write_record([
+            f.domain.as_str(),
+            &f.registrable_domain,
+            &f.imitates,
+            &f.rule.to_string(),
+            &format!("{:.2}", f.score),
+        ])
+        .map_err(csv_err)?;
+    }
+    c.flush()
+}

@@ -15,7 +15,7 @@ pub mod stats;
 mod testing;
 pub mod window;
 
-pub use lookalikes::Lookalikes;
+pub use lookalikes::{Lookalikes, url_hosts};
 pub use memory::MemoryStats;
 pub use pipeline::{Found, Progress, Run, run};
 pub use scan::{

@@ -7,6 +7,22 @@ use std::collections::BTreeMap;
 use swarmscan_domains::{Finding, Matcher, url_host};
 use swarmscan_model::{Events, Sym};
 
+/// The host of every URL in the data (expanded where the data expands it),
+/// with the number of URLs on it: what `swarmscan domains` checks.
+pub fn url_hosts(ev: &Events) -> BTreeMap<String, u64> {
+    let mut per_sym: BTreeMap<u32, u64> = BTreeMap::new();
+    for &x in (0..ev.len()).flat_map(|r| ev.urls_expanded(r)) {
+        *per_sym.entry(x.0).or_default() += 1;
+    }
+    let mut hosts: BTreeMap<String, u64> = BTreeMap::new();
+    for (sym, n) in per_sym {
+        if let Some(h) = url_host(ev.strings.resolve(Sym(sym))) {
+            *hosts.entry(h).or_default() += n;
+        }
+    }
+    hosts
+}
+
 /// Lookalike news domains among the hosts of every URL in the data.
 #[derive(Clone, Debug, Default)]
 pub struct Lookalikes {

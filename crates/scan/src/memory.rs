@@ -23,6 +23,25 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use swarmscan_detect::Prepared;
 use swarmscan_model::Events;
 
+/// The share of the machine's memory a scan may hold by default: the rest
+/// is for the transient working memory of one signal's test, the outputs
+/// and the rest of the system.
+pub const DEFAULT_SHARE: f64 = 0.75;
+
+/// This machine's physical memory, bytes (Linux's `/proc/meminfo`; `None`
+/// elsewhere or when unreadable).
+pub fn machine_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// The default memory limit: [`DEFAULT_SHARE`] of [`machine_memory`].
+pub fn default_limit() -> Option<u64> {
+    machine_memory().map(|m| (m as f64 * DEFAULT_SHARE) as u64)
+}
+
 /// What the memory limit made the scan do (`summary.json → results.memory`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct MemoryStats {

@@ -78,15 +78,7 @@ pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
         let opts = ReadOptions { format: args.format, strict: args.strict, ..Default::default() };
         let l = load(&args.inputs, &opts, ui)?;
         let ev = &l.events;
-        let mut per_sym: BTreeMap<u32, u64> = BTreeMap::new();
-        for &x in (0..ev.len()).flat_map(|r| ev.urls_expanded(r)) {
-            *per_sym.entry(x.0).or_default() += 1;
-        }
-        for (sym, n) in per_sym {
-            if let Some(h) = url_host(ev.strings.resolve(swarmscan_model::Sym(sym))) {
-                *hosts.entry(h).or_default() += n;
-            }
-        }
+        hosts = swarmscan_scan::url_hosts(ev);
         (l.report, l.read_s, ev.len() as u64, ev.num_accounts() as u64)
     };
     if let Some(p) = &args.domains {
@@ -107,21 +99,7 @@ pub fn run(args: DomainsArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let match_s = t.elapsed().as_secs_f64();
 
     // Written beside the destination and renamed when whole (`-`: stdout).
-    crate::atomic::write_output(&args.output, |out| {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(["domain", "registrable_domain", "imitates", "rule", "score"])?;
-        for f in &findings {
-            w.write_record([
-                &f.domain,
-                &f.registrable_domain,
-                &f.imitates,
-                &f.rule.to_string(),
-                &format!("{:.2}", f.score),
-            ])?;
-        }
-        w.flush()?;
-        Ok(())
-    })?;
+    crate::atomic::write_output(&args.output, |out| Ok(swarmscan_report::tables::write_findings(&findings, out)?))?;
 
     let mut s = Summary::new("domains", &report, events, accounts);
     s.totals.problems += outlet_lines_skipped;

@@ -90,20 +90,6 @@ fn parse_bytes(s: &str) -> Result<MemoryLimit, String> {
     Ok(MemoryLimit(Some((n * (1u64 << shift) as f64) as u64)))
 }
 
-/// This machine's physical memory, bytes (Linux's `/proc/meminfo`; `None`
-/// elsewhere or when unreadable).
-fn machine_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-/// The share of the machine's memory the scan may hold by default: the
-/// rest is for the transient working memory of one signal's test, the
-/// outputs and the rest of the system.
-const DEFAULT_MEMORY_SHARE: f64 = 0.75;
-
 /// Bytes as people read them (GiB, MiB).
 fn gib(b: u64) -> String {
     match b {
@@ -180,7 +166,7 @@ impl ScanArgs {
         p.auto_windows.dedup();
         p.memory_limit = match self.memory_limit {
             Some(MemoryLimit(limit)) => limit,
-            None => machine_memory().map(|m| (m as f64 * DEFAULT_MEMORY_SHARE) as u64),
+            None => swarmscan_scan::memory::default_limit(),
         };
         Ok(p)
     }
@@ -193,23 +179,10 @@ impl ScanArgs {
             (Some(l), None) => format!(
                 "memory limit {} (three quarters of this machine's {}; --memory-limit to change)",
                 gib(l),
-                machine_memory().map_or_else(|| "memory".into(), gib)
+                swarmscan_scan::memory::machine_memory().map_or_else(|| "memory".into(), gib)
             ),
         }
     }
-}
-
-/// The generation time written into reports: `SOURCE_DATE_EPOCH` when set
-/// (reproducible builds' convention), else now.
-fn generated_at() -> String {
-    let ms = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .map(|s| s * 1000)
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-        });
-    swarmscan_model::format_rfc3339_ms(ms)
 }
 
 pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
@@ -299,24 +272,7 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     let (res, params) = (&run.result, &run.params);
 
     let stage = ui.stage("writing outputs");
-    let header = Header {
-        title: "swarmscan report".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        generated: generated_at(),
-        inputs: l
-            .report
-            .files
-            .iter()
-            .map(|f| swarmscan_report::InputRow {
-                path: f.file.clone(),
-                format: f.format.clone(),
-                records: f.records,
-                skipped: f.skipped_total(),
-            })
-            .collect(),
-        records: l.report.records(),
-        skipped: l.report.skipped().values().sum(),
-    };
+    let header = Header::for_inputs(env!("CARGO_PKG_VERSION"), &l.report);
     let data = swarmscan_report::explain(res, params, &run.lookalikes, header);
     for (name, write) in swarmscan_report::OUTPUTS {
         stage.set(name);

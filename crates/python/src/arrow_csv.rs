@@ -1,0 +1,186 @@
+//! Any Arrow table read as the CSV file it would be, so that the CLI's
+//! readers sniff its columns, map them and account for every row exactly as
+//! for a file: a notebook's frame with the toolkit's, CooRTweet's or a
+//! mapped layout is read by the same code as `events.csv`, and a bad row is
+//! reported as `<table>:LINE` (the header is line 1, the table's first row
+//! line 2).
+//!
+//! Cells are written as a CSV file of that layout would hold them:
+//! strings as they are, numbers and booleans in their plain form, nulls
+//! empty, timestamps and dates as Unix seconds with up to three decimals
+//! (the engine's precision; the one time form the toolkit's, CooRTweet's
+//! and mapped CSVs all read; a timestamp without a time zone is UTC),
+//! and lists of strings (a `urls` column) as their items separated by
+//! spaces. Batches are formatted one at a time as the reader asks for
+//! bytes, so memory stays at one batch whatever the table's size.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::TimestampMillisecondType;
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{DataType, Schema, TimeUnit};
+use std::io::{self, Read};
+
+/// Whether `schema` is swarmscan's own event schema (what `read` returns
+/// and `swarmscan convert` writes), which is appended without the CSV
+/// detour.
+pub(crate) fn is_event_schema(schema: &Schema) -> bool {
+    let ours = swarmscan_parquet::schema();
+    schema.metadata().contains_key("swarmscan.schema_version")
+        || (schema.fields().len() == ours.fields().len()
+            && schema.fields().iter().zip(ours.fields()).all(|(a, b)| a.name() == b.name()))
+}
+
+/// A reader of CSV bytes made from an Arrow stream.
+pub(crate) struct CsvRows {
+    reader: Box<dyn RecordBatchReader + Send>,
+    buf: Vec<u8>,
+    pos: usize,
+    header_written: bool,
+    done: bool,
+}
+
+impl CsvRows {
+    pub(crate) fn new(reader: Box<dyn RecordBatchReader + Send>) -> CsvRows {
+        CsvRows { reader, buf: Vec::new(), pos: 0, header_written: false, done: false }
+    }
+
+    /// Fills `buf` with the next piece: the header, a batch's rows, or
+    /// nothing at the end.
+    fn refill(&mut self) -> io::Result<()> {
+        self.buf.clear();
+        self.pos = 0;
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut self.buf);
+        if !self.header_written {
+            self.header_written = true;
+            let schema = self.reader.schema();
+            w.write_record(schema.fields().iter().map(|f| f.name().as_str()))?;
+            return w.flush();
+        }
+        let batch = match self.reader.next() {
+            None => {
+                self.done = true;
+                return Ok(());
+            }
+            Some(b) => b.map_err(io::Error::other)?,
+        };
+        write_rows(&batch, &mut w)?;
+        w.flush()
+    }
+}
+
+impl Read for CsvRows {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.buf.len() {
+            if self.done {
+                return Ok(0);
+            }
+            self.refill()?;
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// How one column's cells are written.
+enum Cell<'a> {
+    /// Milliseconds since the epoch, written as Unix seconds.
+    Millis(ArrayRef),
+    /// A list of strings, items joined by spaces.
+    Words(&'a dyn Array, Vec<ArrayFormatter<'a>>),
+    /// Anything else, in Arrow's display form.
+    Plain(ArrayFormatter<'a>),
+}
+
+const OPTIONS: FormatOptions<'static> = FormatOptions::new().with_null("");
+
+fn cells(a: &dyn Array) -> io::Result<Cell<'_>> {
+    let bad = |e: arrow_schema::ArrowError| io::Error::other(format!("column of type {}: {e}", a.data_type()));
+    Ok(match a.data_type() {
+        DataType::Timestamp(_, tz) => {
+            Cell::Millis(arrow_cast::cast(a, &DataType::Timestamp(TimeUnit::Millisecond, tz.clone())).map_err(bad)?)
+        }
+        DataType::Date32 | DataType::Date64 => {
+            Cell::Millis(arrow_cast::cast(a, &DataType::Timestamp(TimeUnit::Millisecond, None)).map_err(bad)?)
+        }
+        DataType::List(_) | DataType::LargeList(_) => {
+            let values = match a.data_type() {
+                DataType::List(_) => a.as_list::<i32>().values(),
+                _ => a.as_list::<i64>().values(),
+            };
+            Cell::Words(a, vec![ArrayFormatter::try_new(values.as_ref(), &OPTIONS).map_err(bad)?])
+        }
+        _ => Cell::Plain(ArrayFormatter::try_new(a, &OPTIONS).map_err(bad)?),
+    })
+}
+
+fn write_rows(batch: &RecordBatch, w: &mut csv::Writer<&mut Vec<u8>>) -> io::Result<()> {
+    let cols: Vec<Cell<'_>> = batch.columns().iter().map(|c| cells(c.as_ref())).collect::<io::Result<_>>()?;
+    let mut row: Vec<String> = vec![String::new(); cols.len()];
+    for i in 0..batch.num_rows() {
+        for (cell, out) in cols.iter().zip(row.iter_mut()) {
+            out.clear();
+            match cell {
+                Cell::Millis(a) => {
+                    let a = a.as_primitive::<TimestampMillisecondType>();
+                    if a.is_valid(i) {
+                        unix_seconds(a.value(i), out);
+                    }
+                }
+                Cell::Words(a, values) => {
+                    if a.is_valid(i) {
+                        let range = match a.data_type() {
+                            DataType::List(_) => {
+                                let o = a.as_list::<i32>().value_offsets();
+                                o[i] as usize..o[i + 1] as usize
+                            }
+                            _ => {
+                                let o = a.as_list::<i64>().value_offsets();
+                                o[i] as usize..o[i + 1] as usize
+                            }
+                        };
+                        for j in range {
+                            let item = values[0].value(j).to_string();
+                            if !item.is_empty() {
+                                if !out.is_empty() {
+                                    out.push(' ');
+                                }
+                                out.push_str(&item);
+                            }
+                        }
+                    }
+                }
+                Cell::Plain(f) => {
+                    use std::fmt::Write;
+                    write!(out, "{}", f.value(i)).map_err(io::Error::other)?;
+                }
+            }
+        }
+        w.write_record(&row)?;
+    }
+    Ok(())
+}
+
+/// `ms` as Unix seconds: `1600000001.5`, `-0.25`, `1600000000`.
+fn unix_seconds(ms: i64, out: &mut String) {
+    use std::fmt::Write;
+    let (secs, frac) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    if secs < 0 && frac > 0 {
+        // -0.25 s is -1 s + 750 ms: print the sign and the magnitude.
+        let m = ms.unsigned_abs();
+        let _ = write!(out, "-{}", m / 1000);
+        push_millis(m % 1000, out);
+    } else {
+        let _ = write!(out, "{secs}");
+        push_millis(frac as u64, out);
+    }
+}
+
+fn push_millis(frac: u64, out: &mut String) {
+    if frac > 0 {
+        let digits = format!(".{frac:03}");
+        out.push_str(digits.trim_end_matches('0'));
+    }
+}
