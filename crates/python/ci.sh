@@ -14,7 +14,7 @@ python3 -m venv "$venv"
 py="$venv/bin/python"
 "$py" -m pip install -q --disable-pip-version-check 'pip>=24' 2>&1 | grep -v "as the 'root' user" || true
 "$py" -m pip install -q --disable-pip-version-check \
-  'pytest>=8,<10' 'pandas>=2,<4' 'networkx>=3.2,<4' 'matplotlib>=3.8,<4' 2>&1 | grep -v "as the 'root' user" || true
+  'pytest>=8,<10' 'pandas>=2,<4' 'networkx>=3.2,<4' 'matplotlib>=3.8,<4' 'polars>=1,<3' 'duckdb>=1,<3' 2>&1 | grep -v "as the 'root' user" || true
 
 start=$(date +%s)
 MATURIN_PEP517_ARGS="${MATURIN_PEP517_ARGS:---profile dev}" \
