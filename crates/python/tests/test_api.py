@@ -7,6 +7,8 @@ import csv
 import filecmp
 import json
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -250,3 +252,21 @@ def test_report_and_graph(gen, cli_scan, tmp_path):
     assert g.number_of_edges() == len(pairs)
     clusters = {d["cluster_id"] for _, d in g.nodes(data=True)}
     assert clusters == set(result.clusters.column("cluster_id").to_pylist())
+
+
+def test_the_package_needs_only_pyarrow(gen):
+    # numpy, pandas and networkx are optional: blocked here, the core still runs.
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('numpy', 'pandas', 'networkx'):\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import swarmscan\n"
+        f"r = swarmscan.scan({str(gen / 'events.csv')!r})\n"
+        "assert r.clusters.num_rows > 0\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

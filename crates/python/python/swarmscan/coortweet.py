@@ -28,8 +28,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 REQUIRED = ("object_id", "account_id", "content_id", "timestamp_share")
 
 
@@ -71,6 +69,7 @@ def detect_groups(x: Any, time_window: int = 10, min_participation: int = 2, rem
     pair (on equal times, the one CooRTweet's row order puts first) and
     ``time_delta`` the absolute difference in seconds.
     """
+    import numpy as np
     import pandas as pd
 
     df = _frame(x)
@@ -172,6 +171,7 @@ def generate_coordinated_network(
     the edges over the threshold and their accounts.
     """
     import networkx as nx
+    import numpy as np
     import pandas as pd
 
     if not (isinstance(edge_weight, (int, float)) and 0 <= edge_weight <= 1):
