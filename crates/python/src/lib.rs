@@ -22,7 +22,7 @@ mod arrow_csv;
 
 use arrow_array::RecordBatch;
 use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
-use arrow_schema::{ArrowError, DataType, Field, Schema};
+use arrow_schema::{DataType, Field, Schema};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3_arrow::{PyRecordBatchReader, PyTable};
@@ -35,10 +35,6 @@ use swarmscan_report::ReportData;
 use swarmscan_scan::{ScanParams, Signal};
 
 fn value_error(e: impl std::fmt::Display) -> PyErr {
-    PyValueError::new_err(e.to_string())
-}
-
-fn arrow_error(e: ArrowError) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
@@ -88,7 +84,7 @@ impl Input {
         if arrow_csv::is_event_schema(&reader.schema()) {
             file.format = Format::Parquet.as_str().into();
             for batch in reader {
-                let n = swarmscan_parquet::append_batch(&batch.map_err(arrow_error)?, &mut events)
+                let n = swarmscan_parquet::append_batch(&batch.map_err(value_error)?, &mut events)
                     .map_err(|m| value_error(format!("<table>: {m}")))?;
                 file.records += n;
                 file.parsed += n;
@@ -176,7 +172,7 @@ fn read(py: Python<'_>, input: InputArgs) -> PyResult<(PyTable, String)> {
     let input = Input::new(input)?;
     let (batch, report) = py.detach(|| -> PyResult<_> {
         let (events, report) = input.load()?;
-        let batch = swarmscan_parquet::into_record_batch(events).map_err(arrow_error)?;
+        let batch = swarmscan_parquet::into_record_batch(events).map_err(value_error)?;
         Ok((batch, report))
     })?;
     Ok((one_batch(batch)?, serde_json::to_string(&report).map_err(value_error)?))
@@ -293,33 +289,20 @@ impl ScanOutput {
             .find(|(n, _)| *n == name)
             .ok_or_else(|| value_error(format!("no output {name:?}")))?;
         py.detach(|| -> std::io::Result<()> {
+            // Beside the destination, renamed over it when whole; removed
+            // if anything fails.
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-            let mut tmp = tempfile_in(dir, &path)?;
-            let mut w = std::io::BufWriter::new(&mut tmp.1);
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+            let mut w = std::io::BufWriter::new(tmp.as_file_mut());
             write(&self.data, &mut w)?;
             std::io::Write::flush(&mut w)?;
             drop(w);
-            tmp.1.sync_all()?;
-            std::fs::rename(&tmp.0, &path).inspect_err(|_| {
-                let _ = std::fs::remove_file(&tmp.0);
-            })
+            tmp.as_file().sync_all()?;
+            tmp.persist(&path).map_err(|e| e.error)?;
+            Ok(())
         })
         .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))
     }
-}
-
-/// A new file beside `path` to write it under, renamed over it when whole.
-fn tempfile_in(dir: &std::path::Path, path: &std::path::Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    for i in 0..100u32 {
-        let tmp = dir.join(format!(".{name}.{}.{i}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(f) => return Ok((tmp, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no free temporary name"))
 }
 
 /// Runs the scan; `windows` maps signal names to seconds (`None`: estimate
@@ -382,24 +365,12 @@ fn scan(
         let run = swarmscan_scan::run(&events, &params, &list, &|_| cancel_point(cancel)).map_err(value_error)?;
         let header = swarmscan_report::Header::for_inputs(env!("CARGO_PKG_VERSION"), &report);
         let data = swarmscan_report::explain(&run.result, &run.params, &run.lookalikes, header);
-        let res = &run.result;
+        let results = swarmscan_report::tables::scan_results(&data, &run.result).map_err(value_error)?;
         let summary = serde_json::json!({
             "events": events.len(),
             "accounts": events.num_accounts(),
             "ingest": report,
-            "results": {
-                "output_version": swarmscan_report::tables::OUTPUT_VERSION,
-                "clusters": data.clusters.len(),
-                "flagged_accounts": data.nodes.len(),
-                "tested_pairs": res.tested_pairs,
-                "group_tests": res.attach_tested,
-                "significant_pairs": res.pairs.len(),
-                "p_threshold": res.p_threshold,
-                "lookalike_domains": data.lookalikes.len(),
-                "signals": res.signals,
-                "memory": res.memory,
-                "parameters": data.parameters,
-            },
+            "results": results,
         });
         Ok(ScanOutput { summary: summary.to_string(), data })
     })

@@ -48,8 +48,9 @@ def test_scan_writes_the_clis_outputs_byte_for_byte(gen, cli_scan, tmp_path):
         assert filecmp.cmp(cli_scan / name, tmp_path / name, shallow=False), name
     summary = json.loads((tmp_path / "summary.json").read_text())
     cli_summary = json.loads((cli_scan / "summary.json").read_text())
-    for key in ("clusters", "flagged_accounts", "tested_pairs", "significant_pairs", "p_threshold"):
-        assert summary["results"][key] == cli_summary["results"][key], key
+    # The same figures, from the same function; the CLI adds where it wrote.
+    want = {k: v for k, v in cli_summary["results"].items() if k != "out"}
+    assert summary["results"] == want
 
 
 def test_tables_hold_the_csvs_typed(gen, cli_scan):

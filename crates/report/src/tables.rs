@@ -9,6 +9,33 @@ use std::io::{self, Write};
 /// Version of the output contract.
 pub const OUTPUT_VERSION: u32 = 2;
 
+/// The figures of a finished scan that `summary.json → results` holds
+/// (the CLI adds where it wrote the outputs), for every front end.
+pub fn scan_results(
+    d: &ReportData,
+    res: &swarmscan_scan::ScanResult<'_>,
+) -> serde_json::Result<std::collections::BTreeMap<&'static str, serde_json::Value>> {
+    let members = res.clusters.iter().flat_map(|c| c.members.iter().copied());
+    let by_group = members.filter(|&m| res.attachments.binary_search_by_key(&m, |t| t.account).is_ok()).count();
+    Ok([
+        ("output_version", OUTPUT_VERSION.into()),
+        ("clusters", d.clusters.len().into()),
+        ("flagged_accounts", d.nodes.len().into()),
+        ("flagged_by_pair_test", (d.nodes.len() - by_group).into()),
+        ("flagged_by_group_test", by_group.into()),
+        ("tested_pairs", res.tested_pairs.into()),
+        ("group_tests", res.attach_tested.into()),
+        ("significant_pairs", res.pairs.len().into()),
+        ("p_threshold", res.p_threshold.into()),
+        ("lookalike_domains", d.lookalikes.len().into()),
+        ("signals", serde_json::to_value(&res.signals)?),
+        ("memory", serde_json::to_value(&res.memory)?),
+        ("parameters", serde_json::to_value(&d.parameters)?),
+    ]
+    .into_iter()
+    .collect())
+}
+
 fn csv_err(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }

@@ -280,22 +280,8 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     }
     s.timings_s.insert("explain_and_write".into(), stage.done(&format!("into {}", dir.display())));
 
-    s.results.insert("output_version", tables::OUTPUT_VERSION.into());
+    s.results.extend(tables::scan_results(&data, res)?);
     s.results.insert("out", dir.display().to_string().into());
-    s.results.insert("clusters", data.clusters.len().into());
-    s.results.insert("flagged_accounts", data.nodes.len().into());
-    let members = res.clusters.iter().flat_map(|c| c.members.iter().copied());
-    let by_group = members.filter(|&m| res.attachments.binary_search_by_key(&m, |t| t.account).is_ok()).count();
-    s.results.insert("flagged_by_pair_test", (data.nodes.len() - by_group).into());
-    s.results.insert("flagged_by_group_test", by_group.into());
-    s.results.insert("tested_pairs", res.tested_pairs.into());
-    s.results.insert("group_tests", res.attach_tested.into());
-    s.results.insert("significant_pairs", res.pairs.len().into());
-    s.results.insert("p_threshold", res.p_threshold.into());
-    s.results.insert("lookalike_domains", data.lookalikes.len().into());
-    s.results.insert("signals", serde_json::to_value(&res.signals)?);
-    s.results.insert("memory", serde_json::to_value(&res.memory)?);
-    s.results.insert("parameters", serde_json::to_value(&data.parameters)?);
     if outlet_problems > 0 {
         s.results.insert("skipped_outlet_lines", outlet_problems.into());
     }
