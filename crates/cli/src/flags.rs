@@ -130,6 +130,9 @@ pub enum Command {
     Domains(DomainsArgs),
     /// Compute a co-action network (co_repost, co_link, co_text, …) as an edge list.
     Network(crate::cmd::network::NetworkArgs),
+    /// Watch Bluesky's Jetstream and/or a Mastodon server live: scan a sliding
+    /// horizon on a schedule, alert when a coordinated cluster appears or grows.
+    Watch(crate::cmd::watch::WatchArgs),
 }
 
 /// Options shared by every command that reads inputs.
@@ -222,8 +225,10 @@ pub struct GenArgs {
     /// Random seed: the same seed, scale and scenario give byte-identical files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Event files to write: `cnt` (events.csv, the toolkit's CSV) and/or
-    /// `twarc2` (events.jsonl, flattened tweets).
+    /// Event files to write: `cnt` (events.csv, the toolkit's CSV),
+    /// `twarc2` (events.jsonl, flattened tweets), `jetstream`
+    /// (events.jetstream.jsonl, Bluesky Jetstream events), `mastodon`
+    /// (events.mastodon.jsonl, Mastodon statuses): the same events each.
     #[arg(long, value_delimiter = ',', default_values = ["cnt", "twarc2"], value_parser = parse_gen_format)]
     pub formats: Vec<swarmscan_gen::Format>,
     /// A named kind of collection: default, small, focused, op-heavy,
@@ -349,15 +354,16 @@ fn parse_prob_range(s: &str) -> Result<(f64, f64), String> {
 }
 
 /// A duration in seconds: `90`, `90s`, `20m`, `10h`.
-fn parse_seconds(x: &str) -> Result<f64, String> {
+pub(crate) fn parse_seconds(x: &str) -> Result<f64, String> {
     let x = x.trim();
     let (num, mult) = match x.as_bytes().last() {
         Some(b's') => (&x[..x.len() - 1], 1.0),
         Some(b'm') => (&x[..x.len() - 1], 60.0),
         Some(b'h') => (&x[..x.len() - 1], 3600.0),
+        Some(b'd') => (&x[..x.len() - 1], 86400.0),
         _ => (x, 1.0),
     };
-    num.parse::<f64>().map(|v| v * mult).map_err(|_| format!("`{x}` is not a duration (e.g. 90s, 20m, 10h)"))
+    num.parse::<f64>().map(|v| v * mult).map_err(|_| format!("`{x}` is not a duration (e.g. 90s, 20m, 10h, 7d)"))
 }
 
 fn parse_duration_range(s: &str) -> Result<(f64, f64), String> {
@@ -370,11 +376,7 @@ fn parse_duration_range(s: &str) -> Result<(f64, f64), String> {
 }
 
 fn parse_gen_format(s: &str) -> Result<swarmscan_gen::Format, String> {
-    match s {
-        "cnt" => Ok(swarmscan_gen::Format::Cnt),
-        "twarc2" => Ok(swarmscan_gen::Format::Twarc2),
-        _ => Err(format!("unknown generator format `{s}`; use cnt or twarc2")),
-    }
+    s.parse()
 }
 
 #[derive(Args, Debug)]

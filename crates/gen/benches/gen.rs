@@ -34,3 +34,10 @@ fn csv_2_threads(bencher: divan::Bencher) {
 fn csv_and_jsonl_2_threads(bencher: divan::Bencher) {
     run(bencher, vec![Format::Cnt, Format::Twarc2], 2);
 }
+
+/// Each JSON event file alone, on one core: the live-stream writers
+/// against the twarc2 one.
+#[divan::bench(args = [Format::Twarc2, Format::Jetstream, Format::Mastodon], sample_count = 5, sample_size = 1)]
+fn one_json_file_1_thread(bencher: divan::Bencher, format: Format) {
+    run(bencher, vec![format], 1);
+}

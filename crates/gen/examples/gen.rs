@@ -1,6 +1,7 @@
 //! Generates a data set from the command line and prints the summary and the
-//! throughput: `cargo run --release -p swarmscan-gen --example gen -- OUT [SCALE] [SEED] [csv|jsonl|both] [SCENARIO]`
-//! (`SCENARIO` is a preset name: `default`, `focused`, …).
+//! throughput: `cargo run --release -p swarmscan-gen --example gen -- OUT [SCALE] [SEED] [csv|jsonl|both|none|FORMAT,…] [SCENARIO]`
+//! (`FORMAT` is a [`Format`] name: `cnt`, `twarc2`, `jetstream`, `mastodon`;
+//! `SCENARIO` is a preset name: `default`, `focused`, …).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use swarmscan_gen::{Format, GenConfig, generate, preset};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(out) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: gen OUT [SCALE] [SEED] [csv|jsonl|both] [SCENARIO]");
+        eprintln!("usage: gen OUT [SCALE] [SEED] [csv|jsonl|both|none|FORMAT,...] [SCENARIO]");
         std::process::exit(2);
     };
     let scale = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(0.1);
@@ -20,7 +21,14 @@ fn main() {
         Some("csv") => vec![Format::Cnt],
         Some("jsonl") => vec![Format::Twarc2],
         Some("none") => vec![],
-        _ => vec![Format::Cnt, Format::Twarc2],
+        Some("both") | None => vec![Format::Cnt, Format::Twarc2],
+        Some(names) => match names.split(',').map(str::parse).collect::<Result<Vec<Format>, _>>() {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        },
     };
     let scenario = match args.get(4) {
         None => Default::default(),

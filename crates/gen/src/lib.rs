@@ -10,7 +10,7 @@
 //!     slice k: organic posts + scheduled actions + follow-ups (may spill forward)
 //!            │ events bucketed by the slice they fall in
 //!            ▼ a slice is complete once every earlier generator ran
-//!     sort by id ─► format CSV / JSONL (rayon) ─► append in slice order
+//!     sort by id ─► format each file (rayon) ─► append in slice order
 //!            ▼ at the end
 //!     labels.csv (accounts that appear) + operations.json (ground truth)
 //! ```
@@ -23,6 +23,9 @@
 //!
 //! See `crates/gen/README.md` for the model, its parameters and why the data
 //! is hard for fixed-threshold detectors.
+//!
+//! Event files: toolkit CSV, flattened twarc2, Bluesky Jetstream and
+//! Mastodon statuses ([`Format`]), all holding the same events.
 //!
 //! Architecture Invariant: this crate knows only the formats it writes; it
 //! depends on no other swarmscan crate, and never reads input.
@@ -40,6 +43,7 @@ mod pipeline;
 mod rng;
 mod scenario;
 mod slice;
+mod stream;
 mod text;
 mod time;
 mod truth;
@@ -57,7 +61,9 @@ use crate::world::World;
 /// 2024-07-29T00:00:00Z (a Monday), the default start of the period.
 pub const DEFAULT_START_MS: i64 = 1_722_211_200_000;
 
-/// An event file format the generator can write.
+/// An event file format the generator can write. Every event file holds the
+/// same events in the same (time) order; `--formats` names them by
+/// [`Format::as_str`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
@@ -65,15 +71,49 @@ pub enum Format {
     Cnt,
     /// twarc2 flattened JSONL, one tweet per line: `events.jsonl`.
     Twarc2,
+    /// Bluesky Jetstream v1 commit events, one per line, as the Jetstream
+    /// websocket sends them: `events.jetstream.jsonl`.
+    Jetstream,
+    /// Mastodon API `Status` objects, one per line (the `payload` of the
+    /// streaming API's `update` events): `events.mastodon.jsonl`.
+    Mastodon,
 }
 
 impl Format {
+    /// Every format, in the order files are written.
+    pub const ALL: [Format; 4] = [Format::Cnt, Format::Twarc2, Format::Jetstream, Format::Mastodon];
+
     /// File name written for this format.
     pub fn file_name(self) -> &'static str {
         match self {
             Format::Cnt => "events.csv",
             Format::Twarc2 => "events.jsonl",
+            Format::Jetstream => "events.jetstream.jsonl",
+            Format::Mastodon => "events.mastodon.jsonl",
         }
+    }
+
+    /// The format's name (`cnt`, `twarc2`, `jetstream`, `mastodon`; also
+    /// its serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Cnt => "cnt",
+            Format::Twarc2 => "twarc2",
+            Format::Jetstream => "jetstream",
+            Format::Mastodon => "mastodon",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    /// Parses a name of [`Format::as_str`].
+    fn from_str(s: &str) -> Result<Self, String> {
+        Format::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+            format!("unknown generator format `{s}`; use one of {}", names.join(", "))
+        })
     }
 }
 
@@ -191,7 +231,7 @@ pub struct OpSummary {
 /// What [`generate`] wrote.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GenSummary {
-    /// Events written (per format; both files hold the same events).
+    /// Events written (per format; every event file holds the same events).
     pub events: u64,
     /// Accounts that appear in the events (= rows of `labels.csv`).
     pub accounts: u64,

@@ -1,7 +1,8 @@
 //! The streaming loop: generate slices in parallel batches, bucket their
 //! events by the slice they fall in, and once a slice can receive nothing
-//! more, sort it, format it (in parallel) and hand it to a writer thread that
-//! appends to the files while the next batch is generated.
+//! more, sort it, format it into every requested file (slices in parallel)
+//! and hand it to a writer thread that appends to the files while the next
+//! batch is generated.
 //!
 //! Memory stays bounded: a batch of slices, the forward spill of follow-ups
 //! (at most [`crate::world::MAX_DELAY_MS`] ahead, mostly minutes), and at
@@ -18,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::event::{Event, ORGANIC, untag};
 use crate::slice::{SliceOut, Target, generate_slice};
+use crate::stream::{Handles, format_jetstream, format_mastodon};
 use crate::world::{Group, World};
 use crate::write::{CSV_HEADER, JsonScratch, format_csv, format_jsonl, twarc_member};
 use crate::{Format, GenError, Progress};
@@ -111,7 +113,18 @@ impl Stats {
     }
 }
 
-type Formatted = Vec<(Vec<u8>, Vec<u8>)>;
+/// Per slice, one buffer per event file (in format order).
+type Formatted = Vec<Vec<Vec<u8>>>;
+
+/// Bytes an event takes in `f`, about (a capacity hint).
+fn bytes_per_event(f: Format) -> usize {
+    match f {
+        Format::Cnt => 150,
+        Format::Twarc2 => 600,
+        Format::Jetstream => 600,
+        Format::Mastodon => 1200,
+    }
+}
 
 /// Output buffers handed back by the writer for reuse, so that large
 /// allocations are not made and freed once per slice.
@@ -143,20 +156,20 @@ pub(crate) fn run(
     formats: &[Format],
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Stats, GenError> {
-    let mut csv = None;
-    let mut jsonl = None;
-    for f in formats {
+    let mut sinks = Vec::with_capacity(formats.len());
+    for &f in formats {
         let mut sink = Sink::create(out_dir.join(f.file_name()))?;
-        match f {
-            Format::Cnt => {
-                sink.write(CSV_HEADER)?;
-                csv = Some(sink);
-            }
-            Format::Twarc2 => jsonl = Some(sink),
+        if f == Format::Cnt {
+            sink.write(CSV_HEADER)?;
         }
+        sinks.push(sink);
     }
-    let (want_csv, want_json) = (csv.is_some(), jsonl.is_some());
     let twarc = twarc_member(world);
+    let handles = if formats.iter().any(|f| matches!(f, Format::Jetstream | Format::Mastodon)) {
+        Handles::new(world)
+    } else {
+        Handles::empty()
+    };
 
     let n = world.n_slices as usize;
     let n_ops = world.ops.len();
@@ -185,22 +198,14 @@ pub(crate) fn run(
     std::thread::scope(|scope| -> Result<(), GenError> {
         let writer = scope.spawn(move || -> Result<Vec<Written>, GenError> {
             for formatted in rx {
-                for (c, j) in formatted {
-                    if let Some(s) = csv.as_mut() {
-                        s.write(&c)?;
+                for bufs in formatted {
+                    for (sink, buf) in sinks.iter_mut().zip(bufs) {
+                        sink.write(&buf)?;
+                        buffers.give(buf);
                     }
-                    if let Some(s) = jsonl.as_mut() {
-                        s.write(&j)?;
-                    }
-                    buffers.give(c);
-                    buffers.give(j);
                 }
             }
-            let mut files = Vec::new();
-            for s in [csv, jsonl].into_iter().flatten() {
-                files.push(s.finish()?);
-            }
-            Ok(files)
+            sinks.into_iter().map(Sink::finish).collect()
         });
 
         let mut pending: VecDeque<Vec<Event>> = VecDeque::new();
@@ -237,17 +242,20 @@ pub(crate) fn run(
                 .into_par_iter()
                 .map(|mut evs| {
                     evs.sort_unstable_by_key(|e| e.id);
-                    let mut c = Vec::new();
-                    let mut j = Vec::new();
-                    if want_csv {
-                        c = buffers.take(evs.len() * 150);
-                        format_csv(world, &evs, &mut c);
-                    }
-                    if want_json {
-                        j = buffers.take(evs.len() * 600);
-                        format_jsonl(world, &evs, &twarc, &mut JsonScratch::default(), &mut j);
-                    }
-                    (c, j)
+                    let mut scratch = JsonScratch::default();
+                    formats
+                        .iter()
+                        .map(|&f| {
+                            let mut out = buffers.take(evs.len() * bytes_per_event(f));
+                            match f {
+                                Format::Cnt => format_csv(world, &evs, &mut out),
+                                Format::Twarc2 => format_jsonl(world, &evs, &twarc, &mut scratch, &mut out),
+                                Format::Jetstream => format_jetstream(world, &handles, &evs, &mut scratch, &mut out),
+                                Format::Mastodon => format_mastodon(world, &handles, &evs, &mut scratch, &mut out),
+                            }
+                            out
+                        })
+                        .collect()
                 })
                 .collect();
             if tx.send(formatted).is_err() {

@@ -1,5 +1,7 @@
 //! Output formatting: the coordination-network-toolkit CSV, flattened twarc2
-//! JSONL, `labels.csv` and `operations.json`.
+//! JSONL, and the helpers every event writer shares (the entity scanner, JSON
+//! escaping, the gathered account cards); the live-stream formats are in
+//! [`crate::stream`], the ground-truth files in [`crate::truth`].
 //!
 //! The event writers format straight into byte buffers (`itoa`, hand-written
 //! CSV quoting and JSON escaping) because they run once per event; the small
@@ -14,7 +16,7 @@ use crate::world::{Card, World};
 pub(crate) const CSV_HEADER: &[u8] = b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n";
 
 #[inline]
-fn push_u64(out: &mut Vec<u8>, v: u64) {
+pub(crate) fn push_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
@@ -46,6 +48,19 @@ const NO_CARD: Card = Card::EMPTY;
 #[inline]
 fn card(w: &World, a: u32) -> &Card {
     w.cards.get(a as usize).unwrap_or(&NO_CARD)
+}
+
+/// Calls `f` with each event, the cards of its author and of the account it
+/// refers to, and its text, gathered a chunk at a time (see [`CHUNK`]).
+pub(crate) fn for_each_row(w: &World, events: &[Event], mut f: impl FnMut(&Event, &Card, &Card, &str)) {
+    let mut rows: Vec<(Card, Card, &str)> = Vec::with_capacity(CHUNK);
+    for chunk in events.chunks(CHUNK) {
+        rows.clear();
+        rows.extend(chunk.iter().map(|e| (*card(w, e.author), *card(w, e.ref_author), e.content.text())));
+        for (e, (c, r, body)) in chunk.iter().zip(&rows) {
+            f(e, c, r, body);
+        }
+    }
 }
 
 /// Appends one CSV row per event.
@@ -80,7 +95,7 @@ pub(crate) fn format_csv(w: &World, events: &[Event], out: &mut Vec<u8>) {
 }
 
 /// Writes a JSON string literal.
-fn push_json_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_json_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let b = s.as_bytes();
@@ -117,13 +132,19 @@ fn push_str_u64(out: &mut Vec<u8>, v: u64) {
     out.push(b'"');
 }
 
-/// Reusable buffers for the JSONL writer.
+/// Reusable buffers of the JSON writers (one per formatting task).
 #[derive(Debug, Default)]
 pub(crate) struct JsonScratch {
-    text: String,
-    urls: Vec<u8>,
-    tags: Vec<u8>,
-    mentions: Vec<u8>,
+    /// The text as written (twarc2: with the `RT @…: ` prefix; Jetstream:
+    /// links shown shortened); Mastodon: the HTML content.
+    pub(crate) text: String,
+    /// Entity lists (twarc2), facets (Jetstream).
+    pub(crate) urls: Vec<u8>,
+    pub(crate) tags: Vec<u8>,
+    pub(crate) mentions: Vec<u8>,
+    /// Accounts and hashtags already listed (Mastodon lists each once).
+    pub(crate) seen_uids: Vec<u64>,
+    pub(crate) seen_tags: Vec<(usize, usize)>,
 }
 
 fn push_span(out: &mut Vec<u8>, start: usize, end: usize) {
@@ -133,33 +154,145 @@ fn push_span(out: &mut Vec<u8>, start: usize, end: usize) {
     push_u64(out, end as u64);
 }
 
-/// Finds t.co links, hashtags and mentions in `text` (offsets in code
-/// points, as the Twitter API gives them) and writes the entity arrays.
+/// What an [`Entity`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntityKind {
+    /// A `https://t.co/…` link paired with the expanded URL it stands for.
+    Link,
+    /// `#tag`.
+    Tag,
+    /// `@handle`.
+    Mention,
+}
+
+/// A link, hashtag or mention in post text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entity<'t> {
+    pub(crate) kind: EntityKind,
+    /// Byte range in the text: the whole link, the tag or handle with its
+    /// `#` or `@`.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// The same range in code points (Twitter's offsets).
+    pub(crate) cp_start: usize,
+    pub(crate) cp_end: usize,
+    /// The expanded URL of a link; the tag or handle without `#` / `@`.
+    pub(crate) value: &'t str,
+}
+
+/// The entities of post text, in order: t.co links (each paired with the
+/// next expanded URL; a link left without one is no entity), and `#` / `@`
+/// followed by letters, digits or `_` at the start of a word. Every format
+/// finds its links, hashtags and mentions here, so they all carry the same
+/// ones.
+pub(crate) struct Entities<'t> {
+    text: &'t str,
+    expanded: std::str::Split<'t, char>,
+    i: usize,
+    cp: usize,
+}
+
+impl<'t> Entities<'t> {
+    /// Entities of `text`, whose t.co links stand for `urls` (expanded URLs
+    /// separated by spaces) in order.
+    pub(crate) fn new(text: &'t str, urls: &'t str) -> Self {
+        Self { text, expanded: urls.split(' '), i: 0, cp: 0 }
+    }
+}
+
+impl<'t> Iterator for Entities<'t> {
+    type Item = Entity<'t>;
+
+    fn next(&mut self) -> Option<Entity<'t>> {
+        let text = self.text;
+        let b = text.as_bytes();
+        while self.i < b.len() {
+            let (i, cp) = (self.i, self.cp);
+            let c = b[i];
+            let word_start = i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\n';
+            if word_start && c == b'h' && text[i..].starts_with("https://t.co/") {
+                let end = text[i..].find(' ').map_or(b.len(), |e| i + e);
+                let n = end - i;
+                self.cp += n;
+                self.i = end;
+                if let Some(u) = self.expanded.by_ref().find(|u| !u.is_empty()) {
+                    return Some(Entity {
+                        kind: EntityKind::Link,
+                        start: i,
+                        end,
+                        cp_start: cp,
+                        cp_end: cp + n,
+                        value: u,
+                    });
+                }
+                continue;
+            }
+            if word_start && (c == b'#' || c == b'@') {
+                let rest = &text[i + 1..];
+                let mut nb = 0;
+                let mut nc = 0;
+                for ch in rest.chars() {
+                    if ch.is_alphanumeric() || ch == '_' {
+                        nb += ch.len_utf8();
+                        nc += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if nc > 0 {
+                    self.cp += 1 + nc;
+                    self.i += 1 + nb;
+                    let kind = if c == b'#' { EntityKind::Tag } else { EntityKind::Mention };
+                    return Some(Entity {
+                        kind,
+                        start: i,
+                        end: i + 1 + nb,
+                        cp_start: cp,
+                        cp_end: cp + 1 + nc,
+                        value: &rest[..nb],
+                    });
+                }
+            }
+            self.i += match c {
+                0..=0x7f => 1,
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                _ => 4,
+            };
+            self.cp += 1;
+        }
+        None
+    }
+}
+
+/// Appends `url` as Twitter displays it (no scheme, cut with `…`).
+pub(crate) fn push_display_url(out: &mut String, url: &str) {
+    let (shown, cut) = display_url(url);
+    out.push_str(shown);
+    if cut {
+        out.push('…');
+    }
+}
+
+/// Writes the twarc2 entity arrays of `text` (offsets in code points, as
+/// the Twitter API gives them).
 fn scan_entities(text: &str, urls: &str, s: &mut JsonScratch) {
     s.urls.clear();
     s.tags.clear();
     s.mentions.clear();
-    let b = text.as_bytes();
-    let mut expanded = urls.split(' ').filter(|u| !u.is_empty());
-    let mut i = 0;
-    let mut cp = 0;
-    while i < b.len() {
-        let c = b[i];
-        let word_start = i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\n';
-        if word_start && c == b'h' && text[i..].starts_with("https://t.co/") {
-            let end = text[i..].find(' ').map_or(b.len(), |e| i + e);
-            let n = end - i;
-            if let Some(u) = expanded.next() {
+    for e in Entities::new(text, urls) {
+        match e.kind {
+            EntityKind::Link => {
                 if !s.urls.is_empty() {
                     s.urls.push(b',');
                 }
-                push_span(&mut s.urls, cp, cp + n);
+                push_span(&mut s.urls, e.cp_start, e.cp_end);
                 s.urls.extend_from_slice(b",\"url\":");
-                push_json_str(&mut s.urls, &text[i..end]);
+                push_json_str(&mut s.urls, &text[e.start..e.end]);
                 s.urls.extend_from_slice(b",\"expanded_url\":");
-                push_json_str(&mut s.urls, u);
+                push_json_str(&mut s.urls, e.value);
                 s.urls.extend_from_slice(b",\"display_url\":");
-                let (shown, cut) = display_url(u);
+                let (shown, cut) = display_url(e.value);
                 if cut {
                     let mut d = String::with_capacity(shown.len() + 3);
                     d.push_str(shown);
@@ -170,58 +303,28 @@ fn scan_entities(text: &str, urls: &str, s: &mut JsonScratch) {
                 }
                 s.urls.push(b'}');
             }
-            cp += n;
-            i = end;
-            continue;
-        }
-        if word_start && (c == b'#' || c == b'@') {
-            let rest = &text[i + 1..];
-            let mut nb = 0;
-            let mut nc = 0;
-            for ch in rest.chars() {
-                if ch.is_alphanumeric() || ch == '_' {
-                    nb += ch.len_utf8();
-                    nc += 1;
+            EntityKind::Tag | EntityKind::Mention => {
+                let (buf, key): (&mut Vec<u8>, &[u8]) = if e.kind == EntityKind::Tag {
+                    (&mut s.tags, b",\"tag\":")
                 } else {
-                    break;
-                }
-            }
-            if nc > 0 {
-                let (buf, key): (&mut Vec<u8>, &[u8]) =
-                    if c == b'#' { (&mut s.tags, b",\"tag\":") } else { (&mut s.mentions, b",\"username\":") };
+                    (&mut s.mentions, b",\"username\":")
+                };
                 if !buf.is_empty() {
                     buf.push(b',');
                 }
-                push_span(buf, cp, cp + 1 + nc);
+                push_span(buf, e.cp_start, e.cp_end);
                 buf.extend_from_slice(key);
-                push_json_str(buf, &rest[..nb]);
+                push_json_str(buf, e.value);
                 buf.push(b'}');
-                cp += 1 + nc;
-                i += 1 + nb;
-                continue;
             }
         }
-        i += match c {
-            0..=0x7f => 1,
-            0xc0..=0xdf => 2,
-            0xe0..=0xef => 3,
-            _ => 4,
-        };
-        cp += 1;
     }
 }
 
 /// Appends one flattened twarc2 line per event. `twarc` is the constant
 /// `"__twarc":{...}` member.
 pub(crate) fn format_jsonl(w: &World, events: &[Event], twarc: &[u8], s: &mut JsonScratch, out: &mut Vec<u8>) {
-    let mut rows: Vec<(Card, Card, &str)> = Vec::with_capacity(CHUNK);
-    for chunk in events.chunks(CHUNK) {
-        rows.clear();
-        rows.extend(chunk.iter().map(|e| (*card(w, e.author), *card(w, e.ref_author), e.content.text())));
-        for (e, (c, r, body)) in chunk.iter().zip(&rows) {
-            format_json_line(e, c, r, body, twarc, s, out);
-        }
-    }
+    for_each_row(w, events, |e, c, r, body| format_json_line(e, c, r, body, twarc, s, out));
 }
 
 fn format_json_line(e: &Event, c: &Card, r: &Card, body: &str, twarc: &[u8], s: &mut JsonScratch, out: &mut Vec<u8>) {
@@ -333,6 +436,28 @@ mod tests {
              |{\"start\":2,\"end\":7,\"tag\":\"Wahl\"}\
              |{\"start\":11,\"end\":17,\"username\":\"bob_1\"}"
         );
+    }
+
+    #[test]
+    fn entities_have_byte_and_code_point_ranges() {
+        let text = "🔥 #Wahl https://t.co/abcdefghij https://t.co/zzzzzzzzzz";
+        let e: Vec<Entity> = Entities::new(text, " https://x.org/a ").collect();
+        assert_eq!(
+            e,
+            [
+                Entity { kind: EntityKind::Tag, start: 5, end: 10, cp_start: 2, cp_end: 7, value: "Wahl" },
+                Entity {
+                    kind: EntityKind::Link,
+                    start: 11,
+                    end: 34,
+                    cp_start: 8,
+                    cp_end: 31,
+                    value: "https://x.org/a"
+                },
+            ],
+            "a link without an expanded URL is no entity"
+        );
+        assert_eq!(&text[11..34], "https://t.co/abcdefghij");
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl FileReport {
     }
 
     /// Adds the counts and examples of a later chunk of the same file.
-    pub(crate) fn absorb(&mut self, other: FileReport) {
+    pub fn absorb(&mut self, other: FileReport) {
         self.records += other.records;
         self.parsed += other.parsed;
         for (r, n) in other.skipped {

@@ -654,7 +654,7 @@ fn bluesky_jetstream_fixture() {
     );
     // The link facet's byte offsets (46..65) point past multi-byte
     // characters; the external embed repeats the facet's URI and is not
-    // listed twice. The post without createdAt takes time_us.
+    // listed twice. Times are the relay's time_us, not the client's createdAt.
     expect(
         &ev,
         &[
@@ -663,7 +663,7 @@ fn bluesky_jetstream_fixture() {
                 post_id: "at://did:plc:alice4example2bsky/app.bsky.feed.post/3l3qo2vuowo2b".into(),
                 account_id: "did:plc:alice4example2bsky",
                 handle: "",
-                ts_ms: 1730000000000, // 2024-10-27T03:33:20Z
+                ts_ms: 1730000000123, // time_us; createdAt says 2024-10-27T03:33:20Z
                 kind: Kind::Post,
                 target: None,
                 text: "Über die Wahl — „Fakten“ 🗳️ hier: example.org/wahl… #Wahl2025 @bob.bsky.social",
@@ -677,7 +677,7 @@ fn bluesky_jetstream_fixture() {
                 post_id: "at://did:plc:bob5example3bsky/app.bsky.feed.post/3l3qo3aaaaa2b".into(),
                 account_id: "did:plc:bob5example3bsky",
                 handle: "",
-                ts_ms: 1730000001500, // 2024-10-27T03:33:21.500000Z
+                ts_ms: 1730000001000, // time_us; createdAt says 03:33:21.500Z
                 kind: Kind::Post,
                 target: None,
                 text: "Worth reading",
@@ -702,7 +702,7 @@ fn bluesky_jetstream_fixture() {
             },
         ],
     );
-    // createdAt with an offset is converted to UTC.
+    // Without time_us, createdAt is used; with an offset it is converted to UTC.
     assert_eq!(ev.ts_ms[8], 1_729_993_320_000);
 }
 

@@ -35,6 +35,10 @@ pub struct ReportData {
     /// Lookalike domains of news outlets seen in the data (all of them, not
     /// only those inside clusters).
     pub lookalikes: Vec<Lookalike>,
+    /// Seconds after which the browser reloads the page (`swarmscan watch`
+    /// rewrites it as results change); `None` for a finished scan.
+    #[serde(skip)]
+    pub refresh_s: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -347,5 +347,6 @@ pub fn explain(res: &ScanResult<'_>, params: &ScanParams, looks: &Lookalikes, he
         edges,
         clusters,
         lookalikes,
+        refresh_s: None,
     }
 }

@@ -204,6 +204,10 @@ pub(crate) fn write(data: &ReportData, w: &mut dyn io::Write) -> io::Result<()> 
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; ",
         "base-uri 'none'; form-action 'none'\">\n",
     ));
+    if let Some(secs) = data.refresh_s {
+        // A live report (`swarmscan watch`): the page is rewritten as results change.
+        out.s(&format!("<meta http-equiv=\"refresh\" content=\"{secs}\">\n"));
+    }
     out.s("<meta name=\"generator\" content=\"swarmscan");
     if !data.version.is_empty() {
         out.s(" ");
@@ -255,6 +259,19 @@ fn write_about(out: &mut Out<'_>, data: &ReportData) {
 mod tests {
     use super::*;
     use crate::data::{Cluster, EdgeRow, Node};
+
+    #[test]
+    fn a_live_report_reloads_itself_and_a_finished_one_does_not() {
+        let mut data = ReportData::default();
+        let html = |d: &ReportData| {
+            let mut buf = Vec::new();
+            write(d, &mut buf).unwrap();
+            String::from_utf8(buf).unwrap()
+        };
+        assert!(!html(&data).contains("http-equiv=\"refresh\""));
+        data.refresh_s = Some(60);
+        assert!(html(&data).contains("<meta http-equiv=\"refresh\" content=\"60\">"));
+    }
 
     fn action(post: &str, account: &str, text: &str) -> Action {
         Action {

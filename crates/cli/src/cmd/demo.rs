@@ -15,7 +15,7 @@ pub fn run(args: DemoArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     let data = args.out.join("events.jsonl").display().to_string();
     let scan_dir = args.out.join("scan");
     let scan_args = super::scan::ScanArgs::defaults(std::slice::from_ref(&data), &scan_dir)?;
-    let params = scan_args.params()?;
+    let params = scan_args.scan.params()?;
     let l = load(&[data], &ReadOptions::default(), ui)?;
     let code = super::scan::run_on(&scan_args, &params, l, ui)?;
     let eval = super::eval::EvalArgs {

@@ -8,6 +8,7 @@ mod generate;
 mod inspect;
 pub mod network;
 pub mod scan;
+pub mod watch;
 
 use crate::flags::{Cli, Command, InputArgs};
 use crate::summary::{Summary, num};
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Network(a) => network::run(a, ui),
         Command::Scan(a) => scan::run(a, ui),
         Command::Eval(a) => eval::run(a, ui),
+        Command::Watch(a) => watch::run(a, ui),
     }
 }
 

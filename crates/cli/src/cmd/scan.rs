@@ -21,6 +21,13 @@ pub struct ScanArgs {
     /// network.gexf, network.graphml.
     #[arg(long, short, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub scan: ScanOptions,
+}
+
+/// The scan's tuning flags, shared by `scan` and `watch`.
+#[derive(Args, Debug, Clone)]
+pub struct ScanOptions {
     /// False discovery rate of the reported account pairs.
     #[arg(long, default_value_t = 0.01)]
     pub fdr: f64,
@@ -69,7 +76,7 @@ pub struct MemoryLimit(pub Option<u64>);
 
 /// `8G`, `512M`, `64K`, `1T` (powers of 1024), a plain number of bytes, or
 /// `none`.
-fn parse_bytes(s: &str) -> Result<MemoryLimit, String> {
+pub(crate) fn parse_bytes(s: &str) -> Result<MemoryLimit, String> {
     let t = s.trim();
     if t.eq_ignore_ascii_case("none") {
         return Ok(MemoryLimit(None));
@@ -91,7 +98,7 @@ fn parse_bytes(s: &str) -> Result<MemoryLimit, String> {
 }
 
 /// Bytes as people read them (GiB, MiB).
-fn gib(b: u64) -> String {
+pub(crate) fn gib(b: u64) -> String {
     match b {
         _ if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
         _ if b >= 1 << 20 => format!("{} MiB", b >> 20),
@@ -140,7 +147,9 @@ impl ScanArgs {
         let argv = ["scan".to_string(), "--out".into(), out].into_iter().chain(inputs.iter().cloned());
         Ok(<Wrapper as clap::Parser>::try_parse_from(argv)?.args)
     }
+}
 
+impl ScanOptions {
     pub fn params(&self) -> anyhow::Result<ScanParams> {
         let mut p = ScanParams::default();
         if !(self.fdr > 0.0 && self.fdr < 1.0) {
@@ -186,8 +195,8 @@ impl ScanArgs {
 }
 
 pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
-    let params = args.params()?;
-    ui.note(&args.memory_note(&params));
+    let params = args.scan.params()?;
+    ui.note(&args.scan.memory_note(&params));
     let l = load_args(&args.input, ui)?;
     run_on(&args, &params, l, ui)
 }
@@ -223,7 +232,7 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
     s.timings_s.insert("read".into(), l.read_s);
     let dir = &args.out;
     let out = OutputDir::begin(dir, "summary.json")?;
-    let (outlets, outlet_problems) = super::domains::outlets(args.outlets.as_deref(), args.input.strict, ui)?;
+    let (outlets, outlet_problems) = super::domains::outlets(args.scan.outlets.as_deref(), args.input.strict, ui)?;
 
     // Stages as the library announces them, timed here.
     let current: std::sync::Mutex<Option<crate::ui::Stage>> = std::sync::Mutex::new(None);

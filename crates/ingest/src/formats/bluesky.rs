@@ -14,8 +14,10 @@
 //! * `post_id` = `at://{did}/{collection}/{rkey}` (the record's AT URI, the
 //!   same string other posts use as their reply/quote/repost target);
 //!   `account_id` = `did`; no handle (Jetstream commits carry none).
-//! * `ts_ms` = `record.createdAt`; when that is absent or unparsable (it is
-//!   written by the client), the relay's `time_us` / 1000.
+//! * `ts_ms` = the relay's `time_us` / 1000 (when Jetstream saw the
+//!   record); `record.createdAt` only when `time_us` is absent. `createdAt`
+//!   is written by the client, so an operation can backdate it or set it
+//!   ahead; the relay's clock it cannot.
 //! * `text` = `record.text`, `lang` = `record.langs[0]`.
 //! * `urls`: each `app.bsky.richtext.facet#link` facet, written = the text
 //!   between the facet's **UTF-8 byte offsets** `byteStart..byteEnd` (the
@@ -32,7 +34,7 @@
 //! Everything else — `identity` and `account` events, `update` and `delete`
 //! operations, follows, blocks, profiles and other collections — is a
 //! [`SkipReason::NotAnAction`] skip. A commit without `did`, `collection`
-//! or `rkey`, or an action with neither `createdAt` nor `time_us`, is a
+//! or `rkey`, or an action with neither `time_us` nor `createdAt`, is a
 //! [`SkipReason::MissingField`] skip.
 //!
 //! Events of Jetstream's first schema (before October 2024: `"type":
@@ -274,22 +276,24 @@ fn emit(ev: &Event<'_>, sink: &mut Sink) {
         }
     };
 
-    let ts_ms = match nonempty(&rec.created_at).and_then(parse_rfc3339_ms) {
-        Some(ms) => ms,
-        None => match ev.time_us {
-            Some(us) => us.div_euclid(1000),
-            None if rec.created_at.is_some() => {
+    // The relay's time first: `createdAt` is whatever the client wrote (it
+    // can be backdated or set ahead), `time_us` is when Jetstream saw it.
+    let ts_ms = match ev.time_us {
+        Some(us) => us.div_euclid(1000),
+        None => match nonempty(&rec.created_at).map(|c| (c, parse_rfc3339_ms(c))) {
+            Some((_, Some(ms))) => ms,
+            Some((c, None)) => {
                 return sink.skip(
                     SkipReason::BadTimestamp,
                     Some("commit.record.createdAt"),
-                    format!("unparsable createdAt {:?} and no time_us", rec.created_at.as_deref().unwrap_or("")),
+                    format!("unparsable createdAt {c:?} and no time_us"),
                 );
             }
             None => {
                 return sink.skip(
                     SkipReason::MissingField,
                     Some("commit.record.createdAt"),
-                    "neither createdAt nor time_us",
+                    "neither time_us nor createdAt",
                 );
             }
         },

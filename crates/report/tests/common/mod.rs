@@ -365,6 +365,7 @@ pub fn build(spec: &Spec) -> ReportData {
         edges,
         clusters,
         lookalikes: lookalikes.into_values().collect(),
+        refresh_s: None,
     }
 }
 
