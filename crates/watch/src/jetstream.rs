@@ -112,7 +112,6 @@ pub(crate) async fn run(
         let url = opts.subscribe_url(cursor.map(|c| c - REWIND_US));
         let why = match tokio_tungstenite::connect_async(url.as_str()).await {
             Ok((mut ws, _)) => {
-                status.connected(true);
                 on(SourceEvent::Connected { source: crate::SourceKind::Jetstream, url: url.clone() });
                 let mut received = false;
                 let why = loop {
@@ -162,7 +161,6 @@ pub(crate) async fn run(
                         return;
                     }
                 };
-                status.connected(false);
                 if received {
                     backoff.reset();
                 }
@@ -170,13 +168,9 @@ pub(crate) async fn run(
             }
             Err(e) => e.to_string(),
         };
-        if tx.is_closed() {
+        if !status.pause(crate::SourceKind::Jetstream, why, &mut backoff, &tx, &on).await {
             return;
         }
-        let wait = backoff.next_delay();
-        status.reconnects.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        on(SourceEvent::Disconnected { source: crate::SourceKind::Jetstream, why, retry_in: wait });
-        tokio::time::sleep(wait).await;
     }
 }
 

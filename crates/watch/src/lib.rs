@@ -172,16 +172,31 @@ pub struct ScanStats {
 
 pub(crate) type Notify = Arc<dyn Fn(SourceEvent) + Send + Sync>;
 
-/// A client's connection state, shared with the ingest loop's summary.
+/// A client's reconnection count, shared with the ingest loop's summary.
 #[derive(Default)]
 pub(crate) struct SourceStatus {
-    connected: AtomicBool,
     reconnects: AtomicU64,
 }
 
 impl SourceStatus {
-    fn connected(&self, yes: bool) {
-        self.connected.store(yes, Ordering::Relaxed);
+    /// After a connection ended (`why`): counts it, says so and waits the
+    /// backoff; false when the ingest loop has stopped (the client ends).
+    async fn pause(
+        &self,
+        source: SourceKind,
+        why: String,
+        backoff: &mut Backoff,
+        tx: &tokio::sync::mpsc::Sender<Msg>,
+        on: &Notify,
+    ) -> bool {
+        if tx.is_closed() {
+            return false;
+        }
+        let wait = backoff.next_delay();
+        self.reconnects.fetch_add(1, Ordering::Relaxed);
+        on(SourceEvent::Disconnected { source, why, retry_in: wait });
+        tokio::time::sleep(wait).await;
+        true
     }
 }
 

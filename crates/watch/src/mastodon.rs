@@ -78,7 +78,6 @@ pub(crate) async fn run(
         let url = opts.stream_url();
         let why = match tokio_tungstenite::connect_async(url.as_str()).await {
             Ok((mut ws, _)) => {
-                status.connected(true);
                 on(SourceEvent::Connected { source: SourceKind::Mastodon, url: redact(&url) });
                 // The stream is open: what was published before now comes
                 // from the timeline, what follows from the stream.
@@ -140,7 +139,6 @@ pub(crate) async fn run(
                         return;
                     }
                 }
-                status.connected(false);
                 if received {
                     backoff.reset();
                 }
@@ -148,13 +146,9 @@ pub(crate) async fn run(
             }
             Err(e) => e.to_string(),
         };
-        if tx.is_closed() {
+        if !status.pause(SourceKind::Mastodon, why, &mut backoff, &tx, &on).await {
             return;
         }
-        let wait = backoff.next_delay();
-        status.reconnects.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        on(SourceEvent::Disconnected { source: SourceKind::Mastodon, why, retry_in: wait });
-        tokio::time::sleep(wait).await;
     }
 }
 
