@@ -1,7 +1,8 @@
 //! `swarmscan watch` as a user runs it: the binary against a Jetstream
 //! replay server on 127.0.0.1 (compressed frames, Jetstream's own built-in
 //! dictionary), stopped by `--duration`, alerts on stdout; then a second run
-//! on the same directory resumes without counting anything twice.
+//! on the same directory resumes without counting anything twice and stops
+//! cleanly on Ctrl-C (SIGINT).
 
 #[path = "../../watch/tests/support/replay.rs"]
 mod replay;
@@ -56,8 +57,30 @@ fn watch_streams_alerts_and_resumes() {
     let first = summary(&out)["watch"]["sources"]["jetstream"]["kept"].as_u64().unwrap();
     assert!(first > 0 && first < n, "{first} of {n}");
 
-    let (code, stdout2, stderr) = watch(&server.jetstream_url(), &out, "12s");
-    assert_eq!(code, 0, "{stderr}");
+    // The second run without --duration, stopped by Ctrl-C once everything
+    // is archived.
+    let child = Command::new(env!("CARGO_BIN_EXE_swarmscan"))
+        .args(["watch", "--jetstream", &server.jetstream_url(), "--compress", "--out"])
+        .arg(&out)
+        .args(["--every", "1h", "--horizon", "30d"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let archived = || -> u64 {
+        let Ok(b) = std::fs::read(out.join("state.json")) else { return 0 };
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap_or_default();
+        v["archive"].as_array().map_or(0, |a| a.iter().map(|f| f["events"].as_u64().unwrap_or(0)).sum())
+    };
+    let t0 = std::time::Instant::now();
+    while archived() < n && t0.elapsed() < std::time::Duration::from_secs(120) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let o = child.wait_with_output().unwrap();
+    let (stdout2, stderr) = (String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "Ctrl-C stops cleanly: {stderr}");
     assert!(stderr.contains("resumed:"), "{stderr}");
     let s = summary(&out);
     let w = &s["watch"];

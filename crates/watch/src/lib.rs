@@ -284,14 +284,15 @@ pub fn run(opts: WatchOptions, stop: Arc<AtomicBool>, on: Notify) -> Result<Watc
         .build()
         .map_err(|e| Error::Config(format!("cannot start the network runtime: {e}")))?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(opts.queue.max(1));
-    let status: [Arc<SourceStatus>; 2] = Default::default();
-    if let Some(j) = &opts.jetstream {
+    let status: [Option<Arc<SourceStatus>>; 2] =
+        [opts.jetstream.is_some().then(Arc::default), opts.mastodon.is_some().then(Arc::default)];
+    if let (Some(j), Some(st)) = (&opts.jetstream, &status[0]) {
         let cursor = live.state.jetstream_cursor_us;
-        rt.spawn(jetstream::run(j.clone(), cursor, tx.clone(), status[0].clone(), on.clone()));
+        rt.spawn(jetstream::run(j.clone(), cursor, tx.clone(), st.clone(), on.clone()));
     }
-    if let Some(m) = &opts.mastodon {
+    if let (Some(m), Some(st)) = (&opts.mastodon, &status[1]) {
         let last = live.state.mastodon_last_id.clone();
-        rt.spawn(mastodon::run(m.clone(), last, tx.clone(), status[1].clone(), on.clone()));
+        rt.spawn(mastodon::run(m.clone(), last, tx.clone(), st.clone(), on.clone()));
     }
     drop(tx);
     if opts.ctrl_c {
@@ -342,7 +343,7 @@ fn ingest(
     scan_tx: &std::sync::mpsc::SyncSender<Snapshot>,
     stop: &AtomicBool,
     deadline: Option<Instant>,
-    status: &[Arc<SourceStatus>; 2],
+    status: &[Option<Arc<SourceStatus>>; 2],
 ) -> Result<(), Error> {
     let mut flushed_at = Instant::now();
     loop {
@@ -373,10 +374,16 @@ fn ingest(
     }
     live.flush_all()?;
     for (s, st) in SourceKind::ALL.into_iter().zip(status) {
-        live.report.sources.entry(s.as_str()).or_default().reconnects = st.reconnects.load(Ordering::Relaxed);
+        if let Some(st) = st {
+            live.report.sources.entry(s.as_str()).or_default().reconnects = st.reconnects.load(Ordering::Relaxed);
+        }
     }
-    let last = live.final_snapshot();
-    live.send(scan_tx, last)
+    // The last scan, unless nothing ever came (the results of an earlier
+    // run stay as they are).
+    match live.final_snapshot() {
+        Some(last) => live.send(scan_tx, last),
+        None => Ok(()),
+    }
 }
 
 /// How often buffered lines are parsed, archived and synced when the
@@ -607,10 +614,11 @@ impl Live {
         Snapshot { events: self.horizon.snapshot(), watermark_ms, report: self.report.clone(), last }
     }
 
-    /// Everything received, for the scan at the end.
-    fn final_snapshot(&mut self) -> Snapshot {
-        let w = self.newest_ms.unwrap_or(0);
-        self.snapshot(w, true)
+    /// Everything received, for the scan at the end; `None` when no event
+    /// ever came.
+    fn final_snapshot(&mut self) -> Option<Snapshot> {
+        let w = self.newest_ms?;
+        Some(self.snapshot(w, true))
     }
 }
 

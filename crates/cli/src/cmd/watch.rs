@@ -183,6 +183,10 @@ pub fn run(args: WatchArgs, ui: Ui) -> anyhow::Result<u8> {
             s.reconnects
         ));
     }
-    ui.note(&format!("{} scans, {} alerts; results in {out}/results", report.scans, report.alerts));
+    if report.sources.values().all(|s| s.frames == 0) && report.resumed_events == 0 {
+        ui.note("nothing received: no scan run");
+    } else {
+        ui.note(&format!("{} scans, {} alerts; results in {out}/results", report.scans, report.alerts));
+    }
     Ok(crate::exit::OK)
 }
