@@ -463,9 +463,7 @@ impl Live {
                 self.seen.insert(line.time_ms, line.identity);
                 self.newest_ms = self.newest_ms.max(Some(line.time_ms));
                 events += 1;
-                if self.pending[source.index()].push(line) {
-                    self.parse(source, false)?;
-                }
+                self.keep(line, false)?;
             }
             self.parse(source, false)?;
         }
@@ -517,15 +515,7 @@ impl Live {
             return Ok(None);
         }
         r.kept += 1;
-        // A chunk covers at most `chunk_span_ms` of stream time, so the
-        // horizon is exact to that much however fast events come.
-        let p = &self.pending[source.index()];
-        if p.count > 0 && p.oldest_ms.is_some_and(|o| time_ms.abs_diff(o) > self.chunk_span_ms as u64) {
-            self.parse(source, true)?;
-        }
-        if self.pending[source.index()].push(line) {
-            self.parse(source, true)?;
-        }
+        self.keep(line, true)?;
         self.newest_ms = self.newest_ms.max(Some(time_ms));
         let Some(w) = self.watermark() else { return Ok(None) };
         let next = *self.next_scan_ms.get_or_insert_with(|| next_multiple(w, self.every_ms));
@@ -541,6 +531,22 @@ impl Live {
         }
         self.flush_all()?;
         Ok(Some(self.snapshot(next, false)))
+    }
+
+    /// Adds an event to its source's pending chunk, parsing (and, with
+    /// `archive`, archiving) the chunk when it is full. A chunk covers at
+    /// most `chunk_span_ms` of stream time, so the horizon is exact to that
+    /// much however fast events come.
+    fn keep(&mut self, line: Line, archive: bool) -> Result<(), Error> {
+        let source = line.source;
+        let p = &self.pending[source.index()];
+        if p.count > 0 && p.oldest_ms.is_some_and(|o| line.time_ms.abs_diff(o) > self.chunk_span_ms as u64) {
+            self.parse(source, archive)?;
+        }
+        if self.pending[source.index()].push(line) {
+            self.parse(source, archive)?;
+        }
+        Ok(())
     }
 
     /// Parses, archives and keeps `source`'s pending lines.
