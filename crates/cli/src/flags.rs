@@ -133,6 +133,9 @@ pub enum Command {
     /// Watch Bluesky's Jetstream and/or a Mastodon server live: scan a sliding
     /// horizon on a schedule, alert when a coordinated cluster appears or grows.
     Watch(crate::cmd::watch::WatchArgs),
+    /// Serve a shared workspace for a team: datasets, scan jobs and results
+    /// over an HTTP API with users, roles and sharing (first slice: JSON API).
+    Serve(crate::cmd::serve::ServeArgs),
 }
 
 /// Options shared by every command that reads inputs.

@@ -8,6 +8,7 @@ mod generate;
 mod inspect;
 pub mod network;
 pub mod scan;
+pub mod serve;
 pub mod watch;
 
 use crate::flags::{Cli, Command, InputArgs};
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(a) => scan::run(a, ui),
         Command::Eval(a) => eval::run(a, ui),
         Command::Watch(a) => watch::run(a, ui),
+        Command::Serve(a) => serve::run(a, ui),
     }
 }
 
