@@ -48,9 +48,9 @@
 //! API (the result files can be fetched, the report is a whole HTML page),
 //! registering a server-side path as a dataset, comparing runs, derived
 //! datasets (`parent` is in the schema, always empty), deleting datasets and
-//! users, `swarmscan remote`, a load test and a schemathesis run against
-//! `/api/openapi.json`, and stopping a running scan part-way (a cancelled
-//! scan runs to its end and its results are discarded).
+//! users, a `remote` command for the CLI, a load test and a schemathesis run
+//! against `/api/openapi.json`, and stopping a running scan part-way (a
+//! cancelled scan runs to its end and its results are discarded).
 
 pub mod api;
 pub mod auth;
