@@ -136,6 +136,9 @@ pub enum Command {
     /// Serve a shared workspace for a team: datasets, scan jobs and results
     /// over an HTTP API with users, roles and sharing (first slice: JSON API).
     Serve(crate::cmd::serve::ServeArgs),
+    /// Work with a `swarmscan serve` server from the command line: sign in,
+    /// upload datasets, run scans and fetch their results, compare runs.
+    Remote(crate::cmd::remote::RemoteArgs),
 }
 
 /// Options shared by every command that reads inputs.

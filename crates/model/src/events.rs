@@ -487,6 +487,33 @@ impl Events {
         }
     }
 
+    /// A new table of the rows `keep` accepts, in their order (each row
+    /// pushed again as [`Events::row`] reads it).
+    pub fn filtered(&self, mut keep: impl FnMut(usize) -> bool) -> Events {
+        let mut out = Events::new();
+        for i in (0..self.len()).filter(|&i| keep(i)) {
+            let r = self.row(i);
+            let urls: Vec<RawUrl<'_>> =
+                r.urls.iter().map(|&(written, expanded)| RawUrl { written, expanded }).collect();
+            let (post, target) = (r.post_id, r.target);
+            out.push(&RawEvent {
+                platform: Some(r.platform),
+                post_id: &post,
+                account_id: r.account_id,
+                handle: r.handle,
+                ts_ms: r.ts_ms,
+                kind: Some(r.kind),
+                target: target.as_deref(),
+                text: r.text,
+                lang: r.lang,
+                urls: &urls,
+                hashtags: &r.hashtags,
+                mentions: &r.mentions,
+            });
+        }
+        out
+    }
+
     /// Moves every row of `other` to the end of `self`, re-interning each of
     /// `other`'s distinct strings once. Rows keep their order, so appending
     /// per-chunk tables in chunk order gives the same table as one sequential
@@ -657,6 +684,22 @@ mod tests {
         assert_eq!(left.num_accounts(), 2);
         assert_eq!(left.row(2).urls, vec![("https://t.co/x", "https://example.org/x")]);
         assert_eq!(left.row(1).target.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn filtered_keeps_the_rows_asked_for_unchanged() {
+        let u = [RawUrl { written: "https://t.co/x", expanded: "https://example.org/x" }];
+        let rows = [ev("1", "a", 10, None, &u), ev("2", "b", 20, Some("1"), &[]), ev("x3", "a", 30, Some("2"), &u)];
+        let mut all = Events::new();
+        rows.iter().for_each(|r| all.push(r));
+        let odd = all.filtered(|i| i != 1);
+        assert_eq!(odd.len(), 2);
+        assert_eq!(odd.row(0), all.row(0));
+        assert_eq!(odd.row(1), all.row(2));
+        assert_eq!(odd.num_accounts(), 1);
+        let same = all.filtered(|_| true);
+        assert!((0..3).all(|i| same.row(i) == all.row(i)));
+        assert!(all.filtered(|_| false).is_empty());
     }
 
     /// One generated row: `(lang, urls, hashtags, mentions, kind, platform)`.

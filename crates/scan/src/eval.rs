@@ -81,6 +81,59 @@ pub struct Band {
 /// then doublings.
 pub const BANDS: [(u32, u32); 4] = [(0, 1), (2, 3), (4, 7), (8, u32::MAX)];
 
+/// A labels file: `account_id → label`, and `account_id → op_actions` when
+/// it has that column.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Labels {
+    pub labels: BTreeMap<String, String>,
+    pub actions: Option<BTreeMap<String, u32>>,
+}
+
+/// Reads an `account_id,label[,op_actions]` CSV with a header (any column
+/// order, other columns ignored). Errors name `name`, the line and the
+/// column.
+pub fn read_labels(r: impl std::io::Read, name: &str) -> Result<Labels, String> {
+    let mut r = csv::Reader::from_reader(r);
+    let h = r.headers().map_err(|e| format!("{name}: no header ({e})"))?.clone();
+    let col = |c: &str| h.iter().position(|x| x == c);
+    let need = |c: &str| col(c).ok_or_else(|| format!("{name}: no column {c:?} in the header"));
+    let (id, label) = (need("account_id")?, need("label")?);
+    let actions = col("op_actions");
+    let mut out = Labels { actions: actions.map(|_| BTreeMap::new()), ..Labels::default() };
+    for (i, rec) in r.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| format!("{name}:{line}: {e}"))?;
+        let field = |j: usize, c: &str| rec.get(j).ok_or_else(|| format!("{name}:{line}: missing field {c}"));
+        let account = field(id, "account_id")?.to_string();
+        if let (Some(j), Some(map)) = (actions, out.actions.as_mut()) {
+            let n = field(j, "op_actions")?;
+            let n: u32 = n.parse().map_err(|_| format!("{name}:{line}: op_actions: {n:?} is not a number"))?;
+            map.insert(account.clone(), n);
+        }
+        out.labels.insert(account, field(label, "label")?.to_string());
+    }
+    Ok(out)
+}
+
+/// The flagged accounts of a scan's `accounts.csv`: `account_id →
+/// cluster_id`. Errors name `name`, the line and the column.
+pub fn read_flagged(r: impl std::io::Read, name: &str) -> Result<BTreeMap<String, u32>, String> {
+    let mut r = csv::Reader::from_reader(r);
+    let h = r.headers().map_err(|e| format!("{name}: no header ({e})"))?.clone();
+    let col = |c: &str| h.iter().position(|x| x == c).ok_or_else(|| format!("{name}: no column {c:?} in the header"));
+    let (id, cluster) = (col("account_id")?, col("cluster_id")?);
+    let mut out = BTreeMap::new();
+    for (i, rec) in r.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| format!("{name}:{line}: {e}"))?;
+        let field = |j: usize, c: &str| rec.get(j).ok_or_else(|| format!("{name}:{line}: missing field {c}"));
+        let c = field(cluster, "cluster_id")?;
+        let c: u32 = c.parse().map_err(|_| format!("{name}:{line}: cluster_id: {c:?} is not a number"))?;
+        out.insert(field(id, "account_id")?.to_string(), c);
+    }
+    Ok(out)
+}
+
 /// Fills the participation figures of `r`: `actions` maps account ids to
 /// the events of their own operation they posted (accounts missing from it
 /// count as 0).
@@ -214,6 +267,26 @@ pub fn evaluate(labels: &BTreeMap<String, String>, flagged: &BTreeMap<String, u3
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_and_accounts_read_with_errors_that_say_where() {
+        let l =
+            read_labels("x,account_id,label,op_actions\n1,a,op_x_0,3\n2,b,organic,0\n".as_bytes(), "l.csv").unwrap();
+        assert_eq!(l.labels["a"], "op_x_0");
+        assert_eq!(l.actions.as_ref().unwrap()["a"], 3);
+        let plain = read_labels("account_id,label\na,organic\n".as_bytes(), "l.csv").unwrap();
+        assert!(plain.actions.is_none());
+        assert_eq!(
+            read_labels("id,label\n".as_bytes(), "l.csv").unwrap_err(),
+            "l.csv: no column \"account_id\" in the header"
+        );
+        let bad = read_labels("account_id,label,op_actions\na,op,3\nb,op,many\n".as_bytes(), "l.csv").unwrap_err();
+        assert_eq!(bad, "l.csv:3: op_actions: \"many\" is not a number");
+        let f = read_flagged("account_id,username,cluster_id\na,A,2\n".as_bytes(), "accounts.csv").unwrap();
+        assert_eq!(f["a"], 2);
+        let bad = read_flagged("account_id,cluster_id\na,x\n".as_bytes(), "accounts.csv").unwrap_err();
+        assert_eq!(bad, "accounts.csv:2: cluster_id: \"x\" is not a number");
+    }
 
     #[test]
     fn ari_known_values() {

@@ -11,6 +11,7 @@ pub mod pipeline;
 mod scan;
 pub mod signals;
 pub mod stats;
+mod stop;
 #[cfg(test)]
 mod testing;
 pub mod window;
@@ -22,3 +23,4 @@ pub use scan::{
     Attachment, Cluster, Error, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, scan_observed, strength,
 };
 pub use signals::{REGISTRY, Signal, Spec};
+pub use stop::Stop;

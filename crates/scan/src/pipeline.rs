@@ -67,6 +67,7 @@ pub fn run<'a>(
         "testing signals",
         Found::Pairs { significant: result.pairs.len() as u64, tested: result.tested_pairs, fdr: params.fdr },
     ));
+    params.stop.check()?;
     on(Progress::Started("lookalike domains"));
     let lookalikes = Lookalikes::find(ev, &Matcher::new(outlets));
     on(Progress::Finished("lookalike domains", Found::Lookalikes(lookalikes.by_host.len() as u64)));

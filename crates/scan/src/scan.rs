@@ -39,6 +39,8 @@ pub struct ScanParams {
     /// for the evidence and the group test: the same outputs, a little more
     /// time ([`MemoryStats`]).
     pub memory_limit: Option<u64>,
+    /// Raised to stop the scan at its next step ([`crate::Stop`]).
+    pub stop: crate::Stop,
 }
 
 impl Default for ScanParams {
@@ -53,6 +55,7 @@ impl Default for ScanParams {
             seed: 42,
             auto_windows: Vec::new(),
             memory_limit: None,
+            stop: crate::Stop::default(),
         }
     }
 }
@@ -212,6 +215,9 @@ pub enum Error {
     /// Reading back what the memory limit spilled to a temporary file.
     #[error("reading the scan's temporary file back: {0}")]
     Spill(std::io::Error),
+    /// [`crate::Stop`] was raised.
+    #[error("the scan was stopped")]
+    Stopped,
 }
 
 pub(crate) fn detect_params(p: &ScanParams, s: Signal) -> Params {
@@ -378,6 +384,7 @@ fn build_levels<'a>(
         specs.sort_by_key(|s| s.key == Key::Target);
         // Announced under the network's name (co_repost's actions are
         // prepared for co_amplify too).
+        p.stop.check()?;
         if specs[0].signal.as_str() != network.as_str() {
             on_stage(network.as_str());
         }
@@ -395,6 +402,7 @@ fn build_levels<'a>(
         let mut base = Some(base);
         let last = specs.last().map(|s| s.signal);
         for spec in specs {
+            p.stop.check()?;
             on_stage(spec.signal.as_str());
             let dp = detect_params(p, spec.signal);
             let prepared = base.as_ref().expect("the network is kept until its last signal");
@@ -500,6 +508,7 @@ pub fn scan_observed<'a>(
 ) -> Result<ScanResult<'a>, Error> {
     let mut memory = Memory::new(ev, p.memory_limit);
     let mut levels = run_levels(ev, p, &mut memory, on_stage)?;
+    p.stop.check()?;
     on_stage("fusing and testing");
     // Per pair: the smallest signal p-value times the number of signals
     // tested (Bonferroni). Each level keeps its tested pairs as sorted codes
@@ -557,6 +566,7 @@ pub fn scan_observed<'a>(
         fused.iter().zip(q).filter(|(_, q)| *q <= p.fdr).map(|(&(a, b, fp), q)| (a, b, fp, q)).collect();
     drop(fused);
     // The seeds of the group test: communities of the reported pairs.
+    p.stop.check()?;
     on_stage("clustering");
     let seeds = communities(&reported, p)?;
     let mut cluster_of = vec![u32::MAX; ev.account_ids.len()];
@@ -569,6 +579,7 @@ pub fn scan_observed<'a>(
     // over their own accounts' actions, and the group test, level by level,
     // each freed when done: the kept and spilled levels first, then any
     // released one built again.
+    p.stop.check()?;
     on_stage("evidence and group test");
     let want: Vec<(u32, u32)> = reported.iter().map(|x| (x.0, x.1)).collect();
     let query_of: Vec<usize> = want

@@ -5,7 +5,7 @@
 //! user may not see is answered 404, as if it did not exist.
 
 use crate::auth::{self, CSRF_HEADER, SESSION_COOKIE, Via};
-use crate::jobs::JobParams;
+use crate::jobs::Spec;
 use crate::store::{Dataset, Job, Role, StoreError, User};
 use crate::{Shared, openapi};
 use axum::body::Body;
@@ -116,7 +116,7 @@ impl FromRequestParts<Arc<Shared>> for Auth {
                 return Err(ApiError::forbidden("missing or wrong X-CSRF-Token header (see POST /api/login)"));
             }
         }
-        Ok(Auth { user, via: Via::Session(hash) })
+        Ok(Auth { user, via: Via::Session(hash, csrf) })
     }
 }
 
@@ -129,20 +129,57 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/logout", post(logout))
         .route("/api/me", get(me))
         .route("/api/users", post(add_user).get(list_users))
+        .route("/api/users/{id}", delete(delete_user))
         .route("/api/tokens", post(add_token))
         .route("/api/tokens/{id}", delete(delete_token))
         // Uploads stream to disk under their own limit (--max-upload).
         .route("/api/datasets", post(upload).layer(DefaultBodyLimit::disable()).get(list_datasets))
-        .route("/api/datasets/{id}", get(get_dataset))
+        .route("/api/datasets/register", post(register))
+        .route("/api/datasets/{id}", get(get_dataset).delete(delete_dataset))
         .route("/api/datasets/{id}/shares", post(share))
+        .route("/api/datasets/{id}/derive", post(derive))
         .route("/api/jobs", post(add_job).get(list_jobs))
         .route("/api/jobs/{id}", get(get_job))
         .route("/api/jobs/{id}/cancel", post(cancel_job))
         .route("/api/jobs/{id}/results/{file}", get(result_file))
+        .route("/api/compare", get(compare))
+        .merge(crate::ui::routes())
         .fallback(|| async { ApiError::not_found("endpoint") })
         .layer(json_limit)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), rate_limit))
+        .layer(axum::middleware::from_fn(json_errors))
         .with_state(shared)
+}
+
+/// Makes every error under `/api/` a JSON error, as the handlers' are:
+/// those axum answers before a handler runs (405 with an empty body, a
+/// path or query its extractors cannot parse, answered 400 in plain text)
+/// keep their status and headers (`Allow`) and get `{"error": ...}` with
+/// their text, or the status's name where they had none.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json =
+        res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    // Such answers are short texts; a longer one is cut, not kept whole.
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_string();
+    let msg = match text.is_empty() {
+        true => status.canonical_reason().unwrap_or("error").to_lowercase(),
+        false => text,
+    };
+    let mut out = ApiError(status, msg).into_response();
+    for (k, v) in &parts.headers {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 // ---- rate limit ----
@@ -230,7 +267,7 @@ async fn login(State(st): St, body: Result<Json<Login>, JsonRejection>) -> ApiRe
 }
 
 async fn logout(State(st): St, a: Auth) -> ApiResult {
-    if let Via::Session(hash) = &a.via {
+    if let Via::Session(hash, _) = &a.via {
         st.store.delete_session(hash)?;
     }
     let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
@@ -239,8 +276,14 @@ async fn logout(State(st): St, a: Auth) -> ApiResult {
     Ok(r)
 }
 
-async fn me(a: Auth) -> Json<User> {
-    Json(a.user)
+/// The caller; over a session also its CSRF token, so a page reloaded
+/// after sign-in can send it again (same-origin reads only: no CORS).
+async fn me(a: Auth) -> Json<Value> {
+    let mut v = serde_json::to_value(&a.user).unwrap_or_default();
+    if let Via::Session(_, csrf) = &a.via {
+        v["csrf"] = json!(csrf);
+    }
+    Json(v)
 }
 
 #[derive(Deserialize)]
@@ -289,8 +332,9 @@ struct NewToken {
 
 async fn add_token(State(st): St, a: Auth, body: Result<Json<NewToken>, JsonRejection>) -> ApiResult {
     let Json(n) = body?;
+    let name = checked_name(Some(n.name), "token".into(), "token")?;
     let (token, hash) = auth::new_token();
-    let info = st.store.add_token(a.user.id, &n.name, &hash)?;
+    let info = st.store.add_token(a.user.id, &name, &hash)?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": info.id, "name": info.name, "created": info.created, "token": token })),
@@ -346,10 +390,7 @@ async fn upload(State(st): St, a: Auth, q: Query<UploadQuery>, headers: HeaderMa
         Some("csv") => return Err(ApiError::bad("format csv needs a column mapping, which uploads cannot give yet")),
         Some(f) => Some(f.parse::<swarmscan_ingest::Format>().map_err(ApiError::bad)?),
     };
-    let name = q.name.clone().unwrap_or_else(|| "upload".into());
-    if name.len() > 200 || name.chars().any(|c| c.is_control()) {
-        return Err(ApiError::bad("a dataset name is at most 200 printable characters"));
-    }
+    let name = checked_name(q.name.clone(), "upload".into(), "dataset")?;
     let max = st.config.max_upload;
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max) {
@@ -403,19 +444,7 @@ async fn upload(State(st): St, a: Auth, q: Query<UploadQuery>, headers: HeaderMa
     if let Some(e) = &f.error {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("the upload could not be read: {e}")));
     }
-    let d = Dataset {
-        id: id.clone(),
-        name,
-        owner: a.user.id,
-        path: rel,
-        bytes: total,
-        format: f.format.clone(),
-        records: f.records,
-        parsed: f.parsed,
-        skipped: serde_json::to_value(&f.skipped).unwrap_or_default(),
-        created: crate::store::now(),
-        parent: None,
-    };
+    let d = crate::datasets::Stored { id: id.clone(), path: rel, bytes: total }.dataset(name, a.user.id, f);
     if !st.store.add_dataset(&d)? {
         // Another upload of the same bytes won the race: keep its file.
         guard.0 = None;
@@ -426,8 +455,14 @@ async fn upload(State(st): St, a: Auth, q: Query<UploadQuery>, headers: HeaderMa
     Ok((StatusCode::CREATED, Json(dataset_json(&st, &a.user, &d)?)).into_response())
 }
 
+/// A user's name for display (`None` for a user deleted since).
+fn user_name(st: &Shared, id: i64) -> ApiResult<Option<String>> {
+    Ok(st.store.user(id)?.map(|u| u.name))
+}
+
 fn dataset_json(st: &Shared, user: &User, d: &Dataset) -> ApiResult<Value> {
     let mut v = serde_json::to_value(d).unwrap_or_default();
+    v["owner_name"] = json!(user_name(st, d.owner)?);
     if user.role == Role::Admin || d.owner == user.id {
         v["shared_with"] = json!(st.store.shares(&d.id)?);
     }
@@ -480,21 +515,43 @@ async fn share(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewJob {
-    dataset: String,
+    /// The input (none for a `watch`, which reads a stream).
     #[serde(default)]
-    params: JobParams,
+    dataset: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    params: Value,
 }
 
+/// A job as the API shows it: who queued it by name, an eval job's labels
+/// by their size only, the stage while it runs, its result files once done
+/// (a watch's also while it runs, with its live counters).
 fn job_json(st: &Shared, j: &Job) -> Value {
     let mut v = serde_json::to_value(j).unwrap_or_default();
+    v["created_by_name"] = json!(user_name(st, j.created_by).ok().flatten());
+    if let Some(labels) = v["params"].get("labels").and_then(Value::as_str) {
+        v["params"]["labels"] = json!({ "bytes": labels.len() });
+    }
     if let Some(stage) = st.stage(j.id) {
         v["stage"] = json!(stage);
     }
-    if j.state == "done" {
-        let files: Vec<&str> = result_names().collect();
-        v["results"] = json!(files);
+    if j.kind == "watch" {
+        if let Some(live) = st.live(j.id) {
+            v["live"] = json!(live);
+        }
+        if matches!(j.state.as_str(), "running" | "done") {
+            v["results"] = json!(crate::watch::results(&st.data, j));
+        }
+    } else if j.state == "done" {
+        v["results"] = json!(job_results(j));
     }
     v
+}
+
+/// The files job `j` has when done: the only names served for it.
+fn job_results(j: &Job) -> Vec<String> {
+    Spec::parse(&j.kind, j.params.clone()).map(|s| s.results()).unwrap_or_default()
 }
 
 async fn add_job(State(st): St, a: Auth, body: Result<Json<NewJob>, JsonRejection>) -> ApiResult {
@@ -502,20 +559,43 @@ async fn add_job(State(st): St, a: Auth, body: Result<Json<NewJob>, JsonRejectio
         return Err(ApiError::forbidden("a viewer cannot run jobs"));
     }
     let Json(n) = body?;
-    let d = visible_dataset(&st, &a.user, &n.dataset)?;
-    n.params.scan_params().map_err(ApiError::bad)?;
-    let params = serde_json::to_string(&n.params).unwrap_or_else(|_| "{}".into());
-    let id = st.store.add_job(&d.id, &params, a.user.id)?;
+    let d = n.dataset.as_deref().map(|id| visible_dataset(&st, &a.user, id)).transpose()?;
+    let spec = Spec::parse(n.kind.as_deref().unwrap_or("scan"), n.params).map_err(ApiError::bad)?;
+    match (&spec, &d) {
+        (Spec::Watch(w), None) => {
+            // Before anything connects: only the sources the admin allowed.
+            let allowed = crate::watch::parse_sources(&st.config.watch_sources).map_err(internal)?;
+            w.allowed(&allowed).map_err(ApiError::bad)?;
+        }
+        (Spec::Watch(_), Some(_)) => {
+            return Err(ApiError::bad("a watch job reads a live stream, not a dataset: leave `dataset` out"));
+        }
+        (_, None) => return Err(ApiError::bad(format!("give `dataset`: the dataset a {} job reads", spec.kind()))),
+        (Spec::Eval(e), Some(d)) => {
+            crate::jobs::scan_results_of(&st, e.job, &d.id).map(|_| ()).map_err(ApiError::bad)?
+        }
+        (_, Some(_)) => {}
+    }
+    let params = spec.params().to_string();
+    let id = st.store.add_job(spec.kind(), d.as_ref().map(|d| d.id.as_str()), &params, a.user.id)?;
     st.wake.notify_one();
-    Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "state": "queued" }))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "kind": spec.kind(), "state": "queued" }))).into_response())
 }
 
-/// The job `id` if `user` may see its dataset; 404 otherwise.
-fn visible_job(st: &Shared, user: &User, id: &str) -> ApiResult<(Job, Dataset)> {
+/// The job `id` with its dataset if `user` may see that dataset, or, for a
+/// job without one (a watch), if they started it or are an admin; 404
+/// otherwise.
+fn visible_job(st: &Shared, user: &User, id: &str) -> ApiResult<(Job, Option<Dataset>)> {
     let id = path_id(id, "job")?;
     let job = st.store.job(id)?.ok_or_else(|| ApiError::not_found("job"))?;
-    let d = visible_dataset(st, user, &job.dataset_id).map_err(|_| ApiError::not_found("job"))?;
-    Ok((job, d))
+    match &job.dataset_id {
+        Some(ds) => {
+            let d = visible_dataset(st, user, ds).map_err(|_| ApiError::not_found("job"))?;
+            Ok((job, Some(d)))
+        }
+        None if user.role == Role::Admin || job.created_by == user.id => Ok((job, None)),
+        None => Err(ApiError::not_found("job")),
+    }
 }
 
 async fn list_jobs(State(st): St, a: Auth) -> ApiResult<Json<Vec<Value>>> {
@@ -529,37 +609,43 @@ async fn get_job(State(st): St, a: Auth, Path(id): Path<String>) -> ApiResult<Js
 
 async fn cancel_job(State(st): St, a: Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     let (job, d) = visible_job(&st, &a.user, &id)?;
-    let allowed = a.user.role == Role::Admin
-        || (a.user.role == Role::Analyst && (job.created_by == a.user.id || d.owner == a.user.id));
+    let owner = d.is_some_and(|d| d.owner == a.user.id);
+    let allowed =
+        a.user.role == Role::Admin || (a.user.role == Role::Analyst && (job.created_by == a.user.id || owner));
     if !allowed {
         return Err(ApiError::forbidden("only the job's creator, the dataset's owner or an admin cancels it"));
     }
     if !st.store.cancel_job(job.id)? {
         return Err(ApiError::new(StatusCode::CONFLICT, format!("the job has already ended ({})", job.state)));
     }
+    // A running job stops at its next step.
+    st.stop_jobs(Some(job.id));
     let job = st.store.job(job.id)?.ok_or_else(|| ApiError::not_found("job"))?;
     Ok(Json(job_json(&st, &job)))
-}
-
-/// The files a finished job has: the output contract and summary.json.
-fn result_names() -> impl Iterator<Item = &'static str> {
-    swarmscan_report::OUTPUTS.iter().map(|(n, _)| *n).chain(["summary.json"])
 }
 
 async fn result_file(State(st): St, a: Auth, Path((id, file)): Path<(String, String)>) -> ApiResult {
     let (job, _) = visible_job(&st, &a.user, &id)?;
     // Only a name from the fixed list is ever joined to a path.
-    let Some(name) = result_names().find(|n| *n == file) else {
+    let Some(name) = job_results(&job).into_iter().find(|n| *n == file) else {
         return Err(ApiError::not_found("result file"));
     };
-    if job.state != "done" {
-        return Err(ApiError::new(StatusCode::CONFLICT, format!("the job is {}, not done", job.state)));
-    }
-    let path = crate::jobs::results_dir(&st.data, job.id).join(name);
+    let done = crate::jobs::results_dir(&st.data, job.id).join(&name);
+    let path = match job.state.as_str() {
+        "done" => done,
+        // A watch's latest results while it runs (and, in the moment it
+        // ends, where they are moved to).
+        "running" if job.kind == "watch" => {
+            let live = crate::watch::live_dir(&st.data, job.id).join(swarmscan_watch::RESULTS_DIR).join(&name);
+            if tokio::fs::try_exists(&live).await.unwrap_or(false) { live } else { done }
+        }
+        state => return Err(ApiError::new(StatusCode::CONFLICT, format!("the job is {state}, not done"))),
+    };
     let bytes = tokio::fs::read(&path).await.map_err(|_| ApiError::not_found("result file"))?;
     let kind = match name.rsplit('.').next() {
         Some("csv") => "text/csv; charset=utf-8",
         Some("json") => "application/json",
+        Some("jsonl") => "application/x-ndjson",
         Some("html") => "text/html; charset=utf-8",
         _ => "application/xml",
     };
@@ -570,4 +656,197 @@ async fn result_file(State(st): St, a: Auth, Path((id, file)): Path<(String, Str
     r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox allow-scripts"));
     r.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(r)
+}
+
+// ---- comparing runs ----
+
+#[derive(Deserialize)]
+struct CompareQuery {
+    a: Option<String>,
+    b: Option<String>,
+}
+
+/// A done scan job the caller may see, for a comparison.
+fn comparable(st: &Shared, user: &User, id: Option<&str>, which: &str) -> ApiResult<Job> {
+    let id = id.ok_or_else(|| ApiError::bad(format!("give `{which}`, a scan job's id")))?;
+    let (job, _) = visible_job(st, user, id)?;
+    if job.kind != "scan" || job.state != "done" {
+        return Err(ApiError::bad(format!("job {} is not a finished scan ({} {})", job.id, job.kind, job.state)));
+    }
+    Ok(job)
+}
+
+async fn compare(State(st): St, a: Auth, q: Query<CompareQuery>) -> ApiResult<Json<Value>> {
+    let ja = comparable(&st, &a.user, q.a.as_deref(), "a")?;
+    let jb = comparable(&st, &a.user, q.b.as_deref(), "b")?;
+    let (da, db) = (crate::jobs::results_dir(&st.data, ja.id), crate::jobs::results_dir(&st.data, jb.id));
+    let read = tokio::task::spawn_blocking(move || -> Result<_, String> {
+        Ok(crate::compare::compare(&crate::compare::read_clusters(&da)?, &crate::compare::read_clusters(&db)?))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let c = read.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let mut v = serde_json::to_value(c).unwrap_or_default();
+    v["a"] = job_json(&st, &ja);
+    v["b"] = job_json(&st, &jb);
+    Ok(Json(v))
+}
+
+// ---- datasets made on the server, and deleting ----
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+}
+
+/// A dataset's or token's name, trimmed (`default` when empty): at most
+/// 200 bytes, no control characters.
+fn checked_name(name: Option<String>, default: String, what: &str) -> ApiResult<String> {
+    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or(default);
+    if name.len() > 200 || name.chars().any(|c| c.is_control()) {
+        return Err(ApiError::bad(format!("a {what} name is at most 200 printable characters")));
+    }
+    Ok(name)
+}
+
+/// Records a dataset the server wrote (derived or registered); an existing
+/// dataset with the same bytes is answered instead, shared with the caller.
+fn record_dataset(st: &Shared, user: &User, d: Dataset) -> ApiResult {
+    if st.store.add_dataset(&d)? {
+        return Ok((StatusCode::CREATED, Json(dataset_json(st, user, &d)?)).into_response());
+    }
+    let existing = st.store.dataset(&d.id)?.ok_or_else(|| ApiError::not_found("dataset"))?;
+    if !auth::can_read(&st.store, user, &existing)? {
+        st.store.share(&existing.id, user.id)?;
+    }
+    Ok((StatusCode::OK, Json(dataset_json(st, user, &existing)?)).into_response())
+}
+
+async fn derive(
+    State(st): St,
+    a: Auth,
+    Path(id): Path<String>,
+    body: Result<Json<crate::datasets::Filter>, JsonRejection>,
+) -> ApiResult {
+    let parent = visible_dataset(&st, &a.user, &id)?;
+    if !auth::can_upload(&a.user) {
+        return Err(ApiError::forbidden("a viewer cannot derive datasets"));
+    }
+    let Json(filter) = body?;
+    filter.check().map_err(ApiError::bad)?;
+    let name = checked_name(filter.name.clone(), format!("{} (derived)", parent.name), "dataset")?;
+    let (data, input) = (st.data.clone(), st.data.join(&parent.path));
+    let format = parent.format.parse().ok().filter(|f| *f != swarmscan_ingest::Format::MappedCsv);
+    let made = tokio::task::spawn_blocking(move || crate::datasets::derive(&data, &input, format, &filter))
+        .await
+        .map_err(internal)?
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    let Some((stored, kept)) = made else {
+        return Err(ApiError::bad("the filter keeps no event"));
+    };
+    let d = Dataset {
+        id: stored.id,
+        name,
+        owner: a.user.id,
+        path: stored.path,
+        bytes: stored.bytes,
+        format: "parquet".into(),
+        records: kept,
+        parsed: kept,
+        skipped: json!({}),
+        created: crate::store::now(),
+        parent: Some(parent.id),
+    };
+    record_dataset(&st, &a.user, d)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Register {
+    path: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+async fn register(State(st): St, a: Auth, body: Result<Json<Register>, JsonRejection>) -> ApiResult {
+    if a.user.role != Role::Admin {
+        return Err(ApiError::forbidden("only an admin registers server-side files"));
+    }
+    let Json(r) = body?;
+    let format = match r.format.as_deref().filter(|f| !f.is_empty()) {
+        None => None,
+        Some("csv") => {
+            return Err(ApiError::bad("format csv needs a column mapping, which the server cannot take yet"));
+        }
+        Some(f) => Some(f.parse::<swarmscan_ingest::Format>().map_err(ApiError::bad)?),
+    };
+    let default_name = std::path::Path::new(&r.path).file_name().map(|n| n.to_string_lossy().into_owned());
+    let name = checked_name(r.name, default_name.unwrap_or_else(|| "registered".into()), "dataset")?;
+    let (data, roots, path) = (st.data.clone(), st.config.import_dirs.clone(), r.path);
+    let stored = tokio::task::spawn_blocking(move || crate::datasets::register(&data, &roots, &path))
+        .await
+        .map_err(internal)?
+        .map_err(|e| match e {
+            crate::datasets::RegisterError::Refused => {
+                ApiError::forbidden("not a file inside a folder the server was started with (--import-dir)")
+            }
+            crate::datasets::RegisterError::Io(e) => internal(e),
+        })?;
+    if let Some(d) = st.store.dataset(&stored.id)? {
+        // The same bytes as a dataset already there, whose file the copy
+        // replaced byte for byte: that dataset is the answer.
+        return record_dataset(&st, &a.user, d);
+    }
+    let dest = st.data.join(&stored.path);
+    let read = tokio::task::spawn_blocking(move || crate::jobs::read_dataset(&dest, format)).await.map_err(internal)?;
+    let unreadable = |e: String| {
+        let _ = std::fs::remove_file(st.data.join(&stored.path));
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("the file could not be read: {e}"))
+    };
+    let (_, report) = read.map_err(|e| unreadable(e.to_string()))?;
+    let Some(f) = report.files.first() else { return Err(unreadable("nothing was read".into())) };
+    if let Some(e) = &f.error {
+        return Err(unreadable(e.to_string()));
+    }
+    let d = stored.dataset(name, a.user.id, f);
+    record_dataset(&st, &a.user, d)
+}
+
+async fn delete_dataset(State(st): St, a: Auth, Path(id): Path<String>) -> ApiResult {
+    let d = visible_dataset(&st, &a.user, &id)?;
+    if !auth::can_share(&a.user, &d) {
+        return Err(ApiError::forbidden("only the dataset's owner (an analyst) or an admin deletes it"));
+    }
+    let jobs = match st.store.delete_dataset(&d.id)? {
+        Ok(jobs) => jobs,
+        Err(crate::store::Refusal::JobsActive(n)) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, format!("{n} job(s) on it are queued or running")));
+        }
+        Err(crate::store::Refusal::Derived(n)) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, format!("{n} dataset(s) were derived from it")));
+        }
+    };
+    for j in jobs {
+        let _ = std::fs::remove_dir_all(crate::jobs::results_dir(&st.data, j));
+    }
+    if !st.store.path_in_use(&d.path)? {
+        let _ = std::fs::remove_file(st.data.join(&d.path));
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn delete_user(State(st): St, a: Auth, Path(id): Path<String>) -> ApiResult {
+    if a.user.role != Role::Admin {
+        return Err(ApiError::forbidden("only an admin manages users"));
+    }
+    let id = path_id(&id, "user")?;
+    if id == a.user.id {
+        return Err(ApiError::bad("an admin cannot delete themselves"));
+    }
+    if st.store.delete_user(id, a.user.id)? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found("user"))
+    }
 }

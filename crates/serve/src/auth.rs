@@ -14,9 +14,10 @@
 //!
 //! Roles: an **admin** may do everything, including managing users; an
 //! **analyst** uploads datasets, runs jobs on datasets they own or that are
-//! shared with them, and shares their own datasets; a **viewer** reads the
-//! datasets shared with them and their jobs' results, and can neither
-//! upload, run nor share.
+//! shared with them, watches the live sources the server allows (a job
+//! without a dataset, seen by its creator and the admins), and shares their
+//! own datasets; a **viewer** reads the datasets shared with them and their
+//! jobs' results, and can neither upload, run nor share.
 
 use crate::store::{Dataset, Role, Store, StoreError, User};
 use argon2::Argon2;
@@ -91,8 +92,8 @@ pub fn bootstrap_admin(store: &Store) -> Result<Option<String>, StoreError> {
 /// What a request was authenticated by.
 #[derive(Clone, Debug)]
 pub enum Via {
-    /// A session (its id's hash).
-    Session(String),
+    /// A session: its id's hash and its CSRF token.
+    Session(String, String),
     Token,
 }
 

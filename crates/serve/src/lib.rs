@@ -1,27 +1,37 @@
-//! `swarmscan serve`: an HTTP JSON API over an embedded store, so a team can
-//! upload datasets, run scans as queued jobs and read the results.
+//! `swarmscan serve`: a team's workspace over HTTP — web pages and a JSON
+//! API over an embedded store, so a team can upload datasets, run jobs in a
+//! queue and read the results (the user's guide: `docs/serve.md`).
 //!
 //! ```text
+//!  browser ─► ui (pages, same-origin script) ─┐
 //!  client ──HTTP──► api (axum) ──► auth (session+CSRF or token, roles) ──► store (SQLite, WAL)
 //!                     │                                                     ▲
-//!                     └─ upload: stream → DATA/uploads/*.part → DATA/datasets/<sha256>
+//!                     ├─ upload: stream → DATA/uploads/*.part → DATA/datasets/<sha256>
+//!                     ├─ derive / register (datasets): same path, written whole
+//!                     └─ compare: two finished scans' clusters, matched by members
 //!                                                                          │
-//!  jobs: N workers ── claim (one UPDATE … RETURNING) ── scan on the blocking pool
-//!                     └─ DATA/results/<id>.tmp/ ─rename─► DATA/results/<id>/ ─► job done
+//!  jobs: N workers ── claim (one UPDATE … RETURNING) ── scan | network | domains | eval
+//!                     │  └─ DATA/results/<id>.tmp/ ─rename─► DATA/results/<id>/ ─► job done
+//!                     └─ watch: --watch-source streams ─► DATA/results/<id>.live/ (served live)
+//!                               └─ at the end: its events ─► DATA/datasets/<sha256>
 //! ```
 //!
 //! **Store** ([`store`]): one SQLite file, `DATA/swarmscan.db`, in WAL mode,
-//! with a schema version; it holds users, sessions, API tokens, datasets,
-//! shares and jobs. Bulk data is files:
+//! with a schema version (older stores are migrated when opened); it holds
+//! users, sessions, API tokens, datasets, shares and jobs. Bulk data is
+//! files:
 //!
-//! - `DATA/datasets/<sha256>` — a dataset's bytes as uploaded (any format the
-//!   readers know, compressed or not), never rewritten; its id is the SHA-256
-//!   of those bytes, so the same upload twice is the same dataset. Its record
-//!   accounting (records, parsed, skipped by reason) is read once at upload.
-//! - `DATA/uploads/` — uploads in progress, under names the server chose;
-//!   removed when an upload fails or is over `--max-upload` (413).
-//! - `DATA/results/<job>/` — a finished scan's outputs (the contract of
-//!   `swarmscan scan`: `swarmscan_report::OUTPUTS` and `summary.json`).
+//! - `DATA/datasets/<sha256>` — a dataset's bytes (as uploaded, copied from
+//!   a registered path, or a derived dataset's Parquet), never rewritten;
+//!   its id is the SHA-256 of those bytes, so the same bytes twice are the
+//!   same dataset. Its record accounting (records, parsed, skipped by
+//!   reason) is read once when it is stored.
+//! - `DATA/uploads/` — files being written, under names the server chose;
+//!   removed when a request fails or is over `--max-upload` (413), and at
+//!   start.
+//! - `DATA/results/<job>/` — a finished job's files ([`jobs::Spec::results`]:
+//!   for a scan, the contract of `swarmscan scan`); `DATA/results/<job>.live/`
+//!   — a running watch's latest results and its archive of raw events.
 //!
 //! **Auth** ([`auth`]): users have one role — admin, analyst, viewer — and
 //! see the datasets they own or that were shared with them (admins see
@@ -33,30 +43,45 @@
 //! binary to show once (this crate never prints).
 //!
 //! **Jobs** ([`jobs`]): a durable queue in the `jobs` table. Workers claim
-//! the oldest queued job in one statement; a scan runs on tokio's blocking
-//! pool with the same library calls as `swarmscan scan`, and its results
-//! appear whole or not at all. After a restart queued jobs run, and jobs
-//! that were running are failed with the reason
-//! ([`store::STOPPED_WHILE_RUNNING`]).
+//! the oldest queued job in one statement and run it on tokio's blocking
+//! pool with the same library calls as the command of the same name; its
+//! results appear whole or not at all. Cancelling or shutting down raises
+//! the job's [`swarmscan_scan::Stop`], so it stops at its next step. After a
+//! restart queued jobs run, and jobs that were running are failed with the
+//! reason ([`store::STOPPED_WHILE_RUNNING`]).
+//!
+//! **Watches** ([`watch`]): a `watch` job runs `swarmscan watch` for a set
+//! time on a Jetstream or Mastodon stream — only one an admin allowed when
+//! starting the server ([`Config::watch_sources`]), so no user can make the
+//! server connect anywhere else. Its latest results, alerts and counters are
+//! served while it runs. However it ends (done, cancelled, shut down, or
+//! found half-way after a crash), the events it collected become datasets of
+//! its creator: nothing collected is lost.
+//!
+//! **Datasets made here** ([`datasets`]): derived by a filter (time, accounts,
+//! languages) and written as Parquet with a `parent`; or registered from a
+//! file inside an `--import-dir`, resolved with symbolic links and `..`
+//! before the check, and copied in.
+//!
+//! **Pages** (`ui.rs`): one page and its script and style, embedded in the
+//! binary, under a strict Content-Security-Policy; they call the same API.
+//! Reports are served sandboxed (`Content-Security-Policy: sandbox
+//! allow-scripts`).
 //!
 //! **Limits**: JSON bodies up to 1 MiB, uploads up to `--max-upload` (413
 //! beyond); a token bucket per client IP (429 beyond); the server listens on
 //! 127.0.0.1 unless told otherwise, and says so when it is told otherwise
 //! ([`Started::warning`]).
-//!
-//! **Not built yet** (issue #19's later slices): web pages beyond the JSON
-//! API (the result files can be fetched, the report is a whole HTML page),
-//! registering a server-side path as a dataset, comparing runs, derived
-//! datasets (`parent` is in the schema, always empty), deleting datasets and
-//! users, a `remote` command for the CLI, a load test and a schemathesis run
-//! against `/api/openapi.json`, and stopping a running scan part-way (a
-//! cancelled scan runs to its end and its results are discarded).
 
 pub mod api;
 pub mod auth;
+pub mod compare;
+pub mod datasets;
 pub mod jobs;
 mod openapi;
 pub mod store;
+mod ui;
+pub mod watch;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -95,6 +120,29 @@ pub struct Config {
     pub rate_limit: Option<RateLimit>,
     /// Mark the session cookie `Secure` (when served over HTTPS by a proxy).
     pub secure_cookies: bool,
+    /// Folders whose files an admin may register as datasets (none: the
+    /// register endpoint refuses every path).
+    pub import_dirs: Vec<PathBuf>,
+    /// The memory limit of each scan (`None`: the scan's default share of
+    /// this machine's memory, divided among `max_jobs`).
+    pub job_memory: Option<u64>,
+    /// The live sources a `watch` job may connect to: Jetstream (`ws://`,
+    /// `wss://`) and Mastodon (`http://`, `https://`) URLs; a job's URL is
+    /// one of them or under one (none: every watch job is refused).
+    pub watch_sources: Vec<String>,
+    /// The token a `watch` job sends to a Mastodon server whose public
+    /// stream needs one (the binary takes it from `SWARMSCAN_MASTODON_TOKEN`).
+    pub mastodon_token: Option<Secret>,
+}
+
+/// A secret that debug output does not show.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 impl Config {
@@ -108,7 +156,18 @@ impl Config {
             max_json: 1 << 20,
             rate_limit: Some(RateLimit::default()),
             secure_cookies: false,
+            import_dirs: Vec::new(),
+            job_memory: None,
+            watch_sources: Vec::new(),
+            mastodon_token: None,
         }
+    }
+
+    /// The memory limit each scan runs under: `job_memory`, or the scan's
+    /// default share of the machine split among the jobs that run at once,
+    /// so that together they stay inside it.
+    pub fn job_memory_limit(&self) -> Option<u64> {
+        self.job_memory.or_else(|| swarmscan_scan::memory::default_limit().map(|m| m / self.max_jobs.max(1) as u64))
     }
 }
 
@@ -123,6 +182,8 @@ pub enum Error {
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error("starting the server's runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("--watch-source {url}: {reason}")]
+    WatchSource { url: String, reason: String },
 }
 
 /// The first admin's credentials, created on the first start.
@@ -154,9 +215,16 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     /// The stage each running job is in (`reading`, `testing signals`, …).
     stages: Mutex<HashMap<i64, String>>,
+    /// The stop flag of each running job (raised by cancel and shutdown).
+    stops: Mutex<HashMap<i64, swarmscan_scan::Stop>>,
+    /// The counters of each running watch job.
+    live: Mutex<HashMap<i64, Arc<Mutex<watch::Live>>>>,
     /// Woken when a job is queued.
     pub(crate) wake: tokio::sync::Notify,
     pub(crate) buckets: Mutex<HashMap<IpAddr, api::Bucket>>,
+    /// Set when the server shuts down: a job stopped then failed with
+    /// [`store::STOPPED_WHILE_RUNNING`].
+    pub(crate) stopping: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -169,6 +237,34 @@ impl Shared {
     pub(crate) fn stage(&self, id: i64) -> Option<String> {
         self.stages.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
     }
+    /// Registers (`Some`) or forgets (`None`) a running job's stop flag.
+    pub(crate) fn set_stop(&self, id: i64, stop: Option<swarmscan_scan::Stop>) {
+        let mut stops = self.stops.lock().unwrap_or_else(|e| e.into_inner());
+        match stop {
+            Some(s) => stops.insert(id, s),
+            None => stops.remove(&id),
+        };
+    }
+    /// Registers (`Some`) or forgets (`None`) a running watch's counters.
+    pub(crate) fn set_live(&self, id: i64, live: Option<Arc<Mutex<watch::Live>>>) {
+        let mut all = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        match live {
+            Some(l) => all.insert(id, l),
+            None => all.remove(&id),
+        };
+    }
+    /// A running watch's counters, as they are now.
+    pub(crate) fn live(&self, id: i64) -> Option<watch::Live> {
+        let all = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        all.get(&id).map(|l| l.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+    /// Asks running job `id` (every running job: `None`) to stop.
+    pub(crate) fn stop_jobs(&self, id: Option<i64>) {
+        let stops = self.stops.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, s) in stops.iter().filter(|(j, _)| id.is_none_or(|id| **j == id)) {
+            s.raise();
+        }
+    }
 }
 
 /// A running server: its address, and the way to stop it.
@@ -176,6 +272,7 @@ pub struct Server {
     started: Started,
     stop: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    shared: Arc<Shared>,
 }
 
 /// Prepares the data folder: creates its parts, and removes what a crash
@@ -206,6 +303,7 @@ fn prepare_data(data: &std::path::Path) -> Result<(), Error> {
 /// current tokio runtime.
 pub async fn start(config: Config) -> Result<Server, Error> {
     let data = config.data.clone();
+    watch::parse_sources(&config.watch_sources)?;
     prepare_data(&data)?;
     let (store, failed_on_start) = store::Store::open(&data.join("swarmscan.db"))?;
     let bootstrap = tokio::task::spawn_blocking({
@@ -230,10 +328,17 @@ pub async fn start(config: Config) -> Result<Server, Error> {
         data,
         config: config.clone(),
         stages: Mutex::new(HashMap::new()),
+        stops: Mutex::new(HashMap::new()),
+        live: Mutex::new(HashMap::new()),
         wake: tokio::sync::Notify::new(),
         buckets: Mutex::new(HashMap::new()),
+        stopping: std::sync::atomic::AtomicBool::new(false),
     });
+    // A watch the last server did not see end left its events: kept now.
+    let sh = shared.clone();
+    let _ = tokio::task::spawn_blocking(move || watch::recover(&sh)).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let jobs_to_stop = shared.clone();
     let mut tasks = Vec::new();
     for _ in 0..config.max_jobs {
         tasks.push(tokio::spawn(jobs::worker(shared.clone(), stopped.clone())));
@@ -254,7 +359,7 @@ pub async fn start(config: Config) -> Result<Server, Error> {
         warning,
         failed_on_start,
     };
-    Ok(Server { started, stop, tasks })
+    Ok(Server { started, stop, tasks, shared: jobs_to_stop })
 }
 
 impl Server {
@@ -262,10 +367,14 @@ impl Server {
         &self.started
     }
 
-    /// Stops accepting requests and claiming jobs, and waits for the
-    /// requests in flight and for running scans to end.
+    /// Stops accepting requests and claiming jobs, stops the running jobs
+    /// at their next step (they are failed with
+    /// [`store::STOPPED_WHILE_RUNNING`]), and waits for the requests in
+    /// flight and the jobs to end.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
+        self.shared.stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.shared.stop_jobs(None);
         for t in self.tasks {
             let _ = t.await;
         }
@@ -357,5 +466,23 @@ pub fn spawn(config: Config, ctrl_c: bool) -> Result<Handle, Error> {
             let _ = thread.join();
             Err(Error::Runtime(std::io::Error::other("the server's thread ended before it listened")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_job_gets_its_share_of_the_memory() {
+        let mut c = Config::new(PathBuf::from("d"));
+        let whole = swarmscan_scan::memory::default_limit();
+        assert_eq!(c.job_memory_limit(), whole);
+        c.max_jobs = 4;
+        assert_eq!(c.job_memory_limit(), whole.map(|m| m / 4));
+        c.max_jobs = 0;
+        assert_eq!(c.job_memory_limit(), whole);
+        c.job_memory = Some(5);
+        assert_eq!(c.job_memory_limit(), Some(5));
     }
 }

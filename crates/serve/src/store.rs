@@ -17,10 +17,38 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// The schema this code reads and writes (`schema_version` table).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Why a running job was failed when the store was opened.
 pub const STOPPED_WHILE_RUNNING: &str = "the server stopped while it ran";
+
+/// From version 1 (scan jobs only) to 2: the jobs table allows the other
+/// kinds, a job without an input dataset (`watch`) and the datasets a job
+/// made. SQLite cannot change a CHECK in place, so the table is copied.
+const MIGRATE_1_TO_2: &str = "
+CREATE TABLE jobs_v2 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('scan', 'network', 'domains', 'eval', 'watch')),
+    dataset_id TEXT REFERENCES datasets(id) ON DELETE CASCADE,
+    params_json TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    error TEXT,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created INTEGER NOT NULL,
+    claimed_at INTEGER,
+    finished_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    datasets_json TEXT
+);
+INSERT INTO jobs_v2 (id, kind, dataset_id, params_json, state, error, created_by, created, claimed_at,
+                     finished_at, attempts)
+    SELECT id, kind, dataset_id, params_json, state, error, created_by, created, claimed_at, finished_at, attempts
+    FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_v2 RENAME TO jobs;
+CREATE INDEX jobs_state ON jobs(state, id);
+UPDATE schema_version SET version = 2;
+";
 
 const SCHEMA: &str = "
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -61,10 +89,12 @@ CREATE TABLE shares (
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     PRIMARY KEY (dataset_id, user_id)
 );
+-- dataset_id: the input (NULL for a watch, which reads a stream);
+-- datasets_json: the ids of the datasets the job made (a watch's events).
 CREATE TABLE jobs (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('scan')),
-    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('scan', 'network', 'domains', 'eval', 'watch')),
+    dataset_id TEXT REFERENCES datasets(id) ON DELETE CASCADE,
     params_json TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
     error TEXT,
@@ -72,7 +102,8 @@ CREATE TABLE jobs (
     created INTEGER NOT NULL,
     claimed_at INTEGER,
     finished_at INTEGER,
-    attempts INTEGER NOT NULL DEFAULT 0
+    attempts INTEGER NOT NULL DEFAULT 0,
+    datasets_json TEXT
 );
 CREATE INDEX jobs_state ON jobs(state, id);
 ";
@@ -146,7 +177,8 @@ pub struct Dataset {
 pub struct Job {
     pub id: i64,
     pub kind: String,
-    pub dataset_id: String,
+    /// The input; `None` for a job that reads none (`watch`).
+    pub dataset_id: Option<String>,
     pub params: serde_json::Value,
     pub state: String,
     pub error: Option<String>,
@@ -155,6 +187,9 @@ pub struct Job {
     pub claimed_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub attempts: i64,
+    /// The datasets the job made (a watch's events, once it has ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datasets: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -162,6 +197,15 @@ pub struct TokenInfo {
     pub id: i64,
     pub name: String,
     pub created: i64,
+}
+
+/// Why a dataset cannot be deleted yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Jobs on it are queued or running.
+    JobsActive(i64),
+    /// Datasets derived from it exist.
+    Derived(i64),
 }
 
 /// The store: one connection behind a mutex. Every statement is short; the
@@ -175,8 +219,8 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-const JOB_COLUMNS: &str =
-    "id, kind, dataset_id, params_json, state, error, created_by, created, claimed_at, finished_at, attempts";
+const JOB_COLUMNS: &str = "id, kind, dataset_id, params_json, state, error, created_by, created, claimed_at, \
+     finished_at, attempts, datasets_json";
 const DATASET_COLUMNS: &str = "id, name, owner, path, bytes, format, records, parsed, skipped_json, created, parent";
 
 fn job_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
@@ -193,6 +237,7 @@ fn job_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
         claimed_at: r.get(8)?,
         finished_at: r.get(9)?,
         attempts: r.get(10)?,
+        datasets: r.get::<_, Option<String>>(11)?.and_then(|d| serde_json::from_str(&d).ok()),
     })
 }
 
@@ -233,7 +278,11 @@ impl Store {
             |r| r.get::<_, i64>(0).map(|n| n > 0),
         )?;
         if has_version {
-            let found: i64 = conn.query_row("SELECT version FROM schema_version", [], |r| r.get(0))?;
+            let mut found: i64 = conn.query_row("SELECT version FROM schema_version", [], |r| r.get(0))?;
+            if found == 1 {
+                conn.execute_batch(&format!("BEGIN; {MIGRATE_1_TO_2} COMMIT;"))?;
+                found = 2;
+            }
             if found != SCHEMA_VERSION {
                 return Err(StoreError::Version { path: path.display().to_string(), found });
             }
@@ -420,12 +469,13 @@ impl Store {
 
     // ---- jobs ----
 
-    pub fn add_job(&self, dataset_id: &str, params_json: &str, created_by: i64) -> Result<i64> {
+    /// Queues a job on dataset `dataset_id` (`None`: a job that reads none).
+    pub fn add_job(&self, kind: &str, dataset_id: Option<&str>, params_json: &str, created_by: i64) -> Result<i64> {
         let db = self.db();
         db.execute(
             "INSERT INTO jobs (kind, dataset_id, params_json, state, created_by, created)
-             VALUES ('scan', ?1, ?2, 'queued', ?3, ?4)",
-            params![dataset_id, params_json, created_by, now()],
+             VALUES (?1, ?2, ?3, 'queued', ?4, ?5)",
+            params![kind, dataset_id, params_json, created_by, now()],
         )?;
         Ok(db.last_insert_rowid())
     }
@@ -434,11 +484,14 @@ impl Store {
         Ok(self.db().query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job_row).optional()?)
     }
 
-    /// Every job on a dataset `user` may see, oldest first.
+    /// Every job `user` may see, oldest first: those on a dataset they may
+    /// see, and those without a dataset that they started (all for an
+    /// admin).
     pub fn visible_jobs(&self, user: &User) -> Result<Vec<Job>> {
         let db = self.db();
         let mut st = db.prepare(&format!(
             "SELECT {JOB_COLUMNS} FROM jobs j WHERE ?1
+             OR (j.dataset_id IS NULL AND j.created_by = ?2)
              OR EXISTS (SELECT 1 FROM datasets d WHERE d.id = j.dataset_id AND d.owner = ?2)
              OR EXISTS (SELECT 1 FROM shares s WHERE s.dataset_id = j.dataset_id AND s.user_id = ?2)
              ORDER BY id"
@@ -476,6 +529,69 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Records the datasets job `id` made, whatever its state.
+    pub fn set_job_datasets(&self, id: i64, datasets: &[String]) -> Result<()> {
+        let json = serde_json::to_string(datasets).unwrap_or_else(|_| "[]".into());
+        self.db().execute("UPDATE jobs SET datasets_json = ?2 WHERE id = ?1", params![id, json])?;
+        Ok(())
+    }
+
+    /// Deletes dataset `id` with its jobs and shares, in one transaction.
+    /// Refused while a job on it is queued or running, or while a derived
+    /// dataset points to it. On success, the ids of the jobs removed (their
+    /// result folders are the caller's to remove).
+    pub fn delete_dataset(&self, id: &str) -> Result<std::result::Result<Vec<i64>, Refusal>> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let active: i64 = tx.query_row(
+            "SELECT count(*) FROM jobs WHERE dataset_id = ?1 AND state IN ('queued', 'running')",
+            [id],
+            |r| r.get(0),
+        )?;
+        if active > 0 {
+            return Ok(Err(Refusal::JobsActive(active)));
+        }
+        let children: i64 = tx.query_row("SELECT count(*) FROM datasets WHERE parent = ?1", [id], |r| r.get(0))?;
+        if children > 0 {
+            return Ok(Err(Refusal::Derived(children)));
+        }
+        let jobs = {
+            let mut st = tx.prepare("SELECT id FROM jobs WHERE dataset_id = ?1 ORDER BY id")?;
+            st.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?
+        };
+        tx.execute("DELETE FROM jobs WHERE dataset_id = ?1", [id])?;
+        tx.execute("DELETE FROM shares WHERE dataset_id = ?1", [id])?;
+        tx.execute("DELETE FROM datasets WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(Ok(jobs))
+    }
+
+    /// Whether another dataset row still names `path` (two datasets never
+    /// share a file today; this keeps a delete safe if they ever do).
+    pub fn path_in_use(&self, path: &str) -> Result<bool> {
+        Ok(self.db().query_row("SELECT count(*) FROM datasets WHERE path = ?1", [path], |r| {
+            r.get::<_, i64>(0).map(|n| n > 0)
+        })?)
+    }
+
+    /// Deletes user `id`: their sessions, tokens and shares end, and what
+    /// they owned or started passes to `heir` (the admin deleting them), so
+    /// no dataset or job is left without an owner. False when no such user.
+    pub fn delete_user(&self, id: i64, heir: i64) -> Result<bool> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        tx.execute("UPDATE datasets SET owner = ?2 WHERE owner = ?1", params![id, heir])?;
+        tx.execute("UPDATE jobs SET created_by = ?2 WHERE created_by = ?1", params![id, heir])?;
+        // Sessions, tokens and shares go with the user (ON DELETE CASCADE).
+        let n = tx.execute("DELETE FROM users WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(n == 1)
+    }
+
+    pub fn user(&self, id: i64) -> Result<Option<User>> {
+        Ok(self.db().query_row("SELECT id, name, role FROM users WHERE id = ?1", [id], user_row).optional()?)
+    }
+
     /// Cancels a queued or running job; false when it had already ended.
     pub fn cancel_job(&self, id: i64) -> Result<bool> {
         let n = self.db().execute(
@@ -483,5 +599,81 @@ impl Store {
             params![id, now()],
         )?;
         Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Version 1's jobs table, as released.
+    const JOBS_V1: &str = "
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('scan')),
+    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    params_json TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    error TEXT,
+    created_by INTEGER NOT NULL REFERENCES users(id),
+    created INTEGER NOT NULL,
+    claimed_at INTEGER,
+    finished_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX jobs_state ON jobs(state, id);
+";
+
+    /// A store written by version 1 (scan jobs only) opens as version 2
+    /// with its rows, and then takes the other kinds and jobs without a
+    /// dataset.
+    #[test]
+    fn a_version_1_store_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("swarmscan.db");
+        {
+            let jobs = SCHEMA.find("-- dataset_id: the input").unwrap();
+            let v1 = format!("{}{JOBS_V1}", &SCHEMA[..jobs]);
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(&format!("BEGIN; {v1} INSERT INTO schema_version VALUES (1); COMMIT;")).unwrap();
+            conn.execute_batch(
+                "INSERT INTO users (name, role, password_hash) VALUES ('a', 'analyst', 'x');
+                 INSERT INTO datasets VALUES ('d', 'n', 1, 'datasets/d', 1, 'cnt', 1, 1, '{}', 0, NULL);
+                 INSERT INTO jobs (kind, dataset_id, params_json, state, created_by, created)
+                     VALUES ('scan', 'd', '{}', 'done', 1, 0);",
+            )
+            .unwrap();
+            assert!(conn.execute("UPDATE jobs SET kind = 'network'", []).is_err(), "version 1 refuses other kinds");
+        }
+        let (store, failed) = Store::open(&path).unwrap();
+        assert_eq!(failed, 0);
+        let version: i64 = store.db().query_row("SELECT version FROM schema_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let old = store.job(1).unwrap().unwrap();
+        assert_eq!((old.state.as_str(), old.dataset_id.as_deref(), old.datasets), ("done", Some("d"), None));
+        let id = store.add_job("network", Some("d"), "{\"networks\":[\"co_link\"]}", 1).unwrap();
+        assert_eq!(store.job(id).unwrap().unwrap().kind, "network");
+        let watch = store.add_job("watch", None, "{}", 1).unwrap();
+        store.set_job_datasets(watch, &["e".to_string()]).unwrap();
+        let w = store.job(watch).unwrap().unwrap();
+        assert_eq!((w.dataset_id, w.datasets), (None, Some(vec!["e".to_string()])));
+        drop(store);
+        // Opening again changes nothing.
+        let (store, _) = Store::open(&path).unwrap();
+        assert_eq!(store.job(id).unwrap().unwrap().kind, "network");
+        assert_eq!(store.job(watch).unwrap().unwrap().kind, "watch");
+    }
+
+    /// A job without a dataset is seen by its creator and the admins only.
+    #[test]
+    fn a_job_without_a_dataset_is_its_creators() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(&dir.path().join("swarmscan.db")).unwrap();
+        let a = store.add_user("a", Role::Analyst, "x").unwrap().unwrap();
+        let b = store.add_user("b", Role::Analyst, "x").unwrap().unwrap();
+        let admin = store.add_user("r", Role::Admin, "x").unwrap().unwrap();
+        let id = store.add_job("watch", None, "{}", a.id).unwrap();
+        let ids = |u: &User| store.visible_jobs(u).unwrap().iter().map(|j| j.id).collect::<Vec<_>>();
+        assert_eq!((ids(&a), ids(&b), ids(&admin)), (vec![id], vec![], vec![id]));
     }
 }

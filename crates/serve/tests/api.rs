@@ -297,6 +297,9 @@ fn secrets_are_stored_only_as_hashes() {
     let (s, _, _) = srv.send("DELETE", &format!("/api/tokens/{}", made["id"]), &token, None, "");
     assert_eq!(s, 204);
     assert_eq!(srv.get("/api/me", &short).0, 401);
+    // A token's name is short and printable, like a dataset's.
+    let (s, v) = srv.json("POST", "/api/tokens", &token, json!({ "name": "x".repeat(201) }));
+    assert_eq!((s, v["error"].as_str()), (400, Some("a token name is at most 200 printable characters")));
     srv.stop();
 
     // No secret in plaintext anywhere in the store's files.
@@ -393,10 +396,7 @@ fn a_scan_job_gives_what_the_library_gives() {
     assert!(summary["results"]["clusters"].as_u64().unwrap() > 0, "{summary}");
 
     // The same file through the library, with the same parameters.
-    let p: swarmscan_serve::jobs::JobParams = serde_json::from_value(params).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    swarmscan_serve::jobs::scan_into(&input, None, "gen", &p.scan_params().unwrap(), out.path(), &|_| {}).unwrap();
-    let direct = std::fs::read_to_string(out.path().join("clusters.csv")).unwrap();
+    let p: swarmscan_serve::jobs::ScanJob = serde_json::from_value(params).unwrap();
     let (events, _) = swarmscan_serve::jobs::read_dataset(&input, None).unwrap();
     let run =
         swarmscan_scan::run(&events, &p.scan_params().unwrap(), &swarmscan_domains::OutletList::builtin(), &|_| {})
@@ -405,7 +405,7 @@ fn a_scan_job_gives_what_the_library_gives() {
     let data = swarmscan_report::explain(&run.result, &run.params, &run.lookalikes, header);
     let mut plain = Vec::new();
     swarmscan_report::tables::write_clusters(&data, &mut plain).unwrap();
-    assert_eq!(direct, String::from_utf8(plain).unwrap());
+    let direct = String::from_utf8(plain).unwrap();
     assert_eq!(served, Value::String(direct));
 
     // Result names outside the list, or climbing out, are 404.
@@ -477,18 +477,312 @@ fn the_openapi_document_names_every_route() {
         "/api/logout",
         "/api/me",
         "/api/users",
+        "/api/users/{id}",
         "/api/tokens",
         "/api/tokens/{id}",
         "/api/datasets",
         "/api/datasets/{id}",
+        "/api/datasets/register",
         "/api/datasets/{id}/shares",
+        "/api/datasets/{id}/derive",
         "/api/jobs",
         "/api/jobs/{id}",
         "/api/jobs/{id}/cancel",
         "/api/jobs/{id}/results/{file}",
+        "/api/compare",
     ] {
         assert!(paths.contains_key(route), "{route}");
     }
-    assert_eq!(paths.len(), 14);
+    assert_eq!(paths.len(), 18);
     assert_eq!(doc["openapi"], "3.1.0");
+}
+
+/// A generated collection (toolkit CSV) and its labels, written once per test.
+fn generated(scale: f64) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = swarmscan_gen::GenConfig { scale, formats: vec![swarmscan_gen::Format::Cnt], ..Default::default() };
+    swarmscan_gen::generate(&cfg, dir.path()).unwrap();
+    let (events, labels) = (dir.path().join("events.csv"), dir.path().join("labels.csv"));
+    (dir, events, labels)
+}
+
+#[test]
+fn network_domains_and_eval_jobs_give_what_the_library_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_g, input, labels) = generated(0.01);
+    let srv = start(config(dir.path(), 1));
+    let admin = srv.admin();
+    let (s, d) = srv.upload(&admin, "gen", &std::fs::read(&input).unwrap());
+    assert_eq!(s, 201, "{d}");
+    let ds = d["id"].as_str().unwrap().to_string();
+    let run = |kind: &str, params: Value| {
+        let (s, j) = srv.json("POST", "/api/jobs", &admin, json!({ "dataset": ds, "kind": kind, "params": params }));
+        assert_eq!(s, 202, "{kind}: {j}");
+        assert_eq!(j["kind"], kind);
+        let job = srv.wait_job(&admin, j["id"].as_i64().unwrap());
+        assert_eq!(job["state"], "done", "{job}");
+        job
+    };
+
+    // network: one CSV per network, each what `swarmscan_detect` writes.
+    let job = run("network", json!({ "networks": ["co_link", "co_retweet", "co_link"] }));
+    // (co_retweet is the toolkit's name of co_repost; files carry ours.)
+    assert_eq!(job["results"], json!(["co_link.csv", "co_repost.csv", "summary.json"]));
+    let (events, _) = swarmscan_serve::jobs::read_dataset(&input, None).unwrap();
+    for n in ["co_link", "co_repost"] {
+        let (s, served, _) = srv.send("GET", &format!("/api/jobs/{}/results/{n}.csv", job["id"]), &admin, None, "");
+        assert_eq!(s, 200);
+        let params = swarmscan_detect::Params::new(swarmscan_detect::Mode::Default);
+        let prepared = swarmscan_detect::prepare(&events, n.parse().unwrap(), &params).unwrap();
+        let mut direct = Vec::new();
+        swarmscan_detect::output::write_edges(&mut direct, &prepared, swarmscan_detect::output::Format::Csv).unwrap();
+        assert_eq!(served, Value::String(String::from_utf8(direct).unwrap()), "{n}");
+    }
+    let (s, v) = srv.get(&format!("/api/jobs/{}/results/clusters.csv", job["id"]), &admin);
+    assert_eq!(s, 404, "a network job has no clusters.csv: {v}");
+
+    // domains: the lookalike findings among the shared URLs.
+    let job = run("domains", json!({}));
+    assert_eq!(job["results"], json!(["domains.csv", "summary.json"]));
+    let (_, summary) = srv.get(&format!("/api/jobs/{}/results/summary.json", job["id"]), &admin);
+    assert!(
+        summary["results"]["lookalike_domains"].as_u64().unwrap() > 0,
+        "the generator plants lookalikes: {summary}"
+    );
+
+    // eval: a finished scan against the generator's labels, as `swarmscan eval` scores it.
+    let scan = run("scan", json!({}));
+    let text = std::fs::read_to_string(&labels).unwrap();
+    let job = run("eval", json!({ "job": scan["id"], "labels": text }));
+    assert_eq!(job["params"]["labels"], json!({ "bytes": text.len() }), "labels are not echoed back");
+    let (s, eval) = srv.get(&format!("/api/jobs/{}/results/eval.json", job["id"]), &admin);
+    assert_eq!(s, 200);
+    let (_, accounts, _) = srv.send("GET", &format!("/api/jobs/{}/results/accounts.csv", scan["id"]), &admin, None, "");
+    let flagged = swarmscan_scan::eval::read_flagged(accounts.as_str().unwrap().as_bytes(), "accounts.csv").unwrap();
+    let l = swarmscan_scan::eval::read_labels(text.as_bytes(), "labels").unwrap();
+    let mut want = swarmscan_scan::eval::evaluate(&l.labels, &flagged, "op_");
+    swarmscan_scan::eval::add_participation(&mut want, &l.labels, l.actions.as_ref().unwrap(), &flagged, "op_");
+    // Both sides through the same text parser (serde_json's default one
+    // may round a float's last digit).
+    let want: Value = serde_json::from_str(&serde_json::to_string(&want).unwrap()).unwrap();
+    assert_eq!(eval, want);
+    assert!(eval["recall"].as_f64().unwrap() > 0.0, "{eval}");
+
+    // Refused before anything is queued.
+    for (kind, params, why) in [
+        ("nope", json!({}), "unknown job kind"),
+        ("network", json!({}), "networks"),
+        ("network", json!({ "networks": ["co_nothing"] }), "co_nothing"),
+        ("scan", json!({ "fdr": 2 }), "fdr"),
+        ("domains", json!({ "x": 1 }), "unknown field"),
+        ("eval", json!({ "job": job["id"], "labels": text }), "not a finished scan"),
+        ("eval", json!({ "job": scan["id"], "labels": "who,what\n" }), "account_id"),
+    ] {
+        let (s, v) = srv.json("POST", "/api/jobs", &admin, json!({ "dataset": ds, "kind": kind, "params": params }));
+        assert_eq!(s, 400, "{kind} {params}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(why), "{kind}: {v}");
+    }
+    // A watch reads a stream, the others a dataset; this server allows no
+    // stream (tests/watch_job.rs has one that does).
+    let watch = json!({ "jetstream": "wss://jetstream.example/subscribe", "duration_s": 60 });
+    for (body, why) in [
+        (json!({ "kind": "watch", "params": watch }), "--watch-source"),
+        (json!({ "dataset": ds, "kind": "watch", "params": watch }), "leave `dataset` out"),
+        (json!({ "kind": "domains" }), "give `dataset`"),
+    ] {
+        let (s, v) = srv.json("POST", "/api/jobs", &admin, body.clone());
+        assert_eq!(s, 400, "{body}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(why), "{body}: {v}");
+    }
+    srv.stop();
+}
+
+#[test]
+fn a_cancelled_running_scan_stops_and_leaves_no_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_g, input, _) = generated(0.1);
+    let srv = start(config(dir.path(), 1));
+    let admin = srv.admin();
+    let (s, d) = srv.upload(&admin, "gen", &std::fs::read(&input).unwrap());
+    assert_eq!(s, 201, "{d}");
+    let (_, j) = srv.json("POST", "/api/jobs", &admin, json!({ "dataset": d["id"] }));
+    let id = j["id"].as_i64().unwrap();
+    let (_, next) = srv.json("POST", "/api/jobs", &admin, json!({ "dataset": d["id"], "kind": "domains" }));
+    loop {
+        let (_, v) = srv.get(&format!("/api/jobs/{id}"), &admin);
+        if v["state"] == "running" {
+            break;
+        }
+        assert_eq!(v["state"], "queued", "{v}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let (s, v) = srv.json("POST", &format!("/api/jobs/{id}/cancel"), &admin, json!({}));
+    assert_eq!((s, v["state"].as_str()), (200, Some("cancelled")), "{v}");
+    // The worker is free again: the next job runs to its end.
+    assert_eq!(srv.wait_job(&admin, next["id"].as_i64().unwrap())["state"], "done");
+    assert_eq!(srv.get(&format!("/api/jobs/{id}"), &admin).1["state"], "cancelled");
+    let results = dir.path().join("results");
+    let left: Vec<String> =
+        std::fs::read_dir(&results).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(left, [next["id"].to_string()], "only the finished job has results");
+    let (s, v) = srv.get(&format!("/api/jobs/{id}/results/summary.json"), &admin);
+    assert_eq!(s, 409, "{v}");
+    srv.stop();
+}
+
+#[test]
+fn two_runs_compare_cluster_by_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_g, input, _) = generated(0.02);
+    let srv = start(config(dir.path(), 1));
+    let admin = srv.admin();
+    let viewer = srv.user(&admin, "v", "viewer");
+    let (_, d) = srv.upload(&admin, "gen", &std::fs::read(&input).unwrap());
+    let mut jobs = Vec::new();
+    for params in [json!({}), json!({ "fdr": 0.0001, "min_cluster": 5 })] {
+        let (_, j) = srv.json("POST", "/api/jobs", &admin, json!({ "dataset": d["id"], "params": params }));
+        jobs.push(srv.wait_job(&admin, j["id"].as_i64().unwrap()));
+    }
+    let clusters = |job: &Value| {
+        let (_, text, _) = srv.send("GET", &format!("/api/jobs/{}/results/clusters.csv", job["id"]), &admin, None, "");
+        text.as_str().unwrap().lines().count() - 1
+    };
+    let (na, nb) = (clusters(&jobs[0]), clusters(&jobs[1]));
+    let (s, c) = srv.get(&format!("/api/compare?a={}&b={}", jobs[0]["id"], jobs[1]["id"]), &admin);
+    assert_eq!(s, 200, "{c}");
+    let n = |k: &str| c[k].as_array().unwrap().len();
+    assert_eq!(n("vanished") + n("changed") + n("unchanged"), na, "{c}");
+    assert_eq!(n("appeared") + n("changed") + n("unchanged"), nb, "{c}");
+    assert!(na > 0 && n("vanished") + n("changed") > 0, "a stricter run loses or shrinks clusters: {c}");
+    for ch in c["changed"].as_array().unwrap() {
+        assert!(ch["jaccard"].as_f64().unwrap() >= 0.5);
+        let size = |x: &Value| x["members"].as_array().unwrap().len() as i64;
+        let moved = |k: &str| ch[k].as_array().unwrap().len() as i64;
+        assert_eq!(size(&ch["a"]) + moved("joined") - moved("left"), size(&ch["b"]), "{ch}");
+    }
+    // The same run against itself: all unchanged.
+    let (_, same) = srv.get(&format!("/api/compare?a={0}&b={0}", jobs[0]["id"]), &admin);
+    assert_eq!(same["unchanged"].as_array().unwrap().len(), na);
+    // Refusals: a missing side, a job that is not a scan, a job not visible.
+    let (s, _) = srv.get(&format!("/api/compare?a={}", jobs[0]["id"]), &admin);
+    assert_eq!(s, 400);
+    let (_, dj) = srv.json("POST", "/api/jobs", &admin, json!({ "dataset": d["id"], "kind": "domains" }));
+    srv.wait_job(&admin, dj["id"].as_i64().unwrap());
+    let (s, _) = srv.get(&format!("/api/compare?a={}&b={}", jobs[0]["id"], dj["id"]), &admin);
+    assert_eq!(s, 400);
+    let (s, _) = srv.get(&format!("/api/compare?a={}&b={}", jobs[0]["id"], jobs[1]["id"]), &viewer);
+    assert_eq!(s, 404, "the viewer was not given the dataset");
+    srv.stop();
+}
+
+#[test]
+fn derived_registered_and_deleted_datasets() {
+    let dir = tempfile::tempdir().unwrap();
+    let import = tempfile::tempdir().unwrap();
+    let srv = start(Config { import_dirs: vec![import.path().to_path_buf()], ..config(dir.path(), 1) });
+    let admin = srv.admin();
+    let analyst = srv.user(&admin, "a", "analyst");
+    let viewer = srv.user(&admin, "v", "viewer");
+    let (s, parent) = srv.upload(&analyst, "parent", &tiny_csv("p"));
+    assert_eq!(s, 201, "{parent}");
+    let pid = parent["id"].as_str().unwrap().to_string();
+    let (_, v) = srv.json("POST", &format!("/api/datasets/{pid}/shares"), &analyst, json!({ "user": "v" }));
+    assert_eq!(v["shared_with"], json!(["v"]));
+
+    // Derived: the events of two of the three accounts, as Parquet, pointing to the parent.
+    let filter = json!({ "accounts": ["a", "b"], "name": "two accounts" });
+    let (s, child) = srv.json("POST", &format!("/api/datasets/{pid}/derive"), &analyst, filter.clone());
+    assert_eq!(s, 201, "{child}");
+    assert_eq!((child["parent"].as_str(), child["format"].as_str()), (Some(pid.as_str()), Some("parquet")));
+    assert_eq!((child["records"].as_u64(), child["name"].as_str()), (Some(12), Some("two accounts")));
+    let (s, again) = srv.json("POST", &format!("/api/datasets/{pid}/derive"), &analyst, filter);
+    assert_eq!((s, &again["id"]), (200, &child["id"]), "the same filter gives the same dataset");
+    let (_, j) = srv.json("POST", "/api/jobs", &analyst, json!({ "dataset": child["id"] }));
+    let job = srv.wait_job(&analyst, j["id"].as_i64().unwrap());
+    assert_eq!(job["state"], "done", "a derived dataset scans: {job}");
+    let (_, summary) = srv.get(&format!("/api/jobs/{}/results/summary.json", job["id"]), &analyst);
+    assert_eq!(summary["accounts"], 2);
+    for (who, body, status) in [
+        (&viewer, json!({ "accounts": ["a"] }), 403),
+        (&analyst, json!({}), 400),
+        (&analyst, json!({ "languages": ["xx"] }), 400),
+        (&analyst, json!({ "from": "soon" }), 400),
+        (&analyst, json!({ "accounts": ["a"], "extra": 1 }), 422),
+    ] {
+        let (s, v) = srv.json("POST", &format!("/api/datasets/{pid}/derive"), who, body.clone());
+        assert_eq!(s, status, "{body}: {v}");
+    }
+
+    // Registered: admins only, files inside --import-dir only; copied in.
+    let file = import.path().join("collection.csv");
+    std::fs::write(&file, tiny_csv("r")).unwrap();
+    let outside = dir.path().join("swarmscan.db").display().to_string();
+    for (who, path, status) in [
+        (&analyst, file.display().to_string(), 403),
+        (&admin, outside, 403),
+        (&admin, import.path().join("../x").display().to_string(), 403),
+        (&admin, file.display().to_string(), 201),
+    ] {
+        let (s, v) = srv.json("POST", "/api/datasets/register", who, json!({ "path": path }));
+        assert_eq!(s, status, "{path}: {v}");
+        if s == 201 {
+            assert_eq!((v["name"].as_str(), v["records"].as_u64()), (Some("collection.csv"), Some(18)), "{v}");
+        }
+    }
+    std::fs::remove_file(&file).unwrap();
+
+    // Deleted: not while a derived dataset points to it; then with its jobs and files.
+    let (s, v, _) = srv.send("DELETE", &format!("/api/datasets/{pid}"), &analyst, None, "");
+    assert_eq!(s, 409, "{v}");
+    let (s, _, _) = srv.send("DELETE", &format!("/api/datasets/{pid}"), &viewer, None, "");
+    assert_eq!(s, 403);
+    let cid = child["id"].as_str().unwrap();
+    let (s, _, _) = srv.send("DELETE", &format!("/api/datasets/{cid}"), &analyst, None, "");
+    assert_eq!(s, 204);
+    assert!(!dir.path().join("datasets").join(cid).exists());
+    assert!(!dir.path().join("results").join(job["id"].to_string()).exists(), "its jobs' results go with it");
+    assert_eq!(srv.get(&format!("/api/jobs/{}", job["id"]), &analyst).0, 404);
+    let (s, _, _) = srv.send("DELETE", &format!("/api/datasets/{pid}"), &analyst, None, "");
+    assert_eq!(s, 204);
+    assert_eq!(srv.get(&format!("/api/datasets/{pid}"), &admin).0, 404);
+
+    // Deleting a user: their token ends, what they owned passes to the admin.
+    let (_, mine) = srv.upload(&analyst, "kept", &tiny_csv("k"));
+    let (_, users) = srv.get("/api/users", &admin);
+    let uid = users.as_array().unwrap().iter().find(|u| u["name"] == "a").unwrap()["id"].as_i64().unwrap();
+    let (_, me) = srv.get("/api/me", &admin);
+    assert_eq!(srv.send("DELETE", &format!("/api/users/{}", me["id"]), &admin, None, "").0, 400);
+    assert_eq!(srv.send("DELETE", &format!("/api/users/{uid}"), &viewer, None, "").0, 403);
+    assert_eq!(srv.send("DELETE", &format!("/api/users/{uid}"), &admin, None, "").0, 204);
+    assert_eq!(srv.get("/api/me", &analyst).0, 401);
+    let (_, kept) = srv.get(&format!("/api/datasets/{}", mine["id"].as_str().unwrap()), &admin);
+    assert_eq!(kept["owner"], me["id"]);
+    assert_eq!(srv.send("DELETE", &format!("/api/users/{uid}"), &admin, None, "").0, 404);
+    srv.stop();
+}
+
+/// A scan job runs under the server's memory limit per job: a tiny one
+/// spills every level and gives the same clusters as no limit.
+#[test]
+fn scan_jobs_run_under_the_job_memory_limit() {
+    let (_g, input, _) = generated(0.01);
+    let bytes = std::fs::read(&input).unwrap();
+    let mut outputs = Vec::new();
+    for limit in [Some(1u64 << 20), Some(u64::MAX)] {
+        let dir = tempfile::tempdir().unwrap();
+        let srv = start(Config { job_memory: limit, ..config(dir.path(), 1) });
+        let admin = srv.admin();
+        let (_, d) = srv.upload(&admin, "gen", &bytes);
+        let (_, j) = srv.json("POST", "/api/jobs", &admin, json!({ "dataset": d["id"] }));
+        let job = srv.wait_job(&admin, j["id"].as_i64().unwrap());
+        let (_, summary) = srv.get(&format!("/api/jobs/{}/results/summary.json", job["id"]), &admin);
+        let memory = &summary["results"]["memory"];
+        assert_eq!(memory["limit_bytes"].as_u64(), limit, "{memory}");
+        let (_, clusters, _) =
+            srv.send("GET", &format!("/api/jobs/{}/results/clusters.csv", job["id"]), &admin, None, "");
+        outputs.push((clusters, memory["levels_spilled"].as_u64().unwrap()));
+        srv.stop();
+    }
+    assert!(outputs[0].1 > 0 && outputs[1].1 == 0, "{:?}", outputs.iter().map(|o| o.1).collect::<Vec<_>>());
+    assert_eq!(outputs[0].0, outputs[1].0);
 }

@@ -32,7 +32,7 @@ impl SourceKind {
     }
 
     /// The batch reader's format for this source's lines.
-    pub(crate) fn format(self) -> swarmscan_ingest::Format {
+    pub fn format(self) -> swarmscan_ingest::Format {
         match self {
             SourceKind::Jetstream => swarmscan_ingest::Format::Bluesky,
             SourceKind::Mastodon => swarmscan_ingest::Format::Mastodon,

@@ -77,6 +77,9 @@ pub struct WatchOptions {
     pub archive_rotate_bytes: u64,
     /// Append alerts to this file as JSON lines.
     pub alerts_file: Option<PathBuf>,
+    /// What alerts name as their report (`Alert::report`); `None`: the
+    /// results directory. A server sets a URL, so no server path is shown.
+    pub report_link: Option<String>,
     /// POST each alert as JSON to this URL.
     pub webhook: Option<String>,
     /// Capacity of the channel from the clients to the ingest loop (events).
@@ -111,6 +114,7 @@ impl WatchOptions {
             archive: true,
             archive_rotate_bytes: 256 << 20,
             alerts_file: None,
+            report_link: None,
             webhook: None,
             queue: 16_384,
             version: String::new(),
@@ -151,6 +155,13 @@ pub enum SourceEvent {
     Resumed {
         events: u64,
         files: usize,
+    },
+    /// `events`: a source's events kept so far in this run, now archived
+    /// and synced (when archiving); after each chunk, so at most every
+    /// 8,192 events or every half second.
+    Kept {
+        source: SourceKind,
+        events: u64,
     },
     /// A scan finished.
     Scanned(ScanStats),
@@ -251,6 +262,32 @@ pub struct SourceReport {
     pub read: FileReport,
 }
 
+/// One file of a watch's archive (`archive/<source>-NNNNNN.jsonl.zst`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArchiveFile {
+    pub source: SourceKind,
+    pub path: PathBuf,
+    /// Its synced length: anything after it (a frame torn by a crash) is
+    /// no part of the archive.
+    pub bytes: u64,
+    pub events: u64,
+}
+
+/// The archive of the watch whose output directory is `out`, as its state
+/// records it: per source, files in writing order. Each file's first
+/// `bytes` are whole zstd frames of JSON lines, so a source's files
+/// concatenated are one valid zstd stream of its events, in arrival order
+/// (what `swarmscan scan` reads).
+pub fn archive_files(out: &Path) -> Result<Vec<ArchiveFile>, Error> {
+    let state = State::load(out).map_err(io_err(out))?;
+    let dir = out.join(archive::ARCHIVE_DIR);
+    let files = state.archive.iter().filter_map(|f| {
+        let source = SourceKind::ALL.into_iter().find(|s| s.as_str() == f.source)?;
+        Some(ArchiveFile { source, path: dir.join(&f.file), bytes: f.bytes, events: f.events })
+    });
+    Ok(files.collect())
+}
+
 /// A snapshot on its way to the scan thread.
 struct Snapshot {
     events: Events,
@@ -272,7 +309,7 @@ pub fn run(opts: WatchOptions, stop: Arc<AtomicBool>, on: Notify) -> Result<Watc
     std::fs::create_dir_all(out.join(RESULTS_DIR)).map_err(io_err(&out))?;
     let started = Instant::now();
     let state = State::load(&out).map_err(io_err(&out))?;
-    let mut live = Live::new(&opts, state)?;
+    let mut live = Live::new(&opts, state, on.clone())?;
     let resumed = live.resume()?;
     if resumed.0 > 0 {
         on(SourceEvent::Resumed { events: resumed.0, files: resumed.1 });
@@ -334,7 +371,9 @@ pub fn run(opts: WatchOptions, stop: Arc<AtomicBool>, on: Notify) -> Result<Watc
 }
 
 /// The ingest loop: takes the clients' messages until stopped, then what
-/// they had sent, and hands the last snapshot over.
+/// they had sent, and hands the last snapshot over. When the scan thread
+/// has stopped (a scan failed, or was stopped), it stops too, but keeps
+/// what was received in the archive all the same.
 #[allow(clippy::too_many_arguments)]
 fn ingest(
     live: &mut Live,
@@ -346,6 +385,7 @@ fn ingest(
     status: &[Option<Arc<SourceStatus>>; 2],
 ) -> Result<(), Error> {
     let mut flushed_at = Instant::now();
+    let mut scans_stopped = None;
     loop {
         if stop.load(Ordering::Relaxed) || deadline.is_some_and(|d| Instant::now() >= d) {
             break;
@@ -353,8 +393,11 @@ fn ingest(
         let wait = Duration::from_millis(100);
         match rt.block_on(async { tokio::time::timeout(wait, rx.recv()).await }) {
             Ok(Some(m)) => {
-                if let Some(snap) = live.take(m)? {
-                    live.send(scan_tx, snap)?;
+                if let Some(snap) = live.take(m)?
+                    && let Err(e) = live.send(scan_tx, snap)
+                {
+                    scans_stopped = Some(e);
+                    break;
                 }
             }
             Ok(None) => break, // every client ended
@@ -368,8 +411,11 @@ fn ingest(
     // Keep what the clients had sent (they stop with the runtime).
     rx.close();
     while let Ok(m) = rx.try_recv() {
-        if let Some(snap) = live.take(m)? {
-            live.send(scan_tx, snap)?;
+        if let Some(snap) = live.take(m)?
+            && scans_stopped.is_none()
+            && let Err(e) = live.send(scan_tx, snap)
+        {
+            scans_stopped = Some(e);
         }
     }
     live.flush_all()?;
@@ -377,6 +423,9 @@ fn ingest(
         if let Some(st) = st {
             live.report.sources.entry(s.as_str()).or_default().reconnects = st.reconnects.load(Ordering::Relaxed);
         }
+    }
+    if let Some(e) = scans_stopped {
+        return Err(e);
     }
     // The last scan, unless nothing ever came (the results of an earlier
     // run stay as they are).
@@ -415,10 +464,11 @@ struct Live {
     keep_up: bool,
     /// Snapshots sent and not yet taken by the scan thread.
     waiting: Arc<AtomicU64>,
+    on: Notify,
 }
 
 impl Live {
-    fn new(opts: &WatchOptions, state: State) -> Result<Live, Error> {
+    fn new(opts: &WatchOptions, state: State, on: Notify) -> Result<Live, Error> {
         let archive = match opts.archive {
             true => Some(Archive::open(&opts.out, opts.archive_rotate_bytes, &state).map_err(io_err(&opts.out))?),
             false => None,
@@ -440,6 +490,7 @@ impl Live {
             started: Instant::now(),
             keep_up: opts.keep_up,
             waiting: Arc::default(),
+            on,
         })
     }
 
@@ -573,6 +624,8 @@ impl Live {
             }
             self.state.newest_ms = self.state.newest_ms.max(newest);
             self.state.save(&self.out).map_err(io_err(&self.out))?;
+            let events = self.report.sources.get(source.as_str()).map_or(0, |r| r.kept);
+            (self.on)(SourceEvent::Kept { source, events });
         }
         let opts = swarmscan_ingest::ReadOptions { format: Some(source.format()), ..Default::default() };
         let name = format!("{} (live)", source.as_str());
@@ -705,7 +758,8 @@ fn scan_loop(
             data.refresh_s = Some(((opts.every_ms / 1000).clamp(5, 3600)) as u32);
         }
         let scanned_at = swarmscan_report::generated_now();
-        let new_alerts = tracker.update(&data, &watermark, &scanned_at, &results.display().to_string());
+        let report = opts.report_link.clone().unwrap_or_else(|| results.display().to_string());
+        let new_alerts = tracker.update(&data, &watermark, &scanned_at, &report);
         snap.report.scans = done.scans + 1;
         snap.report.alerts = done.alerts + new_alerts.len() as u64;
         write_results(&results, &data, &run, &snap, &watermark, new_alerts.len())?;
@@ -838,6 +892,38 @@ mod tests {
         assert_eq!(next_multiple(1, 10), 10);
         assert_eq!(next_multiple(10, 10), 10);
         assert_eq!(next_multiple(-5, 10), 0);
+    }
+
+    #[test]
+    fn the_archive_is_listed_per_source_in_writing_order() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(archive_files(dir.path()).unwrap(), []);
+        let mut state = State::load(dir.path()).unwrap();
+        let mut a = Archive::open(dir.path(), 1, &state).unwrap();
+        a.append(SourceKind::Mastodon, b"{\"m\":1}\n", 1, Some(1), &mut state).unwrap();
+        a.append(SourceKind::Jetstream, b"{\"a\":1}\n{\"a\":2}\n", 2, Some(2), &mut state).unwrap();
+        a.append(SourceKind::Jetstream, b"{\"a\":3}\n", 1, Some(3), &mut state).unwrap();
+        state.save(dir.path()).unwrap();
+        let files = archive_files(dir.path()).unwrap();
+        let names: Vec<(SourceKind, String, u64)> = files
+            .iter()
+            .map(|f| (f.source, f.path.file_name().unwrap().to_string_lossy().into_owned(), f.events))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (SourceKind::Mastodon, "mastodon-000001.jsonl.zst".into(), 1),
+                (SourceKind::Jetstream, "jetstream-000001.jsonl.zst".into(), 2),
+                (SourceKind::Jetstream, "jetstream-000002.jsonl.zst".into(), 1),
+            ]
+        );
+        // The Jetstream files concatenated are one stream of its lines.
+        let mut joined = Vec::new();
+        for f in files.iter().filter(|f| f.source == SourceKind::Jetstream) {
+            assert_eq!(std::fs::metadata(&f.path).unwrap().len(), f.bytes);
+            joined.extend(std::fs::read(&f.path).unwrap());
+        }
+        assert_eq!(zstd::decode_all(&joined[..]).unwrap(), b"{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
     }
 
     #[test]

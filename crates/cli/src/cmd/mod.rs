@@ -7,6 +7,7 @@ pub mod eval;
 mod generate;
 mod inspect;
 pub mod network;
+pub mod remote;
 pub mod scan;
 pub mod serve;
 pub mod watch;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Eval(a) => eval::run(a, ui),
         Command::Watch(a) => watch::run(a, ui),
         Command::Serve(a) => serve::run(a, ui),
+        Command::Remote(a) => remote::run(a, ui),
     }
 }
 

@@ -19,7 +19,7 @@ pub struct ServeArgs {
     /// Created if missing.
     #[arg(long, value_name = "DIR", default_value = "swarmscan-data")]
     pub data: PathBuf,
-    /// Scans run at once; further jobs wait in the queue (0: run none).
+    /// Jobs run at once; further jobs wait in the queue (0: run none).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub max_jobs: usize,
     /// Largest upload, e.g. `2G` or `512M` (binary units), or `none`.
@@ -32,6 +32,24 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (when served over HTTPS).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// A folder whose files an admin may register as datasets without
+    /// uploading them (POST /api/datasets/register); repeat for several.
+    /// Files are copied into the data folder, so the dataset stays as it was.
+    #[arg(long, value_name = "DIR")]
+    pub import_dir: Vec<PathBuf>,
+    /// Memory limit of each scan job, e.g. `8G` (past it, a scan spills to
+    /// disk). Default: the scan's default share of this machine's memory,
+    /// divided by --max-jobs.
+    #[arg(long, value_name = "BYTES", value_parser = crate::cmd::scan::parse_bytes)]
+    pub job_memory: Option<crate::cmd::scan::MemoryLimit>,
+    /// A live source that `watch` jobs may connect to: a Jetstream endpoint
+    /// (wss://…/subscribe) or a Mastodon server (https://…); a job's URL is
+    /// this one or under it. Repeat for several; without any, watch jobs
+    /// are refused (the server connects nowhere a user names). A Mastodon
+    /// token, when the server needs one, is read from
+    /// SWARMSCAN_MASTODON_TOKEN.
+    #[arg(long, value_name = "URL")]
+    pub watch_source: Vec<String>,
 }
 
 impl ServeArgs {
@@ -48,6 +66,15 @@ impl ServeArgs {
             max_upload: self.max_upload.0.unwrap_or(u64::MAX),
             rate_limit,
             secure_cookies: self.secure_cookies,
+            import_dirs: self.import_dir.clone(),
+            job_memory: self.job_memory.as_ref().and_then(|m| m.0),
+            watch_sources: self.watch_source.clone(),
+            // From the environment only: a job never carries it, and a
+            // flag would show it in the process list.
+            mastodon_token: std::env::var("SWARMSCAN_MASTODON_TOKEN")
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+                .map(swarmscan_serve::Secret),
             ..swarmscan_serve::Config::new(self.data.clone())
         })
     }
@@ -55,6 +82,7 @@ impl ServeArgs {
 
 pub fn run(args: ServeArgs, ui: Ui) -> anyhow::Result<u8> {
     let config = args.config()?;
+    let job_memory = config.job_memory_limit();
     let handle = swarmscan_serve::spawn(config, true)?;
     let s = handle.started();
     // The URL and the first password go to stdout even with --quiet: they
@@ -70,10 +98,19 @@ pub fn run(args: ServeArgs, ui: Ui) -> anyhow::Result<u8> {
     if let Some(w) = &s.warning {
         ui.note(&ui.warn(&format!("warning: {w}")));
     }
+    if let Some(m) = job_memory {
+        ui.note(&format!(
+            "each scan job may hold {} in memory before it spills (--job-memory)",
+            crate::cmd::scan::gib(m)
+        ));
+    }
+    if !args.watch_source.is_empty() {
+        ui.note(&format!("watch jobs may follow {} (--watch-source)", args.watch_source.join(", ")));
+    }
     if s.failed_on_start > 0 {
         ui.note(&format!("{} job(s) were running when the server last stopped: marked failed", s.failed_on_start));
     }
-    ui.note("Ctrl-C stops the server (running scans finish first).");
+    ui.note("Ctrl-C stops the server (running jobs stop at their next step and are marked failed).");
     handle.wait();
     Ok(crate::exit::OK)
 }

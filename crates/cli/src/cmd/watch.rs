@@ -157,6 +157,8 @@ pub fn run(args: WatchArgs, ui: Ui) -> anyhow::Result<u8> {
             SourceEvent::Resumed { events, files } => {
                 ui.note(&format!("resumed: {} events read back from {files} archive files", num(events)))
             }
+            // The summary at the end counts them; a line per chunk would flood.
+            SourceEvent::Kept { .. } => {}
             SourceEvent::Scanned(s) => ui.note(&format!(
                 "scan up to {}: {} events, {} accounts → {} clusters of {} accounts, {} alerts ({:.1} s)",
                 s.watermark,
