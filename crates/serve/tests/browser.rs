@@ -15,62 +15,14 @@
 #[path = "../../report/tests/support/browser.rs"]
 mod support;
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use swarmscan_serve::Config;
 
-/// What the driver said, and whether it passed in time.
-struct Driven {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs `serve_ui.mjs` with its arguments, killed after `limit`.
-fn drive(base: &str, password: &str, data: &Path, artifacts: &Path, limit: Duration) -> Driven {
-    let script = support::web_dir().join("test/serve_ui.mjs");
-    let mut child = Command::new("node")
-        .arg(&script)
-        .arg(base)
-        .arg(password)
-        .arg(data)
-        .arg(artifacts)
-        .current_dir(support::workspace_root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start node");
-    // Drain both pipes on threads so a chatty child can't block.
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = r.read_to_string(&mut s);
-            s
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().expect("stdout")));
-    let err = drain(Box::new(child.stderr.take().expect("stderr")));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for node") {
-            break Some(status);
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let stdout = out.join().unwrap_or_default();
-    let mut stderr = err.join().unwrap_or_default();
-    if status.is_none() {
-        stderr.push_str(&format!("\nserve_ui.mjs ran past {limit:?} and was stopped"));
-    }
-    Driven { ok: status.is_some_and(|s| s.success()), stdout, stderr }
+fn drive(base: &str, password: &str, data: &Path, artifacts: &Path, limit: Duration) -> support::Run {
+    let args = [std::ffi::OsStr::new(base), password.as_ref(), data.as_os_str(), artifacts.as_os_str()];
+    support::run_node("serve_ui.mjs", &args, limit)
 }
 
 #[test]

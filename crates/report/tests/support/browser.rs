@@ -91,12 +91,17 @@ impl Run {
 
 /// Runs browser.mjs with a time limit.
 pub fn run_browser(html: &Path, png: &Path, extra: &[&str], limit: Duration) -> Run {
-    let script = web_dir().join("test/browser.mjs");
+    let mut args = vec![html.as_os_str(), png.as_os_str()];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    run_node("browser.mjs", &args, limit)
+}
+
+/// Runs the driver `web/test/<script>` under node with `args` from the
+/// workspace root, killed after `limit`; its output is kept whole.
+pub fn run_node(script: &str, args: &[&std::ffi::OsStr], limit: Duration) -> Run {
     let mut child = Command::new("node")
-        .arg(&script)
-        .arg(html)
-        .arg(png)
-        .args(extra)
+        .arg(web_dir().join("test").join(script))
+        .args(args)
         .current_dir(workspace_root())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -104,18 +109,15 @@ pub fn run_browser(html: &Path, png: &Path, extra: &[&str], limit: Duration) -> 
         .spawn()
         .expect("start node");
     // Drain both pipes on threads so a chatty child can't block.
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr")));
     let start = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for node") {
@@ -128,10 +130,10 @@ pub fn run_browser(html: &Path, png: &Path, extra: &[&str], limit: Duration) -> 
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let stdout = out_thread.join().unwrap_or_default();
-    let mut stderr = err_thread.join().unwrap_or_default();
+    let stdout = out.join().unwrap_or_default();
+    let mut stderr = err.join().unwrap_or_default();
     if status.is_none() {
-        stderr.push_str(&format!("\nbrowser.mjs ran past {limit:?} and was stopped"));
+        stderr.push_str(&format!("\n{script} ran past {limit:?} and was stopped"));
     }
     Run { ok: status.is_some_and(|s| s.success()), stdout, stderr }
 }
