@@ -139,6 +139,9 @@ pub enum Command {
     /// Work with a `swarmscan serve` server from the command line: sign in,
     /// upload datasets, run scans and fetch their results, compare runs.
     Remote(crate::cmd::remote::RemoteArgs),
+    /// Run a Ballista scheduler or executor that computes co-action networks
+    /// for `swarmscan network --cluster` (a build with `--features cluster`).
+    Cluster(crate::cmd::cluster::ClusterArgs),
 }
 
 /// Options shared by every command that reads inputs.

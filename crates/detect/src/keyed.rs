@@ -31,7 +31,6 @@
 //! keys are counted in [`WindowStats`].
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use std::ops::Range;
 
 /// Actions keyed for one network, as columns. Sorted by
@@ -494,78 +493,117 @@ pub(crate) fn edge_from(a: u32, b: u32, pairs: u64, recs: &[Evidence], evidence_
 /// Partial aggregate of [`PairBatch`]es: per account pair, the pair count and
 /// the best pair of each shared key. Partial aggregates of disjoint key
 /// partitions merge with [`PairAggregate::merge`].
+///
+/// Kept as flat rows `(a, b, pairs, evidence)` reduced by sorting, not as
+/// nested hash maps: millions of account pairs cost one allocation, not one
+/// per pair (the DataFusion operators sweep and merge through this).
 #[derive(Clone, Debug, Default)]
 pub struct PairAggregate {
     keyed: bool,
-    pairs: FxHashMap<(u32, u32), (u64, FxHashMap<u32, Evidence>)>,
-    seq: u32,
+    rows: Vec<(u32, u32, u64, Evidence)>,
+    /// With `keyed`, the rows are reduced again when they reach this many.
+    reduce_at: usize,
+}
+
+/// The order rows are reduced in: by account pair, then (keyed) by shared
+/// key, packed into one integer so a comparison is one instruction.
+fn row_order(r: &(u32, u32, u64, Evidence)) -> u128 {
+    (u128::from(r.0) << 64) | (u128::from(r.1) << 32) | u128::from(r.3.key)
 }
 
 impl PairAggregate {
     /// An empty aggregate. With `keyed` false every pair counts as its own
     /// key (networks without keys).
     pub fn new(keyed: bool) -> Self {
-        PairAggregate { keyed, pairs: FxHashMap::default(), seq: 0 }
+        PairAggregate { keyed, rows: Vec::new(), reduce_at: 1 << 16 }
     }
 
     /// Folds one batch in.
     pub fn add(&mut self, batch: &PairBatch) {
         for i in 0..batch.len() {
-            let (slot, key) = if self.keyed {
-                (batch.key[i], batch.key[i])
-            } else {
-                self.seq += 1;
-                (self.seq, 0)
-            };
             let ev = Evidence {
                 dt_ms: batch.dt_ms[i],
                 ts_ms: batch.ts_ms[i],
-                key,
+                key: if self.keyed { batch.key[i] } else { 0 },
                 row_a: batch.row_a[i],
                 row_b: batch.row_b[i],
             };
-            let e = self.pairs.entry((batch.a[i], batch.b[i])).or_default();
-            e.0 += 1;
-            let best = e.1.entry(slot).or_insert(ev);
-            if ev < *best {
-                *best = ev;
-            }
+            self.rows.push((batch.a[i], batch.b[i], 1, ev));
         }
+        self.maybe_reduce();
     }
 
     /// Merges the aggregate of another partition of the keys.
     pub fn merge(&mut self, other: PairAggregate) {
-        for (ab, (n, keys)) in other.pairs {
-            let e = self.pairs.entry(ab).or_default();
-            e.0 += n;
-            for (k, ev) in keys {
-                let k = if self.keyed {
-                    k
-                } else {
-                    self.seq += 1;
-                    self.seq
-                };
-                let best = e.1.entry(k).or_insert(ev);
-                if ev < *best {
-                    *best = ev;
-                }
-            }
+        self.rows.extend(other.rows);
+        self.maybe_reduce();
+    }
+
+    /// Keyed: reduces the rows once they doubled since the last reduction,
+    /// so memory follows the distinct (pair, key) rows, not the pairs.
+    fn maybe_reduce(&mut self) {
+        if self.keyed && self.rows.len() >= self.reduce_at {
+            self.reduce();
+            self.reduce_at = (2 * self.rows.len()).max(1 << 16);
         }
     }
 
+    /// Keyed: one row per account pair and shared key, carrying the pairs
+    /// of its rows and the best evidence; sorted by [`row_order`].
+    fn reduce(&mut self) {
+        self.rows.sort_unstable_by_key(row_order);
+        self.rows.dedup_by(|later, first| {
+            let same = (later.0, later.1, later.3.key) == (first.0, first.1, first.3.key);
+            if same {
+                first.2 += later.2;
+                first.3 = first.3.min(later.3);
+            }
+            same
+        });
+    }
+
+    /// The aggregate as rows for shipping between executors: one row
+    /// `(a, b, pairs, evidence)` per account pair and shared key (per pair of
+    /// actions for networks without keys) with that key's best pair and its
+    /// co-action pairs. [`PairAggregate::add_partial`] of every row, in any
+    /// order and from any number of partitions, equals
+    /// [`PairAggregate::merge`]. Sorted by `(a, b, key)`.
+    pub fn into_partials(mut self) -> Vec<(u32, u32, u64, Evidence)> {
+        if self.keyed {
+            self.reduce();
+        } else {
+            self.rows.sort_unstable_by_key(row_order);
+        }
+        self.rows
+    }
+
+    /// Folds in one row of [`PairAggregate::into_partials`], exactly as
+    /// [`PairAggregate::merge`] folds in one key of another aggregate.
+    pub fn add_partial(&mut self, a: u32, b: u32, pairs: u64, ev: Evidence) {
+        self.rows.push((a, b, pairs, ev));
+        self.maybe_reduce();
+    }
+
     /// The edges with at least `min_weight` shared keys, sorted by `(a, b)`.
-    pub fn finish(self, min_weight: u32, evidence_n: usize) -> Vec<Edge> {
-        let mut out: Vec<Edge> = self
-            .pairs
-            .into_iter()
-            .filter(|(_, (_, keys))| keys.len() as u64 >= u64::from(min_weight.max(1)))
-            .map(|((a, b), (n, keys))| {
-                let mut recs: Vec<Evidence> = keys.into_values().collect();
-                recs.sort_unstable();
-                edge_from(a, b, n, &recs, evidence_n)
-            })
-            .collect();
-        out.sort_unstable_by_key(|e| (e.a, e.b));
+    pub fn finish(mut self, min_weight: u32, evidence_n: usize) -> Vec<Edge> {
+        if self.keyed {
+            self.reduce();
+        } else {
+            self.rows.sort_unstable_by_key(row_order);
+        }
+        let min = usize::try_from(min_weight.max(1)).unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        let mut recs: Vec<Evidence> = Vec::new();
+        for group in self.rows.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+            if group.len() < min {
+                continue;
+            }
+            let pairs = group.iter().map(|r| r.2).sum();
+            recs.clear();
+            recs.extend(group.iter().map(|r| r.3));
+            recs.sort_unstable();
+            out.push(edge_from(group[0].0, group[0].1, pairs, &recs, evidence_n));
+        }
         out
     }
 }
@@ -591,6 +629,28 @@ mod tests {
         let spans: Vec<(u32, u32)> = w.lo.iter().copied().zip(w.hi.iter().copied()).collect();
         assert_eq!(spans, vec![(0, 3), (0, 4), (0, 5), (1, 5), (2, 5)]);
         assert_eq!(st.keys, 1);
+    }
+
+    #[test]
+    fn reducing_along_the_way_changes_nothing() {
+        // Keys 0..5, accounts 0..6, times spread over two windows: many
+        // account pairs share several keys with several pairs each.
+        let rows: Vec<(u32, i64, u32)> =
+            (0..300u32).map(|i| (i % 5, i64::from(i * 37 % 97) * 1_000, i * 7 % 6)).collect();
+        let ka = batch(&rows);
+        for keyed in [true, false] {
+            let (mut eager, mut lazy) = (PairAggregate::new(keyed), PairAggregate::new(keyed));
+            eager.reduce_at = 1;
+            sweep_pairs(&ka, 0..ka.len(), 60_000, None, 7, &mut |b| {
+                eager.add(b);
+                eager.reduce_at = 1;
+                lazy.add(b);
+            });
+            assert_eq!(eager.clone().into_partials().len(), lazy.clone().into_partials().len());
+            let (e, l) = (eager.finish(1, 3), lazy.finish(1, 3));
+            assert!(!e.is_empty());
+            assert_eq!(e, l);
+        }
     }
 
     #[test]

@@ -281,6 +281,21 @@ pub fn write_edges(w: &mut (impl Write + Send), p: &Prepared<'_>, format: Format
     })
 }
 
+/// Writes `edges`, computed elsewhere from `p`'s keyed actions (a cluster,
+/// `swarmscan-distributed`), in `format`: the rows [`write_edges`] writes
+/// for the same edges.
+pub fn write_edge_list(w: &mut impl Write, p: &Prepared<'_>, format: Format, edges: &[Edge]) -> io::Result<()> {
+    let f = Formatter::new(p, format);
+    w.write_all(f.header())?;
+    let mut buf = Vec::new();
+    for chunk in edges.chunks(4096) {
+        buf.clear();
+        f.undirected_rows(chunk, &mut buf);
+        w.write_all(&buf)?;
+    }
+    Ok(())
+}
+
 /// Computes `p` (default mode) and writes, in `format`, only each account's
 /// `k` heaviest edges, each edge once, sorted by account ranks
 /// ([`crate::summarize::TopEdges`]): memory and output grow with

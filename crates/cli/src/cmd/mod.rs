@@ -1,5 +1,6 @@
 //! One module per subcommand. Each returns the exit code it earned.
 
+pub mod cluster;
 mod convert;
 mod demo;
 mod domains;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Watch(a) => watch::run(a, ui),
         Command::Serve(a) => serve::run(a, ui),
         Command::Remote(a) => remote::run(a, ui),
+        Command::Cluster(a) => cluster::run(a, ui),
     }
 }
 

@@ -95,6 +95,21 @@ pub struct NetworkArgs {
     /// is replaced by the network's name.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Compute the edges on an Apache DataFusion Ballista cluster: its
+    /// scheduler (`swarmscan cluster scheduler`). The inputs are read and
+    /// the actions extracted here; the sweep and merge run on the executors;
+    /// the edges are the local run's. Default mode, every network but
+    /// co_similar; needs a build with `--features cluster`.
+    #[arg(long, value_name = "HOST:PORT", help_heading = "Cluster")]
+    pub cluster: Option<String>,
+    /// With --cluster: shuffle partitions (at least the cluster's task slots).
+    #[arg(long, value_name = "N", default_value_t = 16, requires = "cluster", help_heading = "Cluster")]
+    pub partitions: usize,
+    /// With --cluster: where the actions are staged for the executors, a
+    /// directory every executor sees at the same path (default: the system's
+    /// temporary directory, right when the executors run on this machine).
+    #[arg(long, value_name = "DIR", requires = "cluster", help_heading = "Cluster")]
+    pub staging_dir: Option<PathBuf>,
 }
 
 /// One or more networks, from a comma-separated list.
@@ -145,6 +160,22 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
     for k in &args.kind.0 {
         if !kinds.contains(k) {
             kinds.push(*k);
+        }
+    }
+    if args.cluster.is_some() {
+        if mode == Mode::Cnt {
+            anyhow::bail!("--cluster computes default-mode networks; --compat cnt runs locally");
+        }
+        if args.top.is_some() || args.histogram {
+            anyhow::bail!("--top and --histogram run locally; drop them or --cluster");
+        }
+        if kinds.contains(&Network::CoSimilar) {
+            anyhow::bail!(
+                "co_similar is a similarity join, not a keyed sweep, and runs locally; drop --cluster for it"
+            );
+        }
+        if args.partitions == 0 {
+            anyhow::bail!("--partitions must be at least 1");
         }
     }
     let template = args.output.as_ref().filter(|p| p.as_os_str() != "-").map(|p| p.to_string_lossy().into_owned());
@@ -198,11 +229,19 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
                 (st, st.edges)
             })
         };
-        let (st, written) = match &path {
-            None => crate::atomic::write_output(Path::new("-"), write),
-            Some(p) => crate::atomic::write_atomically(p, write),
-        }
-        .context("writing the edge list")?;
+        let (st, written) = if let Some(addr) = &args.cluster {
+            let edges = super::cluster::edges(&prepared, addr, args.partitions, args.staging_dir.as_deref())
+                .with_context(|| format!("computing {kind} on the cluster at {addr}"))?;
+            to_output(path.as_deref(), |mut w| Ok(output::write_edge_list(&mut w, &prepared, format, &edges)?))?;
+            let st = swarmscan_detect::Stats {
+                edges: edges.len() as u64,
+                keyed_actions: prepared.keyed_actions().len() as u64,
+                ..Default::default()
+            };
+            (st, st.edges)
+        } else {
+            to_output(path.as_deref(), write)?
+        };
         let compute_write_s = t.elapsed().as_secs_f64();
         let mut r = serde_json::json!({
             "edges": st.edges,
@@ -224,10 +263,32 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
             r["hot_keys_skipped"] = st.hot_keys_skipped.into();
             r["hot_actions_skipped"] = st.hot_actions_skipped.into();
         }
+        if let Some(addr) = &args.cluster {
+            // The executors' counts do not come back: only what the client knows.
+            r["cluster"] = serde_json::json!({ "scheduler": addr, "partitions": args.partitions });
+            for k in ["window_pairs", "keys", "hot_keys_skipped", "hot_actions_skipped"] {
+                if let Some(m) = r.as_object_mut() {
+                    m.remove(k);
+                }
+            }
+        }
         s.results.insert(kind.as_str(), r);
         s.timings_s.insert(kind.as_str().into(), extract_s + compute_write_s);
     }
     finish(&s, args.input.summary_json.as_deref(), ui)
+}
+
+/// Runs `write` on the edge list's file (written whole or not at all) or on
+/// standard output.
+fn to_output<T>(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    match path {
+        None => crate::atomic::write_output(Path::new("-"), write),
+        Some(p) => crate::atomic::write_atomically(p, write),
+    }
+    .context("writing the edge list")
 }
 
 #[cfg(test)]

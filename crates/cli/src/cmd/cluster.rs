@@ -1,0 +1,151 @@
+//! `swarmscan cluster scheduler|executor`: Ballista servers that carry
+//! swarmscan's operators, and the `--cluster` client side of `network`
+//! (issue #18, `crates/distributed`). Compiled in only with `--features
+//! cluster`; without it the commands say how to get it.
+
+use clap::{Args, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// What a build without the feature answers.
+#[cfg(not(feature = "cluster"))]
+pub const NOT_BUILT: &str = "this swarmscan was built without cluster support; \
+     build it with `cargo install --path crates/cli --features cluster` (adds Apache DataFusion Ballista)";
+
+/// Run a Ballista scheduler or executor for `swarmscan network --cluster`.
+///
+/// Stock Ballista binaries cannot run swarmscan's plans (they lack its
+/// operators' codec); start these instead: one scheduler, then executors
+/// pointed at it. The client's staging directory (`--staging-dir`) must be
+/// visible to every executor at the same path.
+#[derive(Args, Debug)]
+pub struct ClusterArgs {
+    #[command(subcommand)]
+    pub role: Role,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Role {
+    /// Plans jobs into stages and hands tasks to executors.
+    Scheduler {
+        /// Where to listen for clients and executors.
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:50050")]
+        listen: SocketAddr,
+        /// The host name executors and clients reach this scheduler by
+        /// (default: the listen address).
+        #[arg(long, value_name = "HOST")]
+        external_host: Option<String>,
+    },
+    /// Runs tasks: reads staged actions, sweeps and merges, serves shuffle
+    /// data and results over Arrow Flight. Stops cleanly on SIGTERM or Ctrl-C.
+    Executor {
+        /// The scheduler.
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:50050")]
+        scheduler: String,
+        /// The address to bind to.
+        #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
+        bind: String,
+        /// The host name the scheduler, clients and other executors reach this
+        /// executor by (default: the address the scheduler sees).
+        #[arg(long, value_name = "HOST")]
+        external_host: Option<String>,
+        /// The Arrow Flight port (shuffle reads and results).
+        #[arg(long, value_name = "PORT", default_value_t = 50051)]
+        port: u16,
+        /// The executor's gRPC port.
+        #[arg(long, value_name = "PORT", default_value_t = 50052)]
+        grpc_port: u16,
+        /// Tasks run at once (default: the machine's cores).
+        #[arg(long, value_name = "N")]
+        vcores: Option<usize>,
+        /// Where shuffle files go (default: under the system's temporary
+        /// directory); removed an hour after their job.
+        #[arg(long, value_name = "DIR")]
+        work_dir: Option<PathBuf>,
+    },
+}
+
+/// Splits `HOST:PORT` (an `http://` or `df://` prefix allowed).
+#[cfg_attr(not(feature = "cluster"), allow(dead_code))]
+fn host_port(s: &str) -> anyhow::Result<(String, u16)> {
+    let s = s.trim();
+    let s = s.strip_prefix("df://").or_else(|| s.strip_prefix("http://")).unwrap_or(s);
+    let Some((host, port)) = s.rsplit_once(':') else {
+        anyhow::bail!("`{s}` is not HOST:PORT");
+    };
+    let port = port.parse().map_err(|_| anyhow::anyhow!("`{port}` in `{s}` is not a port number"))?;
+    Ok((host.trim_matches(['[', ']']).to_string(), port))
+}
+
+#[cfg(not(feature = "cluster"))]
+pub fn run(_args: ClusterArgs, _ui: crate::ui::Ui) -> anyhow::Result<u8> {
+    anyhow::bail!("{NOT_BUILT}")
+}
+
+#[cfg(feature = "cluster")]
+#[allow(clippy::print_stdout)]
+pub fn run(args: ClusterArgs, _ui: crate::ui::Ui) -> anyhow::Result<u8> {
+    use swarmscan_distributed::cluster::{ExecutorOptions, SchedulerOptions, run_executor, run_scheduler};
+    match args.role {
+        Role::Scheduler { listen, external_host } => {
+            println!("swarmscan cluster scheduler: listening on {listen}");
+            run_scheduler(SchedulerOptions { listen, external_host })?;
+        }
+        Role::Executor { scheduler, bind, external_host, port, grpc_port, vcores, work_dir } => {
+            let (scheduler_host, scheduler_port) = host_port(&scheduler)?;
+            let vcores = vcores.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            println!("swarmscan cluster executor: {vcores} task slots, Flight on {bind}:{port}, scheduler {scheduler}");
+            run_executor(ExecutorOptions {
+                scheduler_host,
+                scheduler_port,
+                bind_host: bind,
+                external_host,
+                port,
+                grpc_port,
+                vcores,
+                work_dir,
+            })?;
+        }
+    }
+    Ok(crate::exit::OK)
+}
+
+/// `network --cluster`: the edges of `prepared` computed on the cluster.
+#[cfg(feature = "cluster")]
+pub fn edges(
+    prepared: &swarmscan_detect::Prepared<'_>,
+    scheduler: &str,
+    partitions: usize,
+    staging: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
+    let run = swarmscan_distributed::ClusterRun {
+        scheduler: scheduler.to_string(),
+        partitions,
+        staging: staging.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf),
+    };
+    Ok(swarmscan_distributed::edges_on_cluster(prepared, &run)?)
+}
+
+#[cfg(not(feature = "cluster"))]
+pub fn edges(
+    _prepared: &swarmscan_detect::Prepared<'_>,
+    _scheduler: &str,
+    _partitions: usize,
+    _staging: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
+    anyhow::bail!("{NOT_BUILT}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_port;
+
+    #[test]
+    fn scheduler_addresses_parse() {
+        assert_eq!(host_port("localhost:50050").unwrap(), ("localhost".into(), 50050));
+        assert_eq!(host_port("df://10.0.0.2:1").unwrap(), ("10.0.0.2".into(), 1));
+        assert_eq!(host_port("http://[::1]:7").unwrap(), ("::1".into(), 7));
+        assert!(host_port("localhost").is_err());
+        assert!(host_port("localhost:x").is_err());
+    }
+}

@@ -1,0 +1,244 @@
+//! Co-action networks on an Apache DataFusion Ballista cluster (opt-in,
+//! issue #18).
+//!
+//! [`swarmscan_df`] states the co-action sweep as a DataFusion physical plan
+//! whose two operators ask for their input hash-partitioned by key and by
+//! account; this crate runs that plan on Ballista, which cuts a shuffle stage
+//! at each of those repartitions:
+//!
+//! ```text
+//!   stage 1  ParquetScan(actions, one file per partition) → shuffle by key
+//!   stage 2  sort (key, ts_ms, account, row) → CoActionSweepExec → shuffle by a
+//!   stage 3  PairMergeExec → edges, fetched by the client
+//! ```
+//!
+//! # Flow of a run ([`edges_on_cluster`])
+//!
+//! 1. The client reads the collection and extracts the network's keyed
+//!    actions exactly as the local engine does ([`swarmscan_detect::prepare`]):
+//!    account and key numbers are the local run's, which is what makes the
+//!    edges identical.
+//! 2. It writes the actions (20 bytes each before compression) as Parquet
+//!    files, one per partition, into a fresh directory under a staging
+//!    directory every executor sees at the same path (a shared file system;
+//!    for executors on the client's machine, the system's temporary
+//!    directory). The directory is removed when the run ends, on success or
+//!    error.
+//! 3. It builds the plan over those files, lets DataFusion's optimizer insert
+//!    the repartitions and sort, and submits the ready physical plan
+//!    (`execute_physical_plan`) with [`SwarmCodec`], which the scheduler and
+//!    every executor share ([`cluster`]).
+//! 4. It collects the edges and sorts them by `(a, b)`, the local order.
+//!
+//! The sweep and merge — the part whose cost grows with the square of a key's
+//! accounts — run on the executors; reading and extraction stay on the
+//! client (a collection the client can read once, analysed on a cluster).
+//!
+//! # Not yet
+//!
+//! * `scan --cluster` (its null-model statistics and group tests), toolkit
+//!   mode and co_similar: local only.
+//! * Hot keys are one task each (salting by time bucket is described in
+//!   [`swarmscan_df`]).
+//! * Object-store staging (`s3://`): the staging directory is a path.
+//!
+//! Architecture Invariant: nothing here computes an edge: the kernels are
+//! [`swarmscan_detect::keyed`]'s, wrapped by [`swarmscan_df`]'s operators;
+//! this crate only moves their inputs and plans.
+
+pub mod cluster;
+mod codec;
+
+pub use codec::SwarmCodec;
+
+use ballista_core::error::BallistaError;
+use ballista_core::execution_plans::execute_physical_plan;
+use ballista_core::extension::SessionConfigExt;
+use datafusion::datasource::listing::PartitionedFile;
+use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder, ParquetSource};
+use datafusion::datasource::source::DataSourceExec;
+use datafusion::error::DataFusionError;
+use datafusion::execution::object_store::ObjectStoreUrl;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::errors::ParquetError;
+use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::physical_plan::{ExecutionPlan, common};
+use datafusion::prelude::SessionContext;
+use datafusion_proto::protobuf::PhysicalPlanNode;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use swarmscan_detect::Prepared;
+use swarmscan_detect::keyed::{Edge, KeyedActions};
+use swarmscan_df::SweepOptions;
+
+/// A failed cluster run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The network or mode has no plan, or extracting it failed.
+    #[error(transparent)]
+    Plan(#[from] swarmscan_df::Error),
+    /// The plan failed on the cluster or on the client.
+    #[error("DataFusion: {0}")]
+    DataFusion(#[from] DataFusionError),
+    /// Ballista failed: the scheduler cannot be reached, a server failed.
+    #[error("Ballista: {0}")]
+    Ballista(#[from] BallistaError),
+    /// The tokio runtime could not start.
+    #[error("starting a tokio runtime: {0}")]
+    Runtime(std::io::Error),
+    /// Staging the actions failed.
+    #[error("{what} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// Writing the actions as Parquet failed.
+    #[error("writing {}: {source}", path.display())]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// Why it failed.
+        source: ParquetError,
+    },
+}
+
+/// Where and how a run goes.
+#[derive(Clone, Debug)]
+pub struct ClusterRun {
+    /// The scheduler, `HOST:PORT` (`http://` and `df://` prefixes are accepted).
+    pub scheduler: String,
+    /// Shuffle partitions (and staged files): at least the cluster's task
+    /// slots, so every executor has work.
+    pub partitions: usize,
+    /// A directory every executor sees at the same path, for the actions.
+    pub staging: PathBuf,
+}
+
+impl ClusterRun {
+    /// The scheduler's gRPC address, `http://HOST:PORT`.
+    fn url(&self) -> String {
+        let s = self.scheduler.trim();
+        let hostport = s.strip_prefix("df://").or_else(|| s.strip_prefix("http://")).unwrap_or(s);
+        format!("http://{hostport}")
+    }
+}
+
+/// The edges of the prepared network computed on the cluster: the same
+/// edges, in the same order, as the local engine's `Edges::Undirected`
+/// ([`swarmscan_df::check_supported`] says which networks and modes). Runs
+/// on a tokio runtime of its own: not to be called from inside one (use
+/// [`edges_on_cluster_async`] there).
+pub fn edges_on_cluster(prepared: &Prepared<'_>, run: &ClusterRun) -> Result<Vec<Edge>, Error> {
+    cluster::runtime()?.block_on(edges_on_cluster_async(prepared, run))
+}
+
+/// [`edges_on_cluster`] on the caller's runtime.
+pub async fn edges_on_cluster_async(prepared: &Prepared<'_>, run: &ClusterRun) -> Result<Vec<Edge>, Error> {
+    swarmscan_df::check_supported(prepared.network(), prepared.params())?;
+    let opts = SweepOptions::new(prepared.network(), prepared.params());
+    let edges = keyed_edges_on_cluster(prepared.keyed_actions(), &opts, run).await?;
+    Ok(swarmscan_df::finish_edges(edges, prepared.params()))
+}
+
+/// The edges of `ka` on the cluster, in no particular order.
+pub async fn keyed_edges_on_cluster(
+    ka: &KeyedActions,
+    opts: &SweepOptions,
+    run: &ClusterRun,
+) -> Result<Vec<Edge>, Error> {
+    let partitions = run.partitions.max(1);
+    let staged = Staged::write(ka, partitions, &run.staging)?;
+    let config = cluster::session_config(partitions);
+    let ctx = SessionContext::new_with_config(config.clone());
+    let plan = swarmscan_df::optimize(&ctx, swarmscan_df::sweep_plan(staged.source(), opts))?;
+    let codec = SwarmCodec::default();
+    let stream = execute_physical_plan::<PhysicalPlanNode>(
+        run.url(),
+        &config.ballista_config(),
+        plan,
+        &codec,
+        ctx.session_id(),
+        config,
+    )
+    .await?;
+    let batches = common::collect(stream).await?;
+    drop(staged);
+    Ok(swarmscan_df::edges_from_batches(&batches))
+}
+
+/// The physical plan a run submits, after DataFusion's optimizer (for
+/// `EXPLAIN`-style checks): the staged files are described, not read.
+pub fn cluster_plan(
+    files: &[(PathBuf, u64)],
+    opts: &SweepOptions,
+    partitions: usize,
+) -> Result<Arc<dyn ExecutionPlan>, Error> {
+    let ctx = SessionContext::new_with_config(cluster::session_config(partitions));
+    Ok(swarmscan_df::optimize(&ctx, swarmscan_df::sweep_plan(parquet_source(files), opts))?)
+}
+
+fn parquet_source(files: &[(PathBuf, u64)]) -> Arc<dyn ExecutionPlan> {
+    let groups: Vec<FileGroup> = files
+        .iter()
+        .map(|(path, size)| FileGroup::new(vec![PartitionedFile::new(path.to_string_lossy(), *size)]))
+        .collect();
+    let source = Arc::new(ParquetSource::new(swarmscan_df::actions_schema()));
+    let config =
+        FileScanConfigBuilder::new(ObjectStoreUrl::local_filesystem(), source).with_file_groups(groups).build();
+    DataSourceExec::from_data_source(config)
+}
+
+/// The actions of one run written as Parquet, one file per partition, in a
+/// directory of their own that is removed on drop.
+struct Staged {
+    dir: PathBuf,
+    files: Vec<(PathBuf, u64)>,
+}
+
+impl Staged {
+    fn write(ka: &KeyedActions, partitions: usize, staging: &Path) -> Result<Staged, Error> {
+        static RUN: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let name = format!("swarmscan-cluster-{}-{nanos}-{}", std::process::id(), RUN.fetch_add(1, Ordering::Relaxed));
+        let dir = staging.join(name);
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io { what: "creating", path: dir.clone(), source })?;
+        let mut staged = Staged { dir, files: Vec::with_capacity(partitions) };
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        for (i, batches) in swarmscan_df::actions_batches(ka, partitions)?.into_iter().enumerate() {
+            let path = staged.dir.join(format!("actions-{i:05}.parquet"));
+            let file = std::fs::File::create(&path).map_err(|source| Error::Io {
+                what: "creating",
+                path: path.clone(),
+                source,
+            })?;
+            let parquet = |source| Error::Parquet { path: path.clone(), source };
+            let mut w =
+                ArrowWriter::try_new(file, swarmscan_df::actions_schema(), Some(props.clone())).map_err(parquet)?;
+            for b in &batches {
+                w.write(b).map_err(parquet)?;
+            }
+            w.close().map_err(parquet)?;
+            let size = std::fs::metadata(&path)
+                .map_err(|source| Error::Io { what: "reading the size of", path: path.clone(), source })?
+                .len();
+            staged.files.push((path, size));
+        }
+        Ok(staged)
+    }
+
+    fn source(&self) -> Arc<dyn ExecutionPlan> {
+        parquet_source(&self.files)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
