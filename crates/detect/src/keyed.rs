@@ -567,12 +567,11 @@ impl PairAggregate {
     /// actions for networks without keys) with that key's best pair and its
     /// co-action pairs. [`PairAggregate::add_partial`] of every row, in any
     /// order and from any number of partitions, equals
-    /// [`PairAggregate::merge`]. Sorted by `(a, b, key)`.
+    /// [`PairAggregate::merge`]. Keyed: sorted by `(a, b, key)`; without
+    /// keys, in no particular order (the merge sorts).
     pub fn into_partials(mut self) -> Vec<(u32, u32, u64, Evidence)> {
         if self.keyed {
             self.reduce();
-        } else {
-            self.rows.sort_unstable_by_key(row_order);
         }
         self.rows
     }

@@ -63,10 +63,8 @@ async fn scheduler(opts: SchedulerOptions) -> Result<(), Error> {
 /// An executor server.
 #[derive(Clone, Debug)]
 pub struct ExecutorOptions {
-    /// The scheduler's host.
-    pub scheduler_host: String,
-    /// The scheduler's port.
-    pub scheduler_port: u16,
+    /// The scheduler, `HOST:PORT` (`http://` and `df://` prefixes are accepted).
+    pub scheduler: String,
     /// The address to bind the Flight (shuffle and results) and gRPC ports to.
     pub bind_host: String,
     /// The host name the scheduler, clients and other executors reach this
@@ -90,13 +88,14 @@ pub fn run_executor(opts: ExecutorOptions) -> Result<(), Error> {
 }
 
 async fn executor(opts: ExecutorOptions) -> Result<(), Error> {
+    let (scheduler_host, scheduler_port) = host_port(&opts.scheduler)?;
     let config = Arc::new(ExecutorProcessConfig {
         bind_host: opts.bind_host,
         external_host: opts.external_host,
         port: opts.port,
         grpc_port: opts.grpc_port,
-        scheduler_host: opts.scheduler_host,
-        scheduler_port: opts.scheduler_port,
+        scheduler_host,
+        scheduler_port,
         scheduler_connect_timeout_seconds: 30,
         vcores: opts.vcores.max(1),
         task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
@@ -168,4 +167,27 @@ pub(crate) fn session_config(partitions: usize) -> SessionConfig {
     SessionConfig::new_with_ballista()
         .with_target_partitions(partitions.max(1))
         .with_ballista_grpc_client_max_message_size(MAX_MESSAGE as usize)
+}
+
+/// Splits a scheduler address into host and port.
+fn host_port(s: &str) -> Result<(String, u16), Error> {
+    let hostport = crate::without_scheme(s);
+    let bad = || Error::Address(s.to_string());
+    let (host, port) = hostport.rsplit_once(':').ok_or_else(bad)?;
+    let port = port.parse().map_err(|_| bad())?;
+    Ok((host.trim_matches(['[', ']']).to_string(), port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_port;
+
+    #[test]
+    fn scheduler_addresses_parse() {
+        assert_eq!(host_port("localhost:50050").unwrap(), ("localhost".into(), 50050));
+        assert_eq!(host_port("df://10.0.0.2:1").unwrap(), ("10.0.0.2".into(), 1));
+        assert_eq!(host_port("http://[::1]:7").unwrap(), ("::1".into(), 7));
+        assert!(host_port("localhost").is_err());
+        assert!(host_port("localhost:x").is_err());
+    }
 }

@@ -68,7 +68,6 @@ use datafusion::prelude::SessionContext;
 use datafusion_proto::protobuf::PhysicalPlanNode;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use swarmscan_detect::Prepared;
 use swarmscan_detect::keyed::{Edge, KeyedActions};
 use swarmscan_df::SweepOptions;
@@ -98,6 +97,9 @@ pub enum Error {
         /// Why it failed.
         source: std::io::Error,
     },
+    /// A scheduler address is not `HOST:PORT`.
+    #[error("`{0}` is not a scheduler address (HOST:PORT)")]
+    Address(String),
     /// Writing the actions as Parquet failed.
     #[error("writing {}: {source}", path.display())]
     Parquet {
@@ -123,10 +125,14 @@ pub struct ClusterRun {
 impl ClusterRun {
     /// The scheduler's gRPC address, `http://HOST:PORT`.
     fn url(&self) -> String {
-        let s = self.scheduler.trim();
-        let hostport = s.strip_prefix("df://").or_else(|| s.strip_prefix("http://")).unwrap_or(s);
-        format!("http://{hostport}")
+        format!("http://{}", without_scheme(&self.scheduler))
     }
+}
+
+/// A scheduler address without its optional `df://` or `http://` prefix.
+fn without_scheme(s: &str) -> &str {
+    let s = s.trim();
+    s.strip_prefix("df://").or_else(|| s.strip_prefix("http://")).unwrap_or(s)
 }
 
 /// The edges of the prepared network computed on the cluster: the same
@@ -197,21 +203,21 @@ fn parquet_source(files: &[(PathBuf, u64)]) -> Arc<dyn ExecutionPlan> {
 /// The actions of one run written as Parquet, one file per partition, in a
 /// directory of their own that is removed on drop.
 struct Staged {
-    dir: PathBuf,
+    /// Held for its removal on drop.
+    _dir: tempfile::TempDir,
     files: Vec<(PathBuf, u64)>,
 }
 
 impl Staged {
     fn write(ka: &KeyedActions, partitions: usize, staging: &Path) -> Result<Staged, Error> {
-        static RUN: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let name = format!("swarmscan-cluster-{}-{nanos}-{}", std::process::id(), RUN.fetch_add(1, Ordering::Relaxed));
-        let dir = staging.join(name);
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Io { what: "creating", path: dir.clone(), source })?;
-        let mut staged = Staged { dir, files: Vec::with_capacity(partitions) };
+        let dir = tempfile::Builder::new()
+            .prefix("swarmscan-cluster-")
+            .tempdir_in(staging)
+            .map_err(|source| Error::Io { what: "creating a directory in", path: staging.to_path_buf(), source })?;
         let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let mut files = Vec::with_capacity(partitions);
         for (i, batches) in swarmscan_df::actions_batches(ka, partitions)?.into_iter().enumerate() {
-            let path = staged.dir.join(format!("actions-{i:05}.parquet"));
+            let path = dir.path().join(format!("actions-{i:05}.parquet"));
             let file = std::fs::File::create(&path).map_err(|source| Error::Io {
                 what: "creating",
                 path: path.clone(),
@@ -227,18 +233,12 @@ impl Staged {
             let size = std::fs::metadata(&path)
                 .map_err(|source| Error::Io { what: "reading the size of", path: path.clone(), source })?
                 .len();
-            staged.files.push((path, size));
+            files.push((path, size));
         }
-        Ok(staged)
+        Ok(Staged { _dir: dir, files })
     }
 
     fn source(&self) -> Arc<dyn ExecutionPlan> {
         parquet_source(&self.files)
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

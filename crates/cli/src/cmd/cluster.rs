@@ -65,18 +65,6 @@ pub enum Role {
     },
 }
 
-/// Splits `HOST:PORT` (an `http://` or `df://` prefix allowed).
-#[cfg_attr(not(feature = "cluster"), allow(dead_code))]
-fn host_port(s: &str) -> anyhow::Result<(String, u16)> {
-    let s = s.trim();
-    let s = s.strip_prefix("df://").or_else(|| s.strip_prefix("http://")).unwrap_or(s);
-    let Some((host, port)) = s.rsplit_once(':') else {
-        anyhow::bail!("`{s}` is not HOST:PORT");
-    };
-    let port = port.parse().map_err(|_| anyhow::anyhow!("`{port}` in `{s}` is not a port number"))?;
-    Ok((host.trim_matches(['[', ']']).to_string(), port))
-}
-
 #[cfg(not(feature = "cluster"))]
 pub fn run(_args: ClusterArgs, _ui: crate::ui::Ui) -> anyhow::Result<u8> {
     anyhow::bail!("{NOT_BUILT}")
@@ -92,12 +80,10 @@ pub fn run(args: ClusterArgs, _ui: crate::ui::Ui) -> anyhow::Result<u8> {
             run_scheduler(SchedulerOptions { listen, external_host })?;
         }
         Role::Executor { scheduler, bind, external_host, port, grpc_port, vcores, work_dir } => {
-            let (scheduler_host, scheduler_port) = host_port(&scheduler)?;
             let vcores = vcores.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             println!("swarmscan cluster executor: {vcores} task slots, Flight on {bind}:{port}, scheduler {scheduler}");
             run_executor(ExecutorOptions {
-                scheduler_host,
-                scheduler_port,
+                scheduler,
                 bind_host: bind,
                 external_host,
                 port,
@@ -134,18 +120,4 @@ pub fn edges(
     _staging: Option<&std::path::Path>,
 ) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
     anyhow::bail!("{NOT_BUILT}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_port;
-
-    #[test]
-    fn scheduler_addresses_parse() {
-        assert_eq!(host_port("localhost:50050").unwrap(), ("localhost".into(), 50050));
-        assert_eq!(host_port("df://10.0.0.2:1").unwrap(), ("10.0.0.2".into(), 1));
-        assert_eq!(host_port("http://[::1]:7").unwrap(), ("::1".into(), 7));
-        assert!(host_port("localhost").is_err());
-        assert!(host_port("localhost:x").is_err());
-    }
 }
