@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The Ballista cluster against the local engine, side by side on one input
 # (issue #18): a scheduler and EXECUTORS executors of VCORES task slots on
-# this machine, then `swarmscan network NETWORKS` locally and with
-# `--cluster`, alternating, each under /usr/bin/time. Prints wall time and
-# peak RSS of each run and the executors' peak RSS, and checks that the edge
-# lists are byte-identical.
+# this machine, then `swarmscan network NETWORKS` (or, with NETWORKS =
+# `scan`, `swarmscan scan`) locally and with `--cluster`, alternating, each
+# under /usr/bin/time. Prints wall time and peak RSS of each run and the
+# executors' peak RSS, and checks that the edge lists (the scan's outputs)
+# are byte-identical.
 #
-#   scripts/cluster_bench.sh INPUT [NETWORKS] [EXECUTORS] [VCORES] [PARTITIONS] [ROUNDS]
+#   scripts/cluster_bench.sh INPUT [NETWORKS|scan] [EXECUTORS] [VCORES] [PARTITIONS] [ROUNDS]
 #
 # SWARMSCAN: a release binary built with `--features cluster`
 # (default target/release/swarmscan).
@@ -63,23 +64,31 @@ for r in $(seq "$rounds"); do
     mkdir -p "$out"
     extra=()
     [ "$how" = cluster ] && extra=(--cluster "127.0.0.1:$sched" --partitions "$partitions" --staging-dir "$work")
-    /usr/bin/time -f '%e %M' -o "$work/time" "$bin" -q network "$networks" "$input" -o "$out/{network}.csv" \
-      --summary-json "$out/summary.json" "${extra[@]}"
+    if [ "$networks" = scan ]; then
+      SOURCE_DATE_EPOCH=0 /usr/bin/time -f '%e %M' -o "$work/time" "$bin" -q scan "$input" --out "$out" "${extra[@]}"
+    else
+      /usr/bin/time -f '%e %M' -o "$work/time" "$bin" -q network "$networks" "$input" -o "$out/{network}.csv" \
+        --summary-json "$out/summary.json" "${extra[@]}"
+    fi
     read -r wall rss <"$work/time"
     printf '%-8s %6s %10s %14.0f\n' "$how" "$r" "$wall" "$((rss / 1024))"
     python3 - "$out/summary.json" <<'EOF'
 import json, sys
 s = json.load(open(sys.argv[1]))
 t = s.get("timings_s", {})
-print("         read %.1f s; " % t.get("read", 0) + ", ".join(
-    "%s %.1f s (%d edges)" % (k, v["timings_s"]["extract"] + v["timings_s"]["compute_and_write"], v["edges"])
-    for k, v in s["results"].items() if isinstance(v, dict) and "timings_s" in v))
+if "signals_and_tests" in t:
+    print("         " + ", ".join("%s %.1f s" % (k, v) for k, v in t.items() if "/" not in k))
+else:
+    print("         read %.1f s; " % t.get("read", 0) + ", ".join(
+        "%s %.1f s (%d edges)" % (k, v["timings_s"]["extract"] + v["timings_s"]["compute_and_write"], v["edges"])
+        for k, v in s["results"].items() if isinstance(v, dict) and "timings_s" in v))
 EOF
   done
-  for f in "$work/local"/*.csv; do
+  for f in "$work/local"/*.csv "$work/local"/*.html "$work/local"/*.gexf "$work/local"/*.graphml; do
+    [ -e "$f" ] || continue
     cmp -s "$f" "$work/cluster/$(basename "$f")" || { echo "DIFFERENT: $(basename "$f")" >&2; exit 1; }
   done
-  echo "         round $r: the edge lists are byte-identical ($(ls "$work/local"/*.csv | wc -l) files)"
+  echo "         round $r: the outputs are byte-identical ($(ls "$work/local" | grep -vc summary.json) files)"
 done
 # Peak RSS of the servers (VmHWM), read before stopping them.
 hwm() { awk '/VmHWM/{printf "%.0f", $2 / 1024}' "/proc/$1/status"; }

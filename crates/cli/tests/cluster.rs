@@ -1,7 +1,8 @@
-//! `swarmscan network --cluster` as a user runs it (issue #18): three
-//! processes on 127.0.0.1 — `swarmscan cluster scheduler` and two `swarmscan
-//! cluster executor`s — and the client writes the same edge lists, byte for
-//! byte, as the local run, for every network the cluster computes. Without
+//! `swarmscan network --cluster` and `scan --cluster` as a user runs them
+//! (issue #18): three processes on 127.0.0.1 — `swarmscan cluster
+//! scheduler` and two `swarmscan cluster executor`s — and the client writes
+//! the same edge lists, byte for byte, as the local run, for every network
+//! the cluster computes, and the same scan outputs. Without
 //! the `cluster` feature, the commands say how to get it.
 //!
 //! The in-process cluster tests (every network at two scales, parameters,
@@ -38,6 +39,11 @@ fn without_the_feature_the_commands_say_how_to_get_it() {
     let o = swarmscan().args(["network", "co_link", "--cluster", "127.0.0.1:1"]).arg(&input).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--features cluster"), "{}", text(&o));
+    let out = tmp.path().join("out");
+    let o = swarmscan().args(["scan", "--cluster", "127.0.0.1:1", "--out"]).arg(&out).arg(&input).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--features cluster"), "{}", text(&o));
+    assert!(!out.exists(), "nothing is written when the scan cannot start");
 }
 
 /// Kills the servers when the test ends, passed or not.
@@ -157,6 +163,34 @@ fn three_processes_give_the_local_edge_lists() {
     // Counts only the executors know are left out, not reported as zero.
     assert!(link.get("keys").is_none() && link.get("window_pairs").is_none(), "{s}");
     assert!(link["edges"].as_u64().unwrap() > 0, "{s}");
+    assert!(files_in(&staging).is_empty(), "staged actions left behind: {:?}", files_in(&staging));
+
+    // `scan --cluster`: the pair tests sweep on the executors, and every
+    // output is the local scan's (the report's time of writing pinned).
+    let (local, remote) = (tmp.path().join("scan-local"), tmp.path().join("scan-cluster"));
+    let o = swarmscan().env("SOURCE_DATE_EPOCH", "0").args(["-q", "scan", "--out"]).arg(&local).arg(&input).output();
+    let o = o.unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = swarmscan()
+        .env("SOURCE_DATE_EPOCH", "0")
+        .args(["-q", "scan", "--out"])
+        .arg(&remote)
+        .args(["--cluster", &format!("127.0.0.1:{sched}"), "--partitions", "3", "--staging-dir"])
+        .arg(&staging)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let clusters = std::fs::read(local.join("clusters.csv")).unwrap();
+    assert!(clusters.iter().filter(|&&c| c == b'\n').count() > 1, "the local scan found no cluster to compare");
+    for name in
+        ["accounts.csv", "clusters.csv", "edges.csv", "domains.csv", "report.html", "network.gexf", "network.graphml"]
+    {
+        let (a, b) = (std::fs::read(local.join(name)).unwrap(), std::fs::read(remote.join(name)).unwrap());
+        assert!(a == b, "scan's {name}: the cluster's differs from the local one");
+    }
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(remote.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["results"]["cluster"]["partitions"], 3, "{s}");
     assert!(files_in(&staging).is_empty(), "staged actions left behind: {:?}", files_in(&staging));
 
     // What runs locally only is refused before any reading.

@@ -36,8 +36,10 @@
 //!
 //! # Not yet
 //!
-//! * `scan --cluster` (its null-model statistics and group tests), toolkit
-//!   mode and co_similar: local only.
+//! * `scan --cluster` sends only its pair tests' sweeps here (the
+//!   [`swarmscan_scan::RemoteSweep`] below); fitting the nulls, the group
+//!   test and the evidence run on the client. Toolkit mode and co_similar's
+//!   join: local only.
 //! * Hot keys are one task each (salting by time bucket is described in
 //!   [`swarmscan_df`]).
 //! * Object-store staging (`s3://`): the staging directory is a path.
@@ -176,6 +178,33 @@ pub async fn keyed_edges_on_cluster(
     let batches = common::collect(stream).await?;
     drop(staged);
     Ok(swarmscan_df::edges_from_batches(&batches))
+}
+
+/// `scan --cluster`: a scan's pair tests send their strata's sweeps here
+/// ([`swarmscan_scan::remote`]); each call is one job of the plan above,
+/// without evidence, and its edges come back sorted by `(a, b)`.
+impl swarmscan_scan::RemoteSweep for ClusterRun {
+    fn pair_weights(
+        &self,
+        actions: &KeyedActions,
+        params: &swarmscan_detect::Params,
+    ) -> Result<Vec<Edge>, swarmscan_scan::RemoteError> {
+        let opts = SweepOptions {
+            window_ms: params.window_ms,
+            max_key_actors: params.max_key_actors,
+            keyed: true,
+            min_weight: params.min_weight,
+            evidence: params.evidence,
+        };
+        let edges = cluster::runtime()
+            .and_then(|rt| rt.block_on(keyed_edges_on_cluster(actions, &opts, self)))
+            .map_err(|e| swarmscan_scan::RemoteError(format!("on the cluster at {}: {e}", self.scheduler)))?;
+        Ok(swarmscan_df::finish_edges(edges, params))
+    }
+
+    fn describe(&self) -> String {
+        format!("the cluster at {}", self.scheduler)
+    }
 }
 
 /// The physical plan a run submits, after DataFusion's optimizer (for

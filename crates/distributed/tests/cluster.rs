@@ -1,6 +1,8 @@
 //! The Ballista cluster against the local engine: an in-process scheduler
 //! with two executors gives the local edges, edge for edge, for every keyed
-//! network on generated data at two scales; the submitted plan has the two
+//! network on generated data at two scales, and a scan whose pair tests
+//! sweep there writes the local scan's outputs byte for byte at both
+//! scales; the submitted plan has the two
 //! shuffles; staged files do not outlive a run; failures are errors.
 //!
 //! The three-process test (a scheduler and two executors started as
@@ -88,6 +90,70 @@ async fn parameters_and_partition_counts_carry_through_the_cluster() {
             }
         }
     }
+}
+
+/// Delegates to the cluster and counts the jobs sent, so a scan that
+/// quietly stayed local cannot pass.
+struct Counted(ClusterRun, std::sync::atomic::AtomicUsize);
+
+impl swarmscan_scan::RemoteSweep for Counted {
+    fn pair_weights(
+        &self,
+        actions: &swarmscan_detect::keyed::KeyedActions,
+        params: &Params,
+    ) -> Result<Vec<swarmscan_detect::Edge>, swarmscan_scan::RemoteError> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.pair_weights(actions, params)
+    }
+
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+}
+
+/// Every output file of `scan` (the contract's CSVs, the report, the
+/// graphs), as the binary writes them.
+fn scan_outputs(ev: &Events, params: &swarmscan_scan::ScanParams) -> Vec<(&'static str, Vec<u8>)> {
+    let outlets = swarmscan_domains::OutletList::builtin();
+    let run = swarmscan_scan::run(ev, params, &outlets, &|_| {}).unwrap();
+    let data = swarmscan_report::explain(&run.result, &run.params, &run.lookalikes, Default::default());
+    swarmscan_report::OUTPUTS
+        .iter()
+        .map(|(name, write)| {
+            let mut b = Vec::new();
+            write(&data, &mut b).unwrap();
+            (*name, b)
+        })
+        .collect()
+}
+
+/// `scan --cluster` as the library runs it: with every level's pair-test
+/// sweeps on an in-process cluster of two executors, a scan writes the
+/// local scan's outputs byte for byte, at two scales.
+#[test]
+fn a_scan_on_the_cluster_writes_the_local_outputs_at_two_scales() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cluster = rt.block_on(LocalCluster::start(2, 2, 4)).unwrap();
+    let staging = tempfile::tempdir().unwrap();
+    for scale in [0.02, 0.1] {
+        let ev = events(scale);
+        let local = swarmscan_scan::ScanParams::default();
+        let want = scan_outputs(ev, &local);
+        let counted = std::sync::Arc::new(Counted(run_on(&cluster, staging.path().to_path_buf()), Default::default()));
+        let params = swarmscan_scan::ScanParams { remote: swarmscan_scan::Remote::new(counted.clone()), ..local };
+        let got = scan_outputs(ev, &params);
+        let jobs = counted.1.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(jobs >= 6, "scale {scale}: only {jobs} levels went to the cluster");
+        let clusters = &want.iter().find(|f| f.0 == "clusters.csv").unwrap().1;
+        assert!(clusters.iter().filter(|&&b| b == b'\n').count() > 1, "scale {scale}: no cluster to compare");
+        for ((name, w), (_, g)) in want.iter().zip(&got) {
+            assert!(w == g, "scale {scale}: {name} differs");
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(staging.path()).unwrap().collect();
+    assert!(left.is_empty(), "staged actions left behind: {left:?}");
+    drop(cluster);
+    rt.shutdown_background();
 }
 
 #[test]

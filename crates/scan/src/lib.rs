@@ -8,6 +8,7 @@ mod lookalikes;
 pub mod memory;
 pub mod null;
 pub mod pipeline;
+pub mod remote;
 mod scan;
 pub mod signals;
 pub mod stats;
@@ -19,6 +20,7 @@ pub mod window;
 pub use lookalikes::{Lookalikes, url_hosts};
 pub use memory::MemoryStats;
 pub use pipeline::{Found, Progress, Run, run};
+pub use remote::{Remote, RemoteError, RemoteSweep};
 pub use scan::{
     Attachment, Cluster, Error, Pair, PairSignal, ScanParams, ScanResult, SignalStats, scan, scan_observed, strength,
 };

@@ -32,6 +32,7 @@
 use crate::stats::poisson_sf_given_at_least;
 use rayon::prelude::*;
 use std::cmp::Reverse;
+use swarmscan_detect::keyed::KeyedActions;
 use swarmscan_detect::{Edge, Params, PartEdges, Prepared};
 
 /// Source of keys with no known source.
@@ -150,7 +151,7 @@ impl LevelModel {
 }
 
 /// What one level saw.
-#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct LevelStats {
     pub actions: u64,
     pub keys: u64,
@@ -393,15 +394,7 @@ pub fn test_level_into(
     hopeless_above: f64,
     runs: &mut impl TestRuns,
 ) -> (LevelStats, LevelModel) {
-    let model = fit(level, source_of_key, how);
-    let strata = model.strata();
-    let mut st = LevelStats {
-        actions: level.keyed_actions().len() as u64,
-        keys: model.keys.len() as u64,
-        strata: strata.len() as u64,
-        ..LevelStats::default()
-    };
-    let row_stratum = model.row_strata(level);
+    let (model, strata, mut st, row_stratum) = begin_test(level, source_of_key, how);
     let mut sweep = params.clone();
     // The test reads only each pair's weight (X).
     sweep.evidence = 0;
@@ -416,16 +409,7 @@ pub fn test_level_into(
             &|i| model.in_stratum(row_stratum[i], s),
             &keep,
             &sweep,
-            |edges| {
-                let tests: Vec<StratumTest> = edges
-                    .iter()
-                    .filter_map(|e| {
-                        let (mu, p) = model.test(s, e);
-                        bound.can_pass(e, mu).then_some((e.a, e.b, p))
-                    })
-                    .collect();
-                (tests, edges.len() as u64)
-            },
+            |edges| (stratum_tests(&model, s, &bound, edges.iter()), edges.len() as u64),
             |(part, swept)| {
                 debug_assert!(part.iter().all(|x| last.replace((x.0, x.1)).is_none_or(|l| l < (x.0, x.1))));
                 st.tested += part.len() as u64;
@@ -436,6 +420,121 @@ pub fn test_level_into(
         runs.end_run();
     }
     (st, model)
+}
+
+/// What both ways of testing a level start with: the fitted null, its
+/// strata, the level's counts so far and each row's key stratum.
+fn begin_test(
+    level: &Prepared<'_>,
+    source_of_key: &(dyn Fn(u32) -> u32 + Sync),
+    how: &Fit<'_>,
+) -> (LevelModel, Vec<u32>, LevelStats, Vec<u32>) {
+    let model = fit(level, source_of_key, how);
+    let strata = model.strata();
+    let st = LevelStats {
+        actions: level.keyed_actions().len() as u64,
+        keys: model.keys.len() as u64,
+        strata: strata.len() as u64,
+        ..LevelStats::default()
+    };
+    let row_stratum = model.row_strata(level);
+    (model, strata, st, row_stratum)
+}
+
+/// The tests of one stratum's swept pairs (`edges`, in `(a, b)` order):
+/// those that [`PairBound`] lets through, with their p-values.
+fn stratum_tests<'e>(
+    model: &LevelModel,
+    s: u32,
+    bound: &PairBound<'_>,
+    edges: impl Iterator<Item = &'e Edge>,
+) -> Vec<StratumTest> {
+    edges
+        .filter_map(|e| {
+            let (mu, p) = model.test(s, e);
+            bound.can_pass(e, mu).then_some((e.a, e.b, p))
+        })
+        .collect()
+}
+
+/// [`test_level_into`] with the strata's sweeps run by `remote` (a cluster):
+/// the same fit, tests, statistics and runs.
+///
+/// Every stratum's sweep input (its rows whose account is hopeful there)
+/// goes out as one keyed network in which stratum number `t` (in the order
+/// of the level's strata) owns the accounts `t·A + a` (`A` the level's
+/// accounts) and its own copy of each key (`key · w + (s − s_key)`, `w` = 1,
+/// or [`UP_TO_BAND`] + 1 where a key counts in several strata). No pair or
+/// key spans two strata, so each edge of that network is one stratum's
+/// pair with the weight the local sweep gives it, and edges sorted by
+/// `(a, b)` are the strata in order, each in `(a, b)` order.
+pub fn test_level_remote(
+    level: &Prepared<'_>,
+    source_of_key: &(dyn Fn(u32) -> u32 + Sync),
+    how: &Fit<'_>,
+    params: &Params,
+    hopeless_above: f64,
+    runs: &mut impl TestRuns,
+    remote: &dyn crate::remote::RemoteSweep,
+) -> Result<(LevelStats, LevelModel), crate::remote::RemoteError> {
+    let (model, strata, mut st, row_stratum) = begin_test(level, source_of_key, how);
+    let ka = level.keyed_actions();
+    let accounts = level.accounts() as u64;
+    let width = if model.cumulative { u64::from(UP_TO_BAND) + 1 } else { 1 };
+    let too_large = || {
+        crate::remote::RemoteError(format!(
+            "a level of {} accounts, {} keys and {} strata cannot be numbered in one cluster job (u32 ids)",
+            accounts,
+            model.keys.len(),
+            strata.len()
+        ))
+    };
+    if (strata.len() as u64).saturating_mul(accounts) >= u64::from(u32::MAX)
+        || model.keys.last().is_some_and(|k| (u64::from(k.0) + 1) * width >= u64::from(u32::MAX))
+    {
+        return Err(too_large());
+    }
+    let mut keep = vec![false; level.accounts()];
+    let mut all = KeyedActions::default();
+    for (t, &s) in strata.iter().enumerate() {
+        st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
+        let base = t as u64 * accounts;
+        for (i, &ks) in row_stratum.iter().enumerate() {
+            let a = ka.account[i];
+            if model.in_stratum(ks, s) && keep[a as usize] {
+                let key = u64::from(ka.key[i]) * width + u64::from(s - ks);
+                all.push(key as u32, ka.ts_ms[i], (base + u64::from(a)) as u32, ka.row[i]);
+            }
+        }
+    }
+    drop(row_stratum);
+    let mut sweep = params.clone();
+    sweep.min_weight = 2;
+    sweep.evidence = 0;
+    sweep.weights_only = true;
+    let mut edges = if all.is_empty() { Vec::new() } else { remote.pair_weights(&all, &sweep)? };
+    drop(all);
+    let mut from = 0;
+    for (t, &s) in strata.iter().enumerate() {
+        let base = t as u64 * accounts;
+        let to = from + edges[from..].partition_point(|e| u64::from(e.a) < base + accounts);
+        let part = &mut edges[from..to];
+        for e in part.iter_mut() {
+            e.a = (u64::from(e.a) - base) as u32;
+            e.b = (u64::from(e.b) - base) as u32;
+        }
+        let bound = PairBound::new(&model, s, hopeless_above, level.accounts());
+        let tests: Vec<StratumTest> =
+            part.par_chunks(8192).flat_map_iter(|c| stratum_tests(&model, s, &bound, c.iter())).collect();
+        st.tested += tests.len() as u64;
+        st.hopeless_pairs += part.len() as u64 - tests.len() as u64;
+        if !tests.is_empty() {
+            runs.push(tests);
+        }
+        runs.end_run();
+        from = to;
+    }
+    Ok((st, model))
 }
 
 /// Per pair tested in any of `runs` (each in `(a, b)` order with every
@@ -948,6 +1047,33 @@ pub(crate) mod tests {
                 prop_assert_eq!(pair_code(x.a, x.b) >> 32, u64::from(x.a));
             }
         }
+        /// Strata swept "remotely" (as one renumbered network, here by the
+        /// plain kernel) give the local sweep's runs and statistics exactly,
+        /// for every null, with and without the hopeless filters, whether a
+        /// key counts in one stratum or several.
+        #[test]
+        fn remote_strata_equal_local_strata(
+            acts in proptest::collection::vec((0u8..24, 0u8..40, 0i64..40), 1..300),
+            how in nulls(),
+            hopeless in prop_oneof![Just(1.0f64), Just(0.05), Just(0.001)],
+        ) {
+            // Post p reaches at most p / 2 + 2 accounts, so keys spread over
+            // several popularity strata (and count in several with `UpTo`).
+            let acts: Vec<(u8, u8, i64)> = acts.iter().map(|&(p, a, t)| (p, a % (p / 2 + 2), t)).collect();
+            let ev = crate::testing::reposts(&acts);
+            let mut params = Params::new(Mode::Default);
+            params.window_ms = 8_000;
+            let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &params).unwrap();
+            let mut here: Vec<Vec<StratumTest>> = Vec::new();
+            let (st_here, _) = test_level_into(&level, &|k| k % 2, &how, &params, hopeless, &mut here);
+            let mut there: Vec<Vec<StratumTest>> = Vec::new();
+            let (st_there, _) =
+                test_level_remote(&level, &|k| k % 2, &how, &params, hopeless, &mut there, &crate::testing::KernelSweep)
+                    .unwrap();
+            prop_assert_eq!(st_here, st_there);
+            prop_assert_eq!(here, there);
+        }
+
         /// Each stratum's run comes in strictly increasing `(a, b)` order
         /// (what [`merge_runs`] relies on), and merging the runs gives what
         /// sorting every test and taking each pair's smallest p-value times

@@ -41,6 +41,9 @@ pub struct ScanParams {
     pub memory_limit: Option<u64>,
     /// Raised to stop the scan at its next step ([`crate::Stop`]).
     pub stop: crate::Stop,
+    /// Where the pair tests' sweeps run ([`crate::remote`]): this machine
+    /// by default, a cluster with `scan --cluster`. The outputs are the same.
+    pub remote: crate::remote::Remote,
 }
 
 impl Default for ScanParams {
@@ -56,6 +59,7 @@ impl Default for ScanParams {
             auto_windows: Vec::new(),
             memory_limit: None,
             stop: crate::Stop::default(),
+            remote: crate::remote::Remote::default(),
         }
     }
 }
@@ -218,6 +222,9 @@ pub enum Error {
     /// [`crate::Stop`] was raised.
     #[error("the scan was stopped")]
     Stopped,
+    /// The pair tests' sweeps failed where they were sent ([`crate::remote`]).
+    #[error("sweeping pairs remotely: {0}")]
+    Remote(#[from] crate::remote::RemoteError),
 }
 
 pub(crate) fn detect_params(p: &ScanParams, s: Signal) -> Params {
@@ -482,7 +489,10 @@ fn run_levels<'a>(
         // Only a pair with p ≤ FDR in some level can be reported (its fused
         // p is at least its smallest).
         let mut runs = memory.runs(level.heap_bytes() as u64);
-        let (stats, model) = null::test_level_into(&level, source, &how, &dp, hopeless, &mut runs);
+        let (stats, model) = match p.remote.get() {
+            None => null::test_level_into(&level, source, &how, &dp, hopeless, &mut runs),
+            Some(remote) => null::test_level_remote(&level, source, &how, &dp, hopeless, &mut runs, remote)?,
+        };
         memory.add(model.heap_bytes());
         let (codes, low) = memory.merge(runs, p.fdr).map_err(Error::Spill)?;
         memory.add(low.capacity() * std::mem::size_of::<PairP>());
@@ -953,6 +963,33 @@ mod tests {
         let details = null::detail_level(prepared, &level.model, &detect_params(&p, Signal::CoTarget), 1.0, &pairs);
         assert_eq!(details.len(), 3, "{details:?}");
         assert!(details.iter().all(|t| t.edge.weight == 3), "{details:?}");
+    }
+
+    /// A whole scan of generated data with its pair tests' sweeps handed to
+    /// a [`crate::RemoteSweep`] (here the plain kernel, as a cluster would
+    /// run it) finds exactly what the local scan finds, and the comparison
+    /// is not empty. (On a real cluster: `swarmscan-distributed`'s tests.)
+    #[test]
+    fn remote_sweeps_change_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = swarmscan_gen::GenConfig {
+            scale: 0.02,
+            seed: 5,
+            formats: vec![swarmscan_gen::Format::Cnt],
+            ..Default::default()
+        };
+        swarmscan_gen::generate(&cfg, dir.path()).unwrap();
+        let input = dir.path().join("events.csv").display().to_string();
+        let (ev, _) = swarmscan_ingest::read_inputs(&[input], &Default::default(), None).unwrap();
+        let what = |r: &ScanResult<'_>| {
+            format!("{:?}", (&r.pairs, &r.clusters, &r.attachments, &r.signals, r.tested_pairs, r.attach_tested))
+        };
+        let here = scan(&ev, &ScanParams::default()).unwrap();
+        let remote = crate::Remote::new(std::sync::Arc::new(crate::testing::KernelSweep));
+        let there = scan(&ev, &ScanParams { remote, ..Default::default() }).unwrap();
+        assert!(!here.clusters.is_empty() && here.tested_pairs > 100, "nothing to compare");
+        assert_eq!(what(&here), what(&there));
+        assert_eq!(here.p_threshold.to_bits(), there.p_threshold.to_bits());
     }
 
     proptest! {

@@ -1,5 +1,6 @@
 //! `swarmscan cluster scheduler|executor`: Ballista servers that carry
-//! swarmscan's operators, and the `--cluster` client side of `network`
+//! swarmscan's operators, and the `--cluster` client side of `network` and
+//! `scan`
 //! (issue #18, `crates/distributed`). Compiled in only with `--features
 //! cluster`; without it the commands say how to get it.
 
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 pub const NOT_BUILT: &str = "this swarmscan was built without cluster support; \
      build it with `cargo install --path crates/cli --features cluster` (adds Apache DataFusion Ballista)";
 
-/// Run a Ballista scheduler or executor for `swarmscan network --cluster`.
+/// Run a Ballista scheduler or executor for `swarmscan network|scan --cluster`.
 ///
 /// Stock Ballista binaries cannot run swarmscan's plans (they lack its
 /// operators' codec); start these instead: one scheduler, then executors
@@ -96,28 +97,77 @@ pub fn run(args: ClusterArgs, _ui: crate::ui::Ui) -> anyhow::Result<u8> {
     Ok(crate::exit::OK)
 }
 
-/// `network --cluster`: the edges of `prepared` computed on the cluster.
-#[cfg(feature = "cluster")]
-pub fn edges(
-    prepared: &swarmscan_detect::Prepared<'_>,
-    scheduler: &str,
-    partitions: usize,
-    staging: Option<&std::path::Path>,
-) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
-    let run = swarmscan_distributed::ClusterRun {
-        scheduler: scheduler.to_string(),
-        partitions,
-        staging: staging.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf),
-    };
-    Ok(swarmscan_distributed::edges_on_cluster(prepared, &run)?)
+/// `--cluster` and its settings, shared by `network` and `scan`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ClusterFlags {
+    /// Run the co-action sweeps on an Apache DataFusion Ballista cluster:
+    /// its scheduler (`swarmscan cluster scheduler`). The inputs are read
+    /// and the actions extracted here; the sweeps run on the executors; the
+    /// outputs are the local run's. Needs a build with `--features cluster`
+    /// (docs/cluster.md).
+    #[arg(long, value_name = "HOST:PORT", help_heading = "Cluster")]
+    pub cluster: Option<String>,
+    /// With --cluster: shuffle partitions (at least the cluster's task slots).
+    #[arg(long, value_name = "N", default_value_t = 16, requires = "cluster", help_heading = "Cluster")]
+    pub partitions: usize,
+    /// With --cluster: where the actions are staged for the executors, a
+    /// directory every executor sees at the same path (default: the system's
+    /// temporary directory, right when the executors run on this machine).
+    #[arg(long, value_name = "DIR", requires = "cluster", help_heading = "Cluster")]
+    pub staging_dir: Option<PathBuf>,
 }
 
-#[cfg(not(feature = "cluster"))]
-pub fn edges(
-    _prepared: &swarmscan_detect::Prepared<'_>,
-    _scheduler: &str,
-    _partitions: usize,
-    _staging: Option<&std::path::Path>,
-) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
-    anyhow::bail!("{NOT_BUILT}")
+impl ClusterFlags {
+    /// Errors in the flags themselves, before anything is read.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.cluster.is_some() && self.partitions == 0 {
+            anyhow::bail!("--partitions must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// What `summary.json` says about the cluster.
+    pub fn summary(&self) -> Option<serde_json::Value> {
+        let addr = self.cluster.as_ref()?;
+        Some(serde_json::json!({ "scheduler": addr, "partitions": self.partitions }))
+    }
+
+    #[cfg(feature = "cluster")]
+    fn run(&self, scheduler: &str) -> swarmscan_distributed::ClusterRun {
+        swarmscan_distributed::ClusterRun {
+            scheduler: scheduler.to_string(),
+            partitions: self.partitions,
+            staging: self.staging_dir.clone().unwrap_or_else(std::env::temp_dir),
+        }
+    }
+
+    /// `network --cluster`: the edges of `prepared` computed on the cluster.
+    #[cfg(feature = "cluster")]
+    pub fn edges(
+        &self,
+        scheduler: &str,
+        prepared: &swarmscan_detect::Prepared<'_>,
+    ) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
+        Ok(swarmscan_distributed::edges_on_cluster(prepared, &self.run(scheduler))?)
+    }
+
+    /// `scan --cluster`: where the scan's pair tests sweep.
+    #[cfg(feature = "cluster")]
+    pub fn remote(&self, scheduler: &str) -> anyhow::Result<swarmscan_scan::Remote> {
+        Ok(swarmscan_scan::Remote::new(std::sync::Arc::new(self.run(scheduler))))
+    }
+
+    #[cfg(not(feature = "cluster"))]
+    pub fn edges(
+        &self,
+        _scheduler: &str,
+        _prepared: &swarmscan_detect::Prepared<'_>,
+    ) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
+        anyhow::bail!("{NOT_BUILT}")
+    }
+
+    #[cfg(not(feature = "cluster"))]
+    pub fn remote(&self, _scheduler: &str) -> anyhow::Result<swarmscan_scan::Remote> {
+        anyhow::bail!("{NOT_BUILT}")
+    }
 }

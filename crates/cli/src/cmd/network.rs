@@ -95,21 +95,8 @@ pub struct NetworkArgs {
     /// is replaced by the network's name.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Compute the edges on an Apache DataFusion Ballista cluster: its
-    /// scheduler (`swarmscan cluster scheduler`). The inputs are read and
-    /// the actions extracted here; the sweep and merge run on the executors;
-    /// the edges are the local run's. Default mode, every network but
-    /// co_similar; needs a build with `--features cluster`.
-    #[arg(long, value_name = "HOST:PORT", help_heading = "Cluster")]
-    pub cluster: Option<String>,
-    /// With --cluster: shuffle partitions (at least the cluster's task slots).
-    #[arg(long, value_name = "N", default_value_t = 16, requires = "cluster", help_heading = "Cluster")]
-    pub partitions: usize,
-    /// With --cluster: where the actions are staged for the executors, a
-    /// directory every executor sees at the same path (default: the system's
-    /// temporary directory, right when the executors run on this machine).
-    #[arg(long, value_name = "DIR", requires = "cluster", help_heading = "Cluster")]
-    pub staging_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterFlags,
 }
 
 /// One or more networks, from a comma-separated list.
@@ -162,7 +149,8 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
             kinds.push(*k);
         }
     }
-    if args.cluster.is_some() {
+    args.cluster.check()?;
+    if args.cluster.cluster.is_some() {
         if mode == Mode::Cnt {
             anyhow::bail!("--cluster computes default-mode networks; --compat cnt runs locally");
         }
@@ -173,9 +161,6 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
             anyhow::bail!(
                 "co_similar is a similarity join, not a keyed sweep, and runs locally; drop --cluster for it"
             );
-        }
-        if args.partitions == 0 {
-            anyhow::bail!("--partitions must be at least 1");
         }
     }
     let template = args.output.as_ref().filter(|p| p.as_os_str() != "-").map(|p| p.to_string_lossy().into_owned());
@@ -229,8 +214,10 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
                 (st, st.edges)
             })
         };
-        let (st, written) = if let Some(addr) = &args.cluster {
-            let edges = super::cluster::edges(&prepared, addr, args.partitions, args.staging_dir.as_deref())
+        let (st, written) = if let Some(addr) = &args.cluster.cluster {
+            let edges = args
+                .cluster
+                .edges(addr, &prepared)
                 .with_context(|| format!("computing {kind} on the cluster at {addr}"))?;
             to_output(path.as_deref(), |mut w| Ok(output::write_edge_list(&mut w, &prepared, format, &edges)?))?;
             let st = swarmscan_detect::Stats {
@@ -263,9 +250,9 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
             r["hot_keys_skipped"] = st.hot_keys_skipped.into();
             r["hot_actions_skipped"] = st.hot_actions_skipped.into();
         }
-        if let Some(addr) = &args.cluster {
+        if let Some(cluster) = args.cluster.summary() {
             // The executors' counts do not come back: only what the client knows.
-            r["cluster"] = serde_json::json!({ "scheduler": addr, "partitions": args.partitions });
+            r["cluster"] = cluster;
             for k in ["window_pairs", "keys", "hot_keys_skipped", "hot_actions_skipped"] {
                 if let Some(m) = r.as_object_mut() {
                     m.remove(k);

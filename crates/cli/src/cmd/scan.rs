@@ -23,6 +23,8 @@ pub struct ScanArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub scan: ScanOptions,
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterFlags,
 }
 
 /// The scan's tuning flags, shared by `scan` and `watch`.
@@ -195,8 +197,13 @@ impl ScanOptions {
 }
 
 pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
-    let params = args.scan.params()?;
+    let mut params = args.scan.params()?;
     ui.note(&args.scan.memory_note(&params));
+    args.cluster.check()?;
+    if let Some(addr) = &args.cluster.cluster {
+        params.remote = args.cluster.remote(addr)?;
+        ui.note(&format!("pair tests sweep on the cluster at {addr}; the rest of the scan runs here"));
+    }
     let l = load_args(&args.input, ui)?;
     run_on(&args, &params, l, ui)
 }
@@ -291,6 +298,9 @@ pub fn run_on(args: &ScanArgs, params: &ScanParams, l: super::Loaded, ui: Ui) ->
 
     s.results.extend(tables::scan_results(&data, res)?);
     s.results.insert("out", dir.display().to_string().into());
+    if let Some(cluster) = args.cluster.summary() {
+        s.results.insert("cluster", cluster);
+    }
     if outlet_problems > 0 {
         s.results.insert("skipped_outlet_lines", outlet_problems.into());
     }
