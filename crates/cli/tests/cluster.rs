@@ -192,6 +192,21 @@ fn three_processes_give_the_local_edge_lists() {
     let s: serde_json::Value = serde_json::from_slice(&std::fs::read(remote.join("summary.json")).unwrap()).unwrap();
     assert_eq!(s["results"]["cluster"]["partitions"], 3, "{s}");
     assert!(files_in(&staging).is_empty(), "staged actions left behind: {:?}", files_in(&staging));
+    // The flag is used, not just recorded: with no scheduler behind it the
+    // scan fails (and writes no summary) instead of quietly running here.
+    let gone = tmp.path().join("scan-nowhere");
+    let o = swarmscan()
+        .args(["-q", "scan", "--out"])
+        .arg(&gone)
+        .args(["--cluster", &format!("127.0.0.1:{}", free_port()), "--staging-dir"])
+        .arg(&staging)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cluster"), "{}", text(&o));
+    assert!(!gone.join("summary.json").exists(), "a failed scan wrote its summary");
+    assert!(files_in(&staging).is_empty(), "staged actions left behind: {:?}", files_in(&staging));
 
     // What runs locally only is refused before any reading.
     let o = swarmscan()

@@ -129,10 +129,17 @@ pub struct SweepOptions {
 impl SweepOptions {
     /// The options of a network run in the default mode.
     pub fn new(network: Network, params: &Params) -> SweepOptions {
+        SweepOptions { keyed: network.is_keyed(), ..SweepOptions::keyed(params) }
+    }
+
+    /// The options of a keyed sweep (edges count distinct shared keys) with
+    /// `params`' window, key cap, minimum weight and evidence: what a rekeyed
+    /// network runs, whichever network it came from.
+    pub fn keyed(params: &Params) -> SweepOptions {
         SweepOptions {
             window_ms: params.window_ms,
             max_key_actors: params.max_key_actors,
-            keyed: network.is_keyed(),
+            keyed: true,
             min_weight: params.min_weight,
             evidence: params.evidence,
         }

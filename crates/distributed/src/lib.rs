@@ -189,13 +189,7 @@ impl swarmscan_scan::RemoteSweep for ClusterRun {
         actions: &KeyedActions,
         params: &swarmscan_detect::Params,
     ) -> Result<Vec<Edge>, swarmscan_scan::RemoteError> {
-        let opts = SweepOptions {
-            window_ms: params.window_ms,
-            max_key_actors: params.max_key_actors,
-            keyed: true,
-            min_weight: params.min_weight,
-            evidence: params.evidence,
-        };
+        let opts = SweepOptions::keyed(params);
         let edges = cluster::runtime()
             .and_then(|rt| rt.block_on(keyed_edges_on_cluster(actions, &opts, self)))
             .map_err(|e| swarmscan_scan::RemoteError(format!("on the cluster at {}: {e}", self.scheduler)))?;

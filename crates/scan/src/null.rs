@@ -395,10 +395,7 @@ pub fn test_level_into(
     runs: &mut impl TestRuns,
 ) -> (LevelStats, LevelModel) {
     let (model, strata, mut st, row_stratum) = begin_test(level, source_of_key, how);
-    let mut sweep = params.clone();
-    // The test reads only each pair's weight (X).
-    sweep.evidence = 0;
-    sweep.weights_only = true;
+    let sweep = weights_sweep(params);
     let mut keep = vec![false; level.accounts()];
     for &s in &strata {
         st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
@@ -441,6 +438,12 @@ fn begin_test(
     (model, strata, st, row_stratum)
 }
 
+/// The parameters of a test's sweep: only each pair's weight (`X`) is read,
+/// and only pairs sharing at least two keys are tested.
+fn weights_sweep(params: &Params) -> Params {
+    Params { min_weight: 2, evidence: 0, weights_only: true, ..params.clone() }
+}
+
 /// The tests of one stratum's swept pairs (`edges`, in `(a, b)` order):
 /// those that [`PairBound`] lets through, with their p-values.
 fn stratum_tests<'e>(
@@ -481,18 +484,14 @@ pub fn test_level_remote(
     let ka = level.keyed_actions();
     let accounts = level.accounts() as u64;
     let width = if model.cumulative { u64::from(UP_TO_BAND) + 1 } else { 1 };
-    let too_large = || {
-        crate::remote::RemoteError(format!(
-            "a level of {} accounts, {} keys and {} strata cannot be numbered in one cluster job (u32 ids)",
-            accounts,
-            model.keys.len(),
-            strata.len()
-        ))
-    };
     if (strata.len() as u64).saturating_mul(accounts) >= u64::from(u32::MAX)
         || model.keys.last().is_some_and(|k| (u64::from(k.0) + 1) * width >= u64::from(u32::MAX))
     {
-        return Err(too_large());
+        return Err(crate::remote::RemoteError(format!(
+            "a level of {accounts} accounts, {} keys and {} strata cannot be numbered in one cluster job (u32 ids)",
+            model.keys.len(),
+            strata.len()
+        )));
     }
     let mut keep = vec![false; level.accounts()];
     let mut all = KeyedActions::default();
@@ -508,11 +507,7 @@ pub fn test_level_remote(
         }
     }
     drop(row_stratum);
-    let mut sweep = params.clone();
-    sweep.min_weight = 2;
-    sweep.evidence = 0;
-    sweep.weights_only = true;
-    let mut edges = if all.is_empty() { Vec::new() } else { remote.pair_weights(&all, &sweep)? };
+    let mut edges = if all.is_empty() { Vec::new() } else { remote.pair_weights(&all, &weights_sweep(params))? };
     drop(all);
     let mut from = 0;
     for (t, &s) in strata.iter().enumerate() {

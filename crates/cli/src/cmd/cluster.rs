@@ -132,42 +132,42 @@ impl ClusterFlags {
         Some(serde_json::json!({ "scheduler": addr, "partitions": self.partitions }))
     }
 
+    /// The run `--cluster` asks for (an error without `--cluster`).
     #[cfg(feature = "cluster")]
-    fn run(&self, scheduler: &str) -> swarmscan_distributed::ClusterRun {
-        swarmscan_distributed::ClusterRun {
-            scheduler: scheduler.to_string(),
+    fn run(&self) -> anyhow::Result<swarmscan_distributed::ClusterRun> {
+        let scheduler = self.cluster.clone().ok_or_else(|| anyhow::anyhow!("no --cluster given"))?;
+        Ok(swarmscan_distributed::ClusterRun {
+            scheduler,
             partitions: self.partitions,
             staging: self.staging_dir.clone().unwrap_or_else(std::env::temp_dir),
-        }
+        })
     }
 
     /// `network --cluster`: the edges of `prepared` computed on the cluster.
     #[cfg(feature = "cluster")]
     pub fn edges(
         &self,
-        scheduler: &str,
         prepared: &swarmscan_detect::Prepared<'_>,
     ) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
-        Ok(swarmscan_distributed::edges_on_cluster(prepared, &self.run(scheduler))?)
+        Ok(swarmscan_distributed::edges_on_cluster(prepared, &self.run()?)?)
     }
 
     /// `scan --cluster`: where the scan's pair tests sweep.
     #[cfg(feature = "cluster")]
-    pub fn remote(&self, scheduler: &str) -> anyhow::Result<swarmscan_scan::Remote> {
-        Ok(swarmscan_scan::Remote::new(std::sync::Arc::new(self.run(scheduler))))
+    pub fn remote(&self) -> anyhow::Result<swarmscan_scan::Remote> {
+        Ok(swarmscan_scan::Remote::new(std::sync::Arc::new(self.run()?)))
     }
 
     #[cfg(not(feature = "cluster"))]
     pub fn edges(
         &self,
-        _scheduler: &str,
         _prepared: &swarmscan_detect::Prepared<'_>,
     ) -> anyhow::Result<Vec<swarmscan_detect::keyed::Edge>> {
         anyhow::bail!("{NOT_BUILT}")
     }
 
     #[cfg(not(feature = "cluster"))]
-    pub fn remote(&self, _scheduler: &str) -> anyhow::Result<swarmscan_scan::Remote> {
+    pub fn remote(&self) -> anyhow::Result<swarmscan_scan::Remote> {
         anyhow::bail!("{NOT_BUILT}")
     }
 }

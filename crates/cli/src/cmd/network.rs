@@ -215,10 +215,8 @@ pub fn run(args: NetworkArgs, ui: crate::ui::Ui) -> anyhow::Result<u8> {
             })
         };
         let (st, written) = if let Some(addr) = &args.cluster.cluster {
-            let edges = args
-                .cluster
-                .edges(addr, &prepared)
-                .with_context(|| format!("computing {kind} on the cluster at {addr}"))?;
+            let edges =
+                args.cluster.edges(&prepared).with_context(|| format!("computing {kind} on the cluster at {addr}"))?;
             to_output(path.as_deref(), |mut w| Ok(output::write_edge_list(&mut w, &prepared, format, &edges)?))?;
             let st = swarmscan_detect::Stats {
                 edges: edges.len() as u64,

@@ -201,7 +201,7 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<u8> {
     ui.note(&args.scan.memory_note(&params));
     args.cluster.check()?;
     if let Some(addr) = &args.cluster.cluster {
-        params.remote = args.cluster.remote(addr)?;
+        params.remote = args.cluster.remote()?;
         ui.note(&format!("pair tests sweep on the cluster at {addr}; the rest of the scan runs here"));
     }
     let l = load_args(&args.input, ui)?;
