@@ -28,7 +28,10 @@
 //!
 //! Hot keys: `max_key_actors` (off by default) skips any key with more
 //! distinct accounts than the cap, for pathological viral keys; the skipped
-//! keys are counted in [`WindowStats`].
+//! keys are counted in [`WindowStats`]. For a distributed sweep,
+//! [`sweep_groups`] cuts a key with many rows into time buckets ("salting")
+//! and [`sweep_group`] sweeps one bucket, so that a viral key is several
+//! tasks and still gives each pair once.
 
 use rayon::prelude::*;
 use std::ops::Range;
@@ -397,39 +400,166 @@ pub fn sweep_pairs(
     batch_size: usize,
     sink: &mut dyn FnMut(&PairBatch),
 ) {
-    let batch_size = batch_size.max(1);
     let mut out = PairBatch::default();
     let mut g = range.start;
     while g < range.end {
         let e = ka.group_end(g);
-        if max_key_actors.is_some_and(|cap| distinct_accounts_exceed(&ka.account[g..e], cap)) {
-            g = e;
-            continue;
-        }
-        for i in g..e {
-            let to = ka.ts_ms[i].saturating_add(window_ms);
-            for j in i + 1..e {
-                if ka.ts_ms[j] > to {
-                    break;
-                }
-                let (ai, aj) = (ka.account[i], ka.account[j]);
-                if ai == aj {
-                    continue;
-                }
-                let dt = ka.ts_ms[j] - ka.ts_ms[i];
-                let (a, b, ra, rb) =
-                    if ai < aj { (ai, aj, ka.row[i], ka.row[j]) } else { (aj, ai, ka.row[j], ka.row[i]) };
-                out.push(a, b, ka.key[i], dt, ka.ts_ms[i], ra, rb);
-                if out.len() >= batch_size {
-                    sink(&out);
-                    out.clear();
-                }
-            }
+        if !max_key_actors.is_some_and(|cap| distinct_accounts_exceed(&ka.account[g..e], cap)) {
+            sweep_key(ka, g..e, e, window_ms, batch_size.max(1), &mut out, sink);
         }
         g = e;
     }
     if !out.is_empty() {
         sink(&out);
+    }
+}
+
+/// [`sweep_pairs`] over one sweep group of [`sweep_groups`]: `range` holds
+/// rows of one key sorted by `(ts, account, row)`, the group's own rows
+/// before `natives` and its ghosts (copies of the next group's first rows)
+/// from `natives` on. Only pairs whose earlier row is the group's own are
+/// emitted, so that every pair of the key is emitted by exactly one group.
+/// `max_key_actors` is not checked here: [`sweep_groups`] drops the keys
+/// above it whole, which a group, seeing part of its key, cannot decide.
+pub fn sweep_group(
+    ka: &KeyedActions,
+    range: Range<usize>,
+    natives: usize,
+    window_ms: i64,
+    batch_size: usize,
+    sink: &mut dyn FnMut(&PairBatch),
+) {
+    debug_assert!(range.start <= natives && natives <= range.end);
+    let mut out = PairBatch::default();
+    sweep_key(ka, range, natives, window_ms, batch_size.max(1), &mut out, sink);
+    if !out.is_empty() {
+        sink(&out);
+    }
+}
+
+/// The pairs of one key's rows `range` (sorted by time) within the window
+/// whose earlier row lies before `outer_end`.
+fn sweep_key(
+    ka: &KeyedActions,
+    range: Range<usize>,
+    outer_end: usize,
+    window_ms: i64,
+    batch_size: usize,
+    out: &mut PairBatch,
+    sink: &mut dyn FnMut(&PairBatch),
+) {
+    for i in range.start..outer_end {
+        let to = ka.ts_ms[i].saturating_add(window_ms);
+        for j in i + 1..range.end {
+            if ka.ts_ms[j] > to {
+                break;
+            }
+            let (ai, aj) = (ka.account[i], ka.account[j]);
+            if ai == aj {
+                continue;
+            }
+            let dt = ka.ts_ms[j] - ka.ts_ms[i];
+            let (a, b, ra, rb) = if ai < aj { (ai, aj, ka.row[i], ka.row[j]) } else { (aj, ai, ka.row[j], ka.row[i]) };
+            out.push(a, b, ka.key[i], dt, ka.ts_ms[i], ra, rb);
+            if out.len() >= batch_size {
+                sink(out);
+                out.clear();
+            }
+        }
+    }
+}
+
+/// The rows of a sorted batch cut into *sweep groups* for a distributed
+/// sweep, so that one hot key is not one task ("salting" by time).
+///
+/// A key with at most `max_group` rows is one group. A larger key is cut
+/// into time buckets of width `B = max(window_ms, ⌈(span + 1) / m⌉, 1)`,
+/// `m = ⌈rows / max_group⌉`, counted from the key's first time; each row
+/// belongs to its bucket's group and, if it lies less than `window_ms` after
+/// its bucket's start, is also copied into the previous bucket's group as a
+/// *ghost*. Because `B ≥ window_ms`, two rows at most `window_ms` apart lie
+/// in one bucket or in adjacent ones; in the second case the earlier row lies
+/// before the later one's bucket start, so the later row lies less than
+/// `window_ms` after it and is a ghost of the earlier row's group. So every pair of the key is
+/// in at least one group as (own row, any row), and [`sweep_group`], which
+/// emits only pairs whose earlier row is the group's own, emits it exactly
+/// once: a ghost's time is at or after the next bucket's start, later than
+/// every own row of its group, so ghosts sort last.
+///
+/// With `max_key_actors`, keys with more distinct accounts than the cap are
+/// left out whole, as [`sweep_pairs`] skips them.
+///
+/// A group is numbered `key << 32 | bucket`; ordering rows by
+/// `(group, ts, account, row)` gives each group's rows contiguous and sorted.
+/// A time-dense key may keep more than `max_group` rows in one group: a
+/// bucket is never narrower than the window.
+pub fn sweep_groups(ka: &KeyedActions, window_ms: i64, max_key_actors: Option<usize>, max_group: usize) -> SweepGroups {
+    debug_assert!(ka.is_sorted());
+    let mut out = SweepGroups::default();
+    let max_group = max_group.max(1);
+    let window = i128::from(window_ms.max(0));
+    let mut g = 0;
+    while g < ka.len() {
+        let e = ka.group_end(g);
+        let key = u64::from(ka.key[g]) << 32;
+        if max_key_actors.is_some_and(|cap| distinct_accounts_exceed(&ka.account[g..e], cap)) {
+            g = e;
+            continue;
+        }
+        if e - g <= max_group {
+            for i in g..e {
+                out.push(key, i, false);
+            }
+            g = e;
+            continue;
+        }
+        let t0 = i128::from(ka.ts_ms[g]);
+        let span = i128::from(ka.ts_ms[e - 1]) - t0;
+        let m = i128::try_from((e - g).div_ceil(max_group)).unwrap_or(i128::MAX);
+        let width = window.max((span + 1 + m - 1) / m).max(1);
+        for i in g..e {
+            let off = i128::from(ka.ts_ms[i]) - t0;
+            let bucket = off / width;
+            // Buckets number at most ⌈(span + 1) / width⌉ ≤ m ≤ rows < 2³².
+            let b = u64::try_from(bucket).expect("a bucket number fits 32 bits");
+            out.push(key | b, i, false);
+            if b > 0 && off - bucket * width < window {
+                out.push(key | (b - 1), i, true);
+            }
+        }
+        g = e;
+    }
+    out
+}
+
+/// The rows of [`sweep_groups`], one per (group, row of the input); a row
+/// is in one group as its own and in at most one more as a ghost.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SweepGroups {
+    /// The group, `key << 32 | bucket`.
+    pub group: Vec<u64>,
+    /// The input row this row copies.
+    pub source: Vec<usize>,
+    /// Whether the row is a ghost: its group only pairs it with the group's
+    /// own, earlier rows.
+    pub ghost: Vec<bool>,
+}
+
+impl SweepGroups {
+    /// Number of rows, ghosts included.
+    pub fn len(&self) -> usize {
+        self.group.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.group.is_empty()
+    }
+
+    fn push(&mut self, group: u64, source: usize, ghost: bool) {
+        self.group.push(group);
+        self.source.push(source);
+        self.ghost.push(ghost);
     }
 }
 

@@ -162,6 +162,55 @@ proptest! {
         prop_assert_eq!(total.finish(1, 3), aggregate::undirected(&ka, &win, n, keyed, 1, 3));
     }
 
+    /// Salting: hot keys cut into time buckets with ghosts, each group
+    /// swept on its own (as on a cluster), give the edges of the whole
+    /// sweep, for any group size (1: every key with two rows or more is cut),
+    /// window and key cap.
+    #[test]
+    fn sweep_groups_sweep_to_the_same_edges(
+        (ka, _) in keyed_actions(), w in 0i64..12, max_group in 1usize..8, keyed: bool,
+        cap in proptest::option::of(1usize..4), batch in 1usize..5,
+    ) {
+        let groups = keyed::sweep_groups(&ka, w, cap, max_group);
+        // Every row is its own in one group (unless its key is over the cap),
+        // and a ghost in at most one more.
+        let mut own = vec![0usize; ka.len()];
+        let mut ghost = vec![0usize; ka.len()];
+        for i in 0..groups.len() {
+            prop_assert_eq!(groups.group[i] >> 32, u64::from(ka.key[groups.source[i]]));
+            if groups.ghost[i] { ghost[groups.source[i]] += 1 } else { own[groups.source[i]] += 1 }
+        }
+        prop_assert!(ghost.iter().all(|&g| g <= 1));
+        // The rows of each group, sorted as the shuffle and sort leave them:
+        // by (ts, account, row), ghosts last.
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_by_key(|&i| {
+            let s = groups.source[i];
+            (groups.group[i], ka.ts_ms[s], ka.account[s], ka.row[s])
+        });
+        let mut total = PairAggregate::new(keyed);
+        for run in order.chunk_by(|&x, &y| groups.group[x] == groups.group[y]) {
+            let mut part = KeyedActions::default();
+            for &i in run {
+                let s = groups.source[i];
+                part.push(ka.key[s], ka.ts_ms[s], ka.account[s], ka.row[s]);
+            }
+            let natives = run.iter().take_while(|&&i| !groups.ghost[i]).count();
+            prop_assert!(run[natives..].iter().all(|&i| groups.ghost[i]), "ghosts sort last");
+            keyed::sweep_group(&part, 0..part.len(), natives, w, batch, &mut |b| total.add(b));
+        }
+        let mut whole = PairAggregate::new(keyed);
+        keyed::sweep_pairs(&ka, 0..ka.len(), w, cap, 3, &mut |b| whole.add(b));
+        prop_assert_eq!(total.finish(1, 3), whole.finish(1, 3));
+        // Keys over the cap are left out whole; every other row is its own once.
+        let over = |i: usize| cap.is_some_and(|c| {
+            (0..ka.len()).filter(|&j| ka.key[j] == ka.key[i]).map(|j| ka.account[j]).collect::<BTreeSet<_>>().len() > c
+        });
+        for (i, &o) in own.iter().enumerate() {
+            prop_assert_eq!(o, usize::from(!over(i)));
+        }
+    }
+
     #[test]
     fn hot_keys_are_skipped_consistently((ka, n) in keyed_actions(), w in 0i64..12, cap in 1usize..4) {
         let (win, st) = keyed::windows(&ka, w, Some(cap));

@@ -16,19 +16,23 @@
 //!     │                      (PairAggregate::add_partial ≡ merge), finish → edges
 //!   RepartitionExec          Hash([a], N)              ◀── inserted: shuffle 2
 //!     │
-//!   CoActionSweepExec        requires Key([key]) and, per partition, order
-//!     │                      (key, ts_ms, account, row): sweep_pairs → PairAggregate
-//!     │                      → partial rows (a, b, pairs, dt_ms, ts_ms, key, row_a, row_b)
-//!   SortExec                 [key, ts_ms, account, row], per partition  ◀── inserted
+//!   CoActionSweepExec        requires Key([group]) and, per partition, order
+//!     │                      (group, ts_ms, account, row): sweep_group per group
+//!     │                      → PairAggregate → partial rows
+//!     │                      (a, b, pairs, dt_ms, ts_ms, key, row_a, row_b)
+//!   SortExec                 [group, ts_ms, account, row], per partition  ◀── inserted
 //!     │
-//!   RepartitionExec          Hash([key], N)            ◀── inserted: shuffle 1
+//!   RepartitionExec          Hash([group], N)          ◀── inserted: shuffle 1
 //!     │
-//!   DataSourceExec           MemorySourceConfig over the actions
-//!                            (key: u32, ts_ms: i64, account: u32, row: u32)
+//!   DataSourceExec           MemorySourceConfig over the actions in sweep groups
+//!                            (group: u64, key: u32, ts_ms: i64, account: u32,
+//!                             row: u32, ghost: bool)
 //! ```
 //!
-//! Every key's actions meet in one sweep partition (shuffle 1), so each
-//! partition's pairs are exactly the local kernel's pairs of those keys; every
+//! Every sweep group's actions meet in one sweep partition (shuffle 1). A
+//! group is a whole key, or for a hot key one time bucket of it with copies
+//! (*ghosts*) of the next bucket's first actions (below), so each
+//! partition's pairs are exactly the local kernel's pairs of its keys; every
 //! account pair's partial rows meet in one merge partition (shuffle 2), so its
 //! edge is final there. The partitions' edges are disjoint by `a`; they are
 //! gathered and sorted by `(a, b)`, the native engine's order. Results equal
@@ -41,33 +45,38 @@
 //! directed edges and co_similar (a similarity join, not a keyed sweep) stay
 //! local for now.
 //!
-//! # Hot keys (not yet done)
+//! # Hot keys
 //!
-//! A key with very many actions (a viral post) is one sweep task. The plan to
-//! split it: salt the shuffle key with a time bucket, `(key, ts_ms / B)`
-//! with `B ≥ W`, so a pair within the window spans at most two adjacent
-//! buckets, and send each action of bucket `j` that lies within `W` of the
-//! bucket's start also to bucket `j - 1`, marked as a *ghost*. The sweep of a
-//! salted group emits only the pairs whose earlier action is not a ghost, so
-//! each pair is produced exactly once; partial rows keep the real `key`, so
-//! the merge (which folds shared keys, not salted ones) is unchanged. Only
-//! keys above a threshold counted in a cheap first pass are salted, and that
-//! pass also decides `max_key_actors` for the whole key (a salted group sees
-//! only part of its accounts).
+//! A key with very many actions (a viral post; co_post's one key) would be
+//! one sweep task, however many executors there are. Where the actions are
+//! staged ([`actions_batches`]), a key with more actions than
+//! [`SweepOptions::salt_above`] (by default one partition's share) is cut
+//! into time buckets of width `B ≥ W`, so a pair within the window spans at
+//! most two adjacent buckets; each action of bucket `j` less than `W` after
+//! the bucket's start is also sent to bucket `j - 1` as a *ghost*. The
+//! sweep of a group emits only the pairs whose earlier action is not a
+//! ghost, so each pair is produced exactly once
+//! ([`swarmscan_detect::keyed::sweep_groups`] proves it;
+//! `detect/tests/properties.rs` and `tests/plan.rs` check it against the
+//! whole sweep). Partial rows keep the real `key`, so the merge, which folds
+//! shared keys, is unchanged. The same pass leaves out keys over
+//! `max_key_actors` whole, which a group, seeing part of its key, could not
+//! decide.
 //!
 //! # On a cluster
 //!
 //! `swarmscan-distributed` runs [`sweep_plan`] on Apache DataFusion Ballista
 //! over Parquet-staged actions, with a codec for these two operators. Still
-//! to come: streaming the sweep per key group instead of collecting a
-//! partition, and the salting above.
+//! to come: streaming the sweep per group instead of collecting a
+//! partition.
 //!
 //! Architecture Invariant: this crate is never part of the default build:
 //! the binary depends on it (through `swarmscan-distributed`) only with its
 //! `cluster` feature; `cargo tree -p swarmscan` has no DataFusion (CI checks).
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Float64Array, Int64Array, ListArray, RecordBatch, StructArray, UInt32Array, UInt64Array,
+    Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, ListArray, RecordBatch, StructArray, UInt32Array,
+    UInt64Array,
 };
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Int64Type, Schema, SchemaRef, UInt32Type, UInt64Type};
@@ -86,7 +95,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use futures_util::TryStreamExt;
 use std::fmt;
 use std::sync::{Arc, LazyLock};
-use swarmscan_detect::keyed::{Edge, Evidence, KeyedActions, PairAggregate};
+use swarmscan_detect::keyed::{Edge, Evidence, KeyedActions, PairAggregate, sweep_group, sweep_groups};
 use swarmscan_detect::{Mode, Network, Params};
 use swarmscan_model::Events;
 
@@ -124,6 +133,12 @@ pub struct SweepOptions {
     pub min_weight: u32,
     /// Evidence items kept per edge.
     pub evidence: usize,
+    /// Keys with more actions than this are cut into time buckets before
+    /// the shuffle ([`swarmscan_detect::keyed::sweep_groups`]), so that one
+    /// hot key is several sweep tasks; `None`: one partition's share of the
+    /// actions (a key larger than that would make its task the slowest).
+    /// Read where the actions are staged; the edges do not depend on it.
+    pub salt_above: Option<usize>,
 }
 
 impl SweepOptions {
@@ -142,18 +157,24 @@ impl SweepOptions {
             keyed: true,
             min_weight: params.min_weight,
             evidence: params.evidence,
+            salt_above: None,
         }
     }
 }
 
-/// The schema of the actions: [`KeyedActions`]' columns.
+/// The schema of the actions: [`KeyedActions`]' columns, each row in its
+/// sweep group ([`swarmscan_detect::keyed::sweep_groups`]): `group` is
+/// `key << 32 | time bucket`, and `ghost` marks a copy of the next bucket's
+/// row that only pairs with the group's own rows.
 pub fn actions_schema() -> SchemaRef {
     static S: LazyLock<SchemaRef> = LazyLock::new(|| {
         Arc::new(Schema::new(vec![
+            Field::new("group", DataType::UInt64, false),
             Field::new("key", DataType::UInt32, false),
             Field::new("ts_ms", DataType::Int64, false),
             Field::new("account", DataType::UInt32, false),
             Field::new("row", DataType::UInt32, false),
+            Field::new("ghost", DataType::Boolean, false),
         ]))
     });
     S.clone()
@@ -206,20 +227,38 @@ pub fn edges_schema() -> SchemaRef {
     S.clone()
 }
 
-/// Record batches of at most 8192 rows of `ka`, dealt into
-/// `partitions` source partitions in contiguous runs.
-pub fn actions_batches(ka: &KeyedActions, partitions: usize) -> DfResult<Vec<Vec<RecordBatch>>> {
+/// The actions as record batches of [`actions_schema`], cut into
+/// `partitions` source partitions of about equal size, hot keys cut into
+/// sweep groups by `opts` (keys over `max_key_actors` are left out here,
+/// whole). `ka` need not be sorted.
+pub fn actions_batches(ka: &KeyedActions, opts: &SweepOptions, partitions: usize) -> DfResult<Vec<Vec<RecordBatch>>> {
     let partitions = partitions.max(1);
+    let sorted;
+    let ka = if ka.is_sorted() {
+        ka
+    } else {
+        sorted = {
+            let mut k = ka.clone();
+            k.sort();
+            k
+        };
+        &sorted
+    };
+    let max_group = opts.salt_above.unwrap_or_else(|| ka.len().div_ceil(partitions));
+    let groups = sweep_groups(ka, opts.window_ms, opts.max_key_actors, max_group);
     let mut out = vec![Vec::new(); partitions];
-    let per = ka.len().div_ceil(partitions).max(1);
+    let per = groups.len().div_ceil(partitions).max(1);
     let mut start = 0;
-    while start < ka.len() {
-        let end = (start + SOURCE_BATCH.min(per)).min(ka.len());
+    while start < groups.len() {
+        let end = (start + SOURCE_BATCH.min(per)).min(groups.len());
+        let src = &groups.source[start..end];
         let cols: Vec<ArrayRef> = vec![
-            Arc::new(UInt32Array::from(ka.key[start..end].to_vec())),
-            Arc::new(Int64Array::from(ka.ts_ms[start..end].to_vec())),
-            Arc::new(UInt32Array::from(ka.account[start..end].to_vec())),
-            Arc::new(UInt32Array::from(ka.row[start..end].to_vec())),
+            Arc::new(UInt64Array::from(groups.group[start..end].to_vec())),
+            Arc::new(UInt32Array::from_iter_values(src.iter().map(|&i| ka.key[i]))),
+            Arc::new(Int64Array::from_iter_values(src.iter().map(|&i| ka.ts_ms[i]))),
+            Arc::new(UInt32Array::from_iter_values(src.iter().map(|&i| ka.account[i]))),
+            Arc::new(UInt32Array::from_iter_values(src.iter().map(|&i| ka.row[i]))),
+            Arc::new(BooleanArray::from(groups.ghost[start..end].to_vec())),
         ];
         out[(start / per).min(partitions - 1)].push(RecordBatch::try_new(actions_schema(), cols)?);
         start = end;
@@ -281,10 +320,11 @@ pub struct KernelExec<K: Kernel> {
     kernel: std::marker::PhantomData<K>,
 }
 
-/// The co-action sweep of one hash partition of the keys: collects its
-/// actions (sorted by `(key, ts_ms, account, row)`, which it requires),
-/// sweeps them with [`swarmscan_detect::keyed::sweep_pairs`] into a
-/// [`PairAggregate`] and emits its partial rows ([`partials_schema`]).
+/// The co-action sweep of one hash partition of the sweep groups: collects
+/// its actions (sorted by `(group, ts_ms, account, row)`, which it
+/// requires), sweeps each group with
+/// [`swarmscan_detect::keyed::sweep_group`] into a [`PairAggregate`] and
+/// emits its partial rows ([`partials_schema`]).
 pub type CoActionSweepExec = KernelExec<Sweep>;
 
 /// The merge of one hash partition of the accounts `a`: folds the partial
@@ -381,8 +421,8 @@ pub struct Sweep;
 
 impl Kernel for Sweep {
     const NAME: &'static str = "CoActionSweepExec";
-    const PARTITION_BY: &'static str = "key";
-    const ORDER_BY: &'static [&'static str] = &["key", "ts_ms", "account", "row"];
+    const PARTITION_BY: &'static str = "group";
+    const ORDER_BY: &'static [&'static str] = &["group", "ts_ms", "account", "row"];
 
     fn schema() -> SchemaRef {
         partials_schema()
@@ -425,20 +465,35 @@ impl Kernel for Merge {
 
 fn sweep(batches: &[RecordBatch], opts: &SweepOptions) -> DfResult<RecordBatch> {
     let n = batches.iter().map(RecordBatch::num_rows).sum();
+    let mut group: Vec<u64> = Vec::with_capacity(n);
+    let mut ghost: Vec<bool> = Vec::with_capacity(n);
     let mut ka = KeyedActions::with_capacity(n);
     for b in batches {
-        ka.key.extend(b.column(0).as_primitive::<UInt32Type>().values());
-        ka.ts_ms.extend(b.column(1).as_primitive::<Int64Type>().values());
-        ka.account.extend(b.column(2).as_primitive::<UInt32Type>().values());
-        ka.row.extend(b.column(3).as_primitive::<UInt32Type>().values());
+        group.extend(b.column(0).as_primitive::<UInt64Type>().values());
+        ka.key.extend(b.column(1).as_primitive::<UInt32Type>().values());
+        ka.ts_ms.extend(b.column(2).as_primitive::<Int64Type>().values());
+        ka.account.extend(b.column(3).as_primitive::<UInt32Type>().values());
+        ka.row.extend(b.column(4).as_primitive::<UInt32Type>().values());
+        ghost.extend(b.column(5).as_boolean().iter().map(|g| g == Some(true)));
     }
-    if !ka.is_sorted() {
-        return Err(DataFusionError::Internal("CoActionSweepExec's input is not sorted by (key, ts_ms)".into()));
+    let sorted = (1..n).all(|i| {
+        (group[i - 1], ka.ts_ms[i - 1], ka.account[i - 1], ka.row[i - 1])
+            <= (group[i], ka.ts_ms[i], ka.account[i], ka.row[i])
+    });
+    if !sorted {
+        return Err(DataFusionError::Internal("CoActionSweepExec's input is not sorted by (group, ts_ms)".into()));
     }
     let mut agg = PairAggregate::new(opts.keyed);
-    swarmscan_detect::keyed::sweep_pairs(&ka, 0..ka.len(), opts.window_ms, opts.max_key_actors, PAIR_BATCH, &mut |b| {
-        agg.add(b)
-    });
+    let mut g = 0;
+    while g < n {
+        let e = g + group[g..].partition_point(|&x| x == group[g]);
+        let natives = g + ghost[g..e].iter().position(|&x| x).unwrap_or(e - g);
+        if ghost[natives..e].contains(&false) {
+            return Err(DataFusionError::Internal(format!("sweep group {} has a ghost before its own rows", group[g])));
+        }
+        sweep_group(&ka, g..e, natives, opts.window_ms, PAIR_BATCH, &mut |b| agg.add(b));
+        g = e;
+    }
     let rows = agg.into_partials();
     let cols: Vec<ArrayRef> = vec![
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.0))),
@@ -558,7 +613,7 @@ pub fn unoptimized_plan(
     source_partitions: usize,
 ) -> DfResult<Arc<dyn ExecutionPlan>> {
     let source: Arc<dyn ExecutionPlan> = datafusion::datasource::memory::MemorySourceConfig::try_new_exec(
-        &actions_batches(ka, source_partitions)?,
+        &actions_batches(ka, opts, source_partitions)?,
         actions_schema(),
         None,
     )?;

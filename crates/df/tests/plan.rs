@@ -87,7 +87,8 @@ fn plan_lines(partitions: usize) -> Vec<String> {
     for i in 0..100u32 {
         ka.push(i % 7, i64::from(i) * 10, i % 5, i);
     }
-    let opts = SweepOptions { window_ms: 20, max_key_actors: None, keyed: true, min_weight: 1, evidence: 2 };
+    let opts =
+        SweepOptions { window_ms: 20, max_key_actors: None, keyed: true, min_weight: 1, evidence: 2, salt_above: None };
     let ctx = session(partitions);
     let plan = physical_plan(&ctx, &ka, &opts).unwrap();
     let text = datafusion::physical_plan::displayable(plan.as_ref()).indent(false).to_string();
@@ -99,14 +100,14 @@ fn position(lines: &[String], what: &str) -> usize {
 }
 
 #[test]
-fn explain_shows_a_shuffle_on_key_below_the_sweep_and_on_account_below_the_merge() {
+fn explain_shows_a_shuffle_on_sweep_group_below_the_sweep_and_on_account_below_the_merge() {
     let lines = plan_lines(4);
     let all = lines.join("\n");
     let merge = position(&lines, "PairMergeExec");
     let by_a = position(&lines, "RepartitionExec: partitioning=Hash([a@0], 4)");
     let sweep = position(&lines, "CoActionSweepExec");
-    let sort = position(&lines, "SortExec: expr=[key@0 ASC, ts_ms@1 ASC, account@2 ASC, row@3 ASC]");
-    let by_key = position(&lines, "RepartitionExec: partitioning=Hash([key@0], 4)");
+    let sort = position(&lines, "SortExec: expr=[group@0 ASC, ts_ms@2 ASC, account@3 ASC, row@4 ASC]");
+    let by_key = position(&lines, "RepartitionExec: partitioning=Hash([group@0], 4)");
     let source = position(&lines, "DataSourceExec");
     assert!(merge < by_a && by_a < sweep && sweep < sort && sort < by_key && by_key < source, "{all}");
     // Exactly two shuffles by hash, no more.
@@ -114,7 +115,8 @@ fn explain_shows_a_shuffle_on_key_below_the_sweep_and_on_account_below_the_merge
     // Before the optimizer, none: DataFusion placed both.
     let mut ka = KeyedActions::default();
     ka.push(0, 0, 0, 0);
-    let opts = SweepOptions { window_ms: 1, max_key_actors: None, keyed: true, min_weight: 1, evidence: 1 };
+    let opts =
+        SweepOptions { window_ms: 1, max_key_actors: None, keyed: true, min_weight: 1, evidence: 1, salt_above: None };
     let raw = unoptimized_plan(&ka, &opts, 4).unwrap();
     let raw = datafusion::physical_plan::displayable(raw.as_ref()).indent(false).to_string();
     assert!(!raw.contains("RepartitionExec") && !raw.contains("SortExec"), "{raw}");
@@ -142,7 +144,7 @@ proptest! {
     fn plan_equals_native_on_random_actions(
         msgs in proptest::collection::vec((0u32..6, 0i64..40, proptest::collection::btree_set(0u32..5, 1..3)), 0..40),
         w in 0i64..12, min_weight in 0u32..3, keyed: bool, evidence in 0usize..4, partitions in 1usize..6,
-        cap in proptest::option::of(1usize..4),
+        cap in proptest::option::of(1usize..4), salt_above in proptest::option::of(1usize..6),
     ) {
         let mut ka = KeyedActions::default();
         for (row, (acc, ts, keys)) in msgs.into_iter().enumerate() {
@@ -151,7 +153,7 @@ proptest! {
             }
         }
         ka.sort();
-        let opts = SweepOptions { window_ms: w, max_key_actors: cap, keyed, min_weight, evidence };
+        let opts = SweepOptions { window_ms: w, max_key_actors: cap, keyed, min_weight, evidence, salt_above };
         let got = keyed_edges(&ka, &opts, partitions).unwrap();
         prop_assert_eq!(got, native(&ka, &opts, 6));
     }

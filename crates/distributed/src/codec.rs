@@ -47,16 +47,31 @@ fn encode(tag: u8, o: &SweepOptions, buf: &mut Vec<u8>) {
     buf.extend_from_slice(MAGIC);
     buf.push(tag);
     buf.extend_from_slice(&o.window_ms.to_le_bytes());
-    match o.max_key_actors {
+    encode_option(o.max_key_actors, buf);
+    buf.push(u8::from(o.keyed));
+    buf.extend_from_slice(&o.min_weight.to_le_bytes());
+    buf.extend_from_slice(&(o.evidence as u64).to_le_bytes());
+    encode_option(o.salt_above, buf);
+}
+
+/// A flag byte, then the value as a little-endian u64 if there is one.
+fn encode_option(v: Option<usize>, buf: &mut Vec<u8>) {
+    match v {
         Some(v) => {
             buf.push(1);
             buf.extend_from_slice(&(v as u64).to_le_bytes());
         }
         None => buf.push(0),
     }
-    buf.push(u8::from(o.keyed));
-    buf.extend_from_slice(&o.min_weight.to_le_bytes());
-    buf.extend_from_slice(&(o.evidence as u64).to_le_bytes());
+}
+
+/// Reads what [`encode_option`] wrote; `what` names it in errors.
+fn decode_option(b: &mut &[u8], what: &str) -> Result<Option<usize>> {
+    match take::<1>(b)? {
+        [0] => Ok(None),
+        [1] => Ok(Some(usize_of(u64::from_le_bytes(take::<8>(b)?))?)),
+        [x] => Err(bad(format!("bad {what} flag {x}"))),
+    }
 }
 
 fn take<const N: usize>(b: &mut &[u8]) -> Result<[u8; N]> {
@@ -74,11 +89,7 @@ fn usize_of(v: u64) -> Result<usize> {
 /// Reads what [`encode`] wrote after the prefix and tag.
 fn decode(mut b: &[u8]) -> Result<SweepOptions> {
     let window_ms = i64::from_le_bytes(take::<8>(&mut b)?);
-    let max_key_actors = match take::<1>(&mut b)? {
-        [0] => None,
-        [1] => Some(usize_of(u64::from_le_bytes(take::<8>(&mut b)?))?),
-        [x] => return Err(bad(format!("bad max_key_actors flag {x}"))),
-    };
+    let max_key_actors = decode_option(&mut b, "max_key_actors")?;
     let keyed = match take::<1>(&mut b)? {
         [0] => false,
         [1] => true,
@@ -86,10 +97,11 @@ fn decode(mut b: &[u8]) -> Result<SweepOptions> {
     };
     let min_weight = u32::from_le_bytes(take::<4>(&mut b)?);
     let evidence = usize_of(u64::from_le_bytes(take::<8>(&mut b)?))?;
+    let salt_above = decode_option(&mut b, "salt_above")?;
     if !b.is_empty() {
         return Err(bad(format!("{} bytes after a node's parameters", b.len())));
     }
-    Ok(SweepOptions { window_ms, max_key_actors, keyed, min_weight, evidence })
+    Ok(SweepOptions { window_ms, max_key_actors, keyed, min_weight, evidence, salt_above })
 }
 
 impl PhysicalExtensionCodec for SwarmCodec {
@@ -164,12 +176,13 @@ mod tests {
     use super::*;
 
     fn opts(max: Option<usize>, keyed: bool) -> SweepOptions {
-        SweepOptions { window_ms: -7, max_key_actors: max, keyed, min_weight: 3, evidence: 9 }
+        SweepOptions { window_ms: -7, max_key_actors: max, keyed, min_weight: 3, evidence: 9, salt_above: max }
     }
 
     #[test]
     fn parameters_round_trip() {
-        for o in [opts(None, true), opts(Some(0), false), opts(Some(usize::MAX >> 1), true)] {
+        let salted = SweepOptions { salt_above: Some(5), ..opts(None, true) };
+        for o in [opts(None, true), opts(Some(0), false), opts(Some(usize::MAX >> 1), true), salted] {
             for tag in [TAG_SWEEP, TAG_MERGE] {
                 let mut buf = Vec::new();
                 encode(tag, &o, &mut buf);

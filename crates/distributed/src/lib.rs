@@ -2,13 +2,13 @@
 //! issue #18).
 //!
 //! [`swarmscan_df`] states the co-action sweep as a DataFusion physical plan
-//! whose two operators ask for their input hash-partitioned by key and by
-//! account; this crate runs that plan on Ballista, which cuts a shuffle stage
+//! whose two operators ask for their input hash-partitioned by sweep group
+//! (a key, or a time bucket of a hot key) and by account; this crate runs that plan on Ballista, which cuts a shuffle stage
 //! at each of those repartitions:
 //!
 //! ```text
-//!   stage 1  ParquetScan(actions, one file per partition) → shuffle by key
-//!   stage 2  sort (key, ts_ms, account, row) → CoActionSweepExec → shuffle by a
+//!   stage 1  ParquetScan(actions, one file per partition) → shuffle by sweep group
+//!   stage 2  sort (group, ts_ms, account, row) → CoActionSweepExec → shuffle by a
 //!   stage 3  PairMergeExec → edges, fetched by the client
 //! ```
 //!
@@ -18,7 +18,8 @@
 //!    actions exactly as the local engine does ([`swarmscan_detect::prepare`]):
 //!    account and key numbers are the local run's, which is what makes the
 //!    edges identical.
-//! 2. It writes the actions (20 bytes each before compression) as Parquet
+//! 2. It cuts hot keys into time buckets ([`swarmscan_df::actions_batches`])
+//!    and writes the actions (28 bytes each before compression) as Parquet
 //!    files, one per partition, into a fresh directory under a staging
 //!    directory every executor sees at the same path (a shared file system;
 //!    for executors on the client's machine, the system's temporary
@@ -40,8 +41,6 @@
 //!   [`swarmscan_scan::RemoteSweep`] below); fitting the nulls, the group
 //!   test and the evidence run on the client. Toolkit mode and co_similar's
 //!   join: local only.
-//! * Hot keys are one task each (salting by time bucket is described in
-//!   [`swarmscan_df`]).
 //! * Object-store staging (`s3://`): the staging directory is a path.
 //!
 //! Architecture Invariant: nothing here computes an edge: the kernels are
@@ -161,7 +160,7 @@ pub async fn keyed_edges_on_cluster(
     run: &ClusterRun,
 ) -> Result<Vec<Edge>, Error> {
     let partitions = run.partitions.max(1);
-    let staged = Staged::write(ka, partitions, &run.staging)?;
+    let staged = Staged::write(ka, opts, partitions, &run.staging)?;
     let config = cluster::session_config(partitions);
     let ctx = SessionContext::new_with_config(config.clone());
     let plan = swarmscan_df::optimize(&ctx, swarmscan_df::sweep_plan(staged.source(), opts))?;
@@ -232,14 +231,14 @@ struct Staged {
 }
 
 impl Staged {
-    fn write(ka: &KeyedActions, partitions: usize, staging: &Path) -> Result<Staged, Error> {
+    fn write(ka: &KeyedActions, opts: &SweepOptions, partitions: usize, staging: &Path) -> Result<Staged, Error> {
         let dir = tempfile::Builder::new()
             .prefix("swarmscan-cluster-")
             .tempdir_in(staging)
             .map_err(|source| Error::Io { what: "creating a directory in", path: staging.to_path_buf(), source })?;
         let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
         let mut files = Vec::with_capacity(partitions);
-        for (i, batches) in swarmscan_df::actions_batches(ka, partitions)?.into_iter().enumerate() {
+        for (i, batches) in swarmscan_df::actions_batches(ka, opts, partitions)?.into_iter().enumerate() {
             let path = dir.path().join(format!("actions-{i:05}.parquet"));
             let file = std::fs::File::create(&path).map_err(|source| Error::Io {
                 what: "creating",

@@ -157,7 +157,7 @@ fn a_scan_on_the_cluster_writes_the_local_outputs_at_two_scales() {
 }
 
 #[test]
-fn the_plan_shuffles_by_key_then_by_account() {
+fn the_plan_shuffles_by_group_then_by_account() {
     let files = vec![
         (PathBuf::from("/nonexistent/actions-0.parquet"), 100),
         (PathBuf::from("/nonexistent/actions-1.parquet"), 100),
@@ -169,12 +169,12 @@ fn the_plan_shuffles_by_key_then_by_account() {
     let find = |needle: &str| {
         lines.iter().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("no {needle} in\n{text}"))
     };
-    // Top to bottom: merge, shuffle by a, sweep, sort, shuffle by key, scan.
+    // Top to bottom: merge, shuffle by a, sweep, sort, shuffle by sweep group, scan.
     let merge = find("PairMergeExec");
     let by_a = find("RepartitionExec: partitioning=Hash([a@0], 4)");
     let sweep = find("CoActionSweepExec");
-    let sort = find("SortExec: expr=[key@0 ASC, ts_ms@1 ASC, account@2 ASC, row@3 ASC]");
-    let by_key = find("RepartitionExec: partitioning=Hash([key@0], 4)");
+    let sort = find("SortExec: expr=[group@0 ASC, ts_ms@2 ASC, account@3 ASC, row@4 ASC]");
+    let by_key = find("RepartitionExec: partitioning=Hash([group@0], 4)");
     let scan = find("DataSourceExec");
     assert!(merge < by_a && by_a < sweep && sweep < sort && sort < by_key && by_key < scan, "{text}");
     assert!(lines[scan].contains("parquet"), "{text}");
