@@ -230,8 +230,25 @@ pub fn edges_schema() -> SchemaRef {
 /// The actions as record batches of [`actions_schema`], cut into
 /// `partitions` source partitions of about equal size, hot keys cut into
 /// sweep groups by `opts` (keys over `max_key_actors` are left out here,
-/// whole). `ka` need not be sorted.
+/// whole). `ka` need not be sorted (a sorted one is not copied).
 pub fn actions_batches(ka: &KeyedActions, opts: &SweepOptions, partitions: usize) -> DfResult<Vec<Vec<RecordBatch>>> {
+    let mut out = vec![Vec::new(); partitions.max(1)];
+    for_each_actions_batch(ka, opts, partitions, |p, b| {
+        out[p].push(b);
+        Ok::<_, DataFusionError>(())
+    })?;
+    Ok(out)
+}
+
+/// [`actions_batches`] one batch at a time, in partition order: `sink(p,
+/// batch)` for partitions `p` = 0, 1, … (a partition may get no batch), so
+/// that a caller writing them out holds one batch, not all of them.
+pub fn for_each_actions_batch<E: From<DataFusionError>>(
+    ka: &KeyedActions,
+    opts: &SweepOptions,
+    partitions: usize,
+    mut sink: impl FnMut(usize, RecordBatch) -> Result<(), E>,
+) -> Result<(), E> {
     let partitions = partitions.max(1);
     let sorted;
     let ka = if ka.is_sorted() {
@@ -246,7 +263,6 @@ pub fn actions_batches(ka: &KeyedActions, opts: &SweepOptions, partitions: usize
     };
     let max_group = opts.salt_above.unwrap_or_else(|| ka.len().div_ceil(partitions));
     let groups = sweep_groups(ka, opts.window_ms, opts.max_key_actors, max_group);
-    let mut out = vec![Vec::new(); partitions];
     let per = groups.len().div_ceil(partitions).max(1);
     let mut start = 0;
     while start < groups.len() {
@@ -260,10 +276,11 @@ pub fn actions_batches(ka: &KeyedActions, opts: &SweepOptions, partitions: usize
             Arc::new(UInt32Array::from_iter_values(src.iter().map(|&i| ka.row[i]))),
             Arc::new(BooleanArray::from(groups.ghost[start..end].to_vec())),
         ];
-        out[(start / per).min(partitions - 1)].push(RecordBatch::try_new(actions_schema(), cols)?);
+        let batch = RecordBatch::try_new(actions_schema(), cols).map_err(DataFusionError::from)?;
+        sink((start / per).min(partitions - 1), batch)?;
         start = end;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn sort_requirement(schema: &Schema, cols: &[&str]) -> DfResult<OrderingRequirements> {

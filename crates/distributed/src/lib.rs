@@ -64,9 +64,10 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::Compression;
 use datafusion::parquet::errors::ParquetError;
 use datafusion::parquet::file::properties::WriterProperties;
-use datafusion::physical_plan::{ExecutionPlan, common};
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use datafusion_proto::protobuf::PhysicalPlanNode;
+use futures_util::TryStreamExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use swarmscan_detect::Prepared;
@@ -165,7 +166,7 @@ pub async fn keyed_edges_on_cluster(
     let ctx = SessionContext::new_with_config(config.clone());
     let plan = swarmscan_df::optimize(&ctx, swarmscan_df::sweep_plan(staged.source(), opts))?;
     let codec = SwarmCodec::default();
-    let stream = execute_physical_plan::<PhysicalPlanNode>(
+    let mut stream = execute_physical_plan::<PhysicalPlanNode>(
         run.url(),
         &config.ballista_config(),
         plan,
@@ -174,9 +175,14 @@ pub async fn keyed_edges_on_cluster(
         config,
     )
     .await?;
-    let batches = common::collect(stream).await?;
+    // Each batch becomes edges as it arrives, so the client never holds all
+    // of the batches and all of the edges at once.
+    let mut edges = Vec::new();
+    while let Some(batch) = stream.try_next().await? {
+        edges.extend(swarmscan_df::edges_from_batches(std::slice::from_ref(&batch)));
+    }
     drop(staged);
-    Ok(swarmscan_df::edges_from_batches(&batches))
+    Ok(edges)
 }
 
 /// `scan --cluster`: a scan's pair tests send their strata's sweeps here
@@ -222,6 +228,41 @@ fn parquet_source(files: &[(PathBuf, u64)]) -> Arc<dyn ExecutionPlan> {
     DataSourceExec::from_data_source(config)
 }
 
+/// One partition's staged Parquet file, being written.
+struct PartitionFile {
+    path: PathBuf,
+    writer: ArrowWriter<std::fs::File>,
+}
+
+impl PartitionFile {
+    fn create(dir: &Path, partition: usize) -> Result<PartitionFile, Error> {
+        let path = dir.join(format!("actions-{partition:05}.parquet"));
+        let file = std::fs::File::create(&path).map_err(|source| Error::Io {
+            what: "creating",
+            path: path.clone(),
+            source,
+        })?;
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let writer = ArrowWriter::try_new(file, swarmscan_df::actions_schema(), Some(props))
+            .map_err(|source| Error::Parquet { path: path.clone(), source })?;
+        Ok(PartitionFile { path, writer })
+    }
+
+    fn write(&mut self, batch: &datafusion::arrow::array::RecordBatch) -> Result<(), Error> {
+        self.writer.write(batch).map_err(|source| Error::Parquet { path: self.path.clone(), source })
+    }
+
+    /// Finishes the file: its path and size.
+    fn close(self) -> Result<(PathBuf, u64), Error> {
+        let PartitionFile { path, writer } = self;
+        writer.close().map_err(|source| Error::Parquet { path: path.clone(), source })?;
+        let size = std::fs::metadata(&path)
+            .map_err(|source| Error::Io { what: "reading the size of", path: path.clone(), source })?
+            .len();
+        Ok((path, size))
+    }
+}
+
 /// The actions of one run written as Parquet, one file per partition, in a
 /// directory of their own that is removed on drop.
 struct Staged {
@@ -236,26 +277,24 @@ impl Staged {
             .prefix("swarmscan-cluster-")
             .tempdir_in(staging)
             .map_err(|source| Error::Io { what: "creating a directory in", path: staging.to_path_buf(), source })?;
-        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
         let mut files = Vec::with_capacity(partitions);
-        for (i, batches) in swarmscan_df::actions_batches(ka, opts, partitions)?.into_iter().enumerate() {
-            let path = dir.path().join(format!("actions-{i:05}.parquet"));
-            let file = std::fs::File::create(&path).map_err(|source| Error::Io {
-                what: "creating",
-                path: path.clone(),
-                source,
-            })?;
-            let parquet = |source| Error::Parquet { path: path.clone(), source };
-            let mut w =
-                ArrowWriter::try_new(file, swarmscan_df::actions_schema(), Some(props.clone())).map_err(parquet)?;
-            for b in &batches {
-                w.write(b).map_err(parquet)?;
+        // One file per partition, written as its batches come (in partition
+        // order), so that only one batch is held at a time.
+        let mut open: Option<PartitionFile> = None;
+        swarmscan_df::for_each_actions_batch(ka, opts, partitions, |p, batch| {
+            while files.len() + usize::from(open.is_some()) <= p {
+                if let Some(f) = open.take() {
+                    files.push(f.close()?);
+                }
+                open = Some(PartitionFile::create(dir.path(), files.len())?);
             }
-            w.close().map_err(parquet)?;
-            let size = std::fs::metadata(&path)
-                .map_err(|source| Error::Io { what: "reading the size of", path: path.clone(), source })?
-                .len();
-            files.push((path, size));
+            open.as_mut().expect("opened above").write(&batch)
+        })?;
+        if let Some(f) = open.take() {
+            files.push(f.close()?);
+        }
+        while files.len() < partitions {
+            files.push(PartitionFile::create(dir.path(), files.len())?.close()?);
         }
         Ok(Staged { _dir: dir, files })
     }

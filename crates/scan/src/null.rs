@@ -507,6 +507,9 @@ pub fn test_level_remote(
         }
     }
     drop(row_stratum);
+    // Sorted here, in place, so that staging it (which cuts hot keys by time
+    // and needs each key's rows together) does not sort a copy.
+    all.sort();
     let mut edges = if all.is_empty() { Vec::new() } else { remote.pair_weights(&all, &weights_sweep(params))? };
     drop(all);
     let mut from = 0;
