@@ -341,7 +341,9 @@ pub struct KernelExec<K: Kernel> {
 /// its actions (sorted by `(group, ts_ms, account, row)`, which it
 /// requires), sweeps each group with
 /// [`swarmscan_detect::keyed::sweep_group`] into a [`PairAggregate`] and
-/// emits its partial rows ([`partials_schema`]).
+/// emits its partial rows ([`partials_schema`]). Its input is what
+/// [`actions_batches`] stages: groups already cut and keys over
+/// `max_key_actors` already left out, so the operator applies no cap itself.
 pub type CoActionSweepExec = KernelExec<Sweep>;
 
 /// The merge of one hash partition of the accounts `a`: folds the partial

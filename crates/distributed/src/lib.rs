@@ -3,8 +3,9 @@
 //!
 //! [`swarmscan_df`] states the co-action sweep as a DataFusion physical plan
 //! whose two operators ask for their input hash-partitioned by sweep group
-//! (a key, or a time bucket of a hot key) and by account; this crate runs that plan on Ballista, which cuts a shuffle stage
-//! at each of those repartitions:
+//! (a key, or a time bucket of a hot key) and by account; this crate runs
+//! that plan on Ballista, which cuts a shuffle stage at each of those
+//! repartitions:
 //!
 //! ```text
 //!   stage 1  ParquetScan(actions, one file per partition) → shuffle by sweep group
