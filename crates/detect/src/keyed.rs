@@ -30,7 +30,7 @@
 //! distinct accounts than the cap, for pathological viral keys; the skipped
 //! keys are counted in [`WindowStats`]. For a distributed sweep,
 //! [`sweep_groups`] cuts a key with many rows into time buckets ("salting")
-//! and [`sweep_group`] sweeps one bucket, so that a viral key is several
+//! and [`sweep_group_pairs`] sweeps the buckets, so that a viral key is several
 //! tasks and still gives each pair once.
 
 use rayon::prelude::*;
@@ -414,27 +414,42 @@ pub fn sweep_pairs(
     }
 }
 
-/// [`sweep_pairs`] over one sweep group of [`sweep_groups`]: `range` holds
-/// rows of one key sorted by `(ts, account, row)`, the group's own rows
-/// before `natives` and its ghosts (copies of the next group's first rows)
-/// from `natives` on. Only pairs whose earlier row is the group's own are
-/// emitted, so that every pair of the key is emitted by exactly one group.
-/// `max_key_actors` is not checked here: [`sweep_groups`] drops the keys
-/// above it whole, which a group, seeing part of its key, cannot decide.
-pub fn sweep_group(
+/// [`sweep_pairs`] over sweep groups of [`sweep_groups`]: the rows of `ka`
+/// sorted by `(group, ts, account, row)`, with each row's `group` and
+/// `ghost` flag. In each group the own rows come first and its ghosts
+/// (copies of the next group's first rows) last; only pairs whose earlier
+/// row is the group's own are emitted, so every pair of a key is emitted by
+/// exactly one group. One batch is carried across groups, as
+/// [`sweep_pairs`] carries it across keys. `max_key_actors` is not checked
+/// here: [`sweep_groups`] drops the keys above it whole, which a group,
+/// seeing part of its key, cannot decide.
+///
+/// Errors with the group number if a group has a ghost before an own row
+/// (input not sorted as required).
+pub fn sweep_group_pairs(
     ka: &KeyedActions,
-    range: Range<usize>,
-    natives: usize,
+    group: &[u64],
+    ghost: &[bool],
     window_ms: i64,
     batch_size: usize,
     sink: &mut dyn FnMut(&PairBatch),
-) {
-    debug_assert!(range.start <= natives && natives <= range.end);
+) -> Result<(), u64> {
+    debug_assert!(group.len() == ka.len() && ghost.len() == ka.len());
     let mut out = PairBatch::default();
-    sweep_key(ka, range, natives, window_ms, batch_size.max(1), &mut out, sink);
+    let mut g = 0;
+    while g < group.len() {
+        let e = g + group[g..].partition_point(|&x| x == group[g]);
+        let natives = g + ghost[g..e].iter().position(|&x| x).unwrap_or(e - g);
+        if ghost[natives..e].contains(&false) {
+            return Err(group[g]);
+        }
+        sweep_key(ka, g..e, natives, window_ms, batch_size.max(1), &mut out, sink);
+        g = e;
+    }
     if !out.is_empty() {
         sink(&out);
     }
+    Ok(())
 }
 
 /// The pairs of one key's rows `range` (sorted by time) within the window
@@ -481,7 +496,7 @@ fn sweep_key(
 /// in one bucket or in adjacent ones; in the second case the earlier row lies
 /// before the later one's bucket start, so the later row lies less than
 /// `window_ms` after it and is a ghost of the earlier row's group. So every pair of the key is
-/// in at least one group as (own row, any row), and [`sweep_group`], which
+/// in at least one group as (own row, any row), and [`sweep_group_pairs`], which
 /// emits only pairs whose earlier row is the group's own, emits it exactly
 /// once: a ghost's time is at or after the next bucket's start, later than
 /// every own row of its group, so ghosts sort last.

@@ -188,17 +188,20 @@ proptest! {
             let s = groups.source[i];
             (groups.group[i], ka.ts_ms[s], ka.account[s], ka.row[s])
         });
-        let mut total = PairAggregate::new(keyed);
         for run in order.chunk_by(|&x, &y| groups.group[x] == groups.group[y]) {
-            let mut part = KeyedActions::default();
-            for &i in run {
-                let s = groups.source[i];
-                part.push(ka.key[s], ka.ts_ms[s], ka.account[s], ka.row[s]);
-            }
             let natives = run.iter().take_while(|&&i| !groups.ghost[i]).count();
             prop_assert!(run[natives..].iter().all(|&i| groups.ghost[i]), "ghosts sort last");
-            keyed::sweep_group(&part, 0..part.len(), natives, w, batch, &mut |b| total.add(b));
         }
+        // All groups in that order, swept in one call as a sweep partition is.
+        let mut part = KeyedActions::default();
+        for &i in &order {
+            let s = groups.source[i];
+            part.push(ka.key[s], ka.ts_ms[s], ka.account[s], ka.row[s]);
+        }
+        let group: Vec<u64> = order.iter().map(|&i| groups.group[i]).collect();
+        let ghosts: Vec<bool> = order.iter().map(|&i| groups.ghost[i]).collect();
+        let mut total = PairAggregate::new(keyed);
+        prop_assert!(keyed::sweep_group_pairs(&part, &group, &ghosts, w, batch, &mut |b| total.add(b)).is_ok());
         let mut whole = PairAggregate::new(keyed);
         keyed::sweep_pairs(&ka, 0..ka.len(), w, cap, 3, &mut |b| whole.add(b));
         prop_assert_eq!(total.finish(1, 3), whole.finish(1, 3));

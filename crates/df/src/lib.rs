@@ -17,7 +17,7 @@
 //!   RepartitionExec          Hash([a], N)              ◀── inserted: shuffle 2
 //!     │
 //!   CoActionSweepExec        requires Key([group]) and, per partition, order
-//!     │                      (group, ts_ms, account, row): sweep_group per group
+//!     │                      (group, ts_ms, account, row): sweep_group_pairs
 //!     │                      → PairAggregate → partial rows
 //!     │                      (a, b, pairs, dt_ms, ts_ms, key, row_a, row_b)
 //!   SortExec                 [group, ts_ms, account, row], per partition  ◀── inserted
@@ -95,7 +95,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use futures_util::TryStreamExt;
 use std::fmt;
 use std::sync::{Arc, LazyLock};
-use swarmscan_detect::keyed::{Edge, Evidence, KeyedActions, PairAggregate, sweep_group, sweep_groups};
+use swarmscan_detect::keyed::{Edge, Evidence, KeyedActions, PairAggregate, sweep_group_pairs, sweep_groups};
 use swarmscan_detect::{Mode, Network, Params};
 use swarmscan_model::Events;
 
@@ -339,8 +339,8 @@ pub struct KernelExec<K: Kernel> {
 
 /// The co-action sweep of one hash partition of the sweep groups: collects
 /// its actions (sorted by `(group, ts_ms, account, row)`, which it
-/// requires), sweeps each group with
-/// [`swarmscan_detect::keyed::sweep_group`] into a [`PairAggregate`] and
+/// requires), sweeps its groups with
+/// [`swarmscan_detect::keyed::sweep_group_pairs`] into a [`PairAggregate`] and
 /// emits its partial rows ([`partials_schema`]). Its input is what
 /// [`actions_batches`] stages: groups already cut and keys over
 /// `max_key_actors` already left out, so the operator applies no cap itself.
@@ -503,16 +503,8 @@ fn sweep(batches: &[RecordBatch], opts: &SweepOptions) -> DfResult<RecordBatch> 
         return Err(DataFusionError::Internal("CoActionSweepExec's input is not sorted by (group, ts_ms)".into()));
     }
     let mut agg = PairAggregate::new(opts.keyed);
-    let mut g = 0;
-    while g < n {
-        let e = g + group[g..].partition_point(|&x| x == group[g]);
-        let natives = g + ghost[g..e].iter().position(|&x| x).unwrap_or(e - g);
-        if ghost[natives..e].contains(&false) {
-            return Err(DataFusionError::Internal(format!("sweep group {} has a ghost before its own rows", group[g])));
-        }
-        sweep_group(&ka, g..e, natives, opts.window_ms, PAIR_BATCH, &mut |b| agg.add(b));
-        g = e;
-    }
+    sweep_group_pairs(&ka, &group, &ghost, opts.window_ms, PAIR_BATCH, &mut |b| agg.add(b))
+        .map_err(|g| DataFusionError::Internal(format!("sweep group {g} has a ghost before its own rows")))?;
     let rows = agg.into_partials();
     let cols: Vec<ArrayRef> = vec![
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.0))),
