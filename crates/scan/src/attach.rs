@@ -61,7 +61,7 @@
 //! of wrongly flagged accounts is at most about the sum of the two stages'.
 
 use crate::null::{LevelModel, Null};
-use crate::stats::poisson_sf_given_at_least;
+use crate::stats::Tail;
 use rayon::prelude::*;
 use swarmscan_detect::Prepared;
 use swarmscan_detect::keyed::{KeyedActions, split_sorted};
@@ -317,13 +317,14 @@ pub fn attach_level(
                     let (cl, a) = ((run[0] >> 32) as u32, run[0] as u32);
                     let x = u32::try_from(run.len()).unwrap_or(u32::MAX);
                     let (mu, most) = mu_and_reach(cl, a);
-                    let reach = poisson_sf_given_at_least(most, mu, MIN_HITS);
+                    let tail = Tail::new(mu, MIN_HITS);
+                    let reach = tail.p(most);
                     if reach > keep_p {
                         continue;
                     }
                     tested += 1;
                     if u64::from(x) >= min_kept {
-                        let p = poisson_sf_given_at_least(u64::from(x), mu, MIN_HITS);
+                        let p = tail.p(u64::from(x));
                         if p <= keep_p {
                             kept.push(Candidate { cluster: cl, account: a, x, mu, p, reach });
                         }
@@ -579,7 +580,7 @@ mod tests {
         let (two, one) = (of("u2"), of("u3"));
         assert_eq!((two.x, one.x), (2, 1));
         assert!(two.mu > 0.0 && two.p < 0.5, "{two:?}");
-        assert!((two.p - poisson_sf_given_at_least(2, two.mu, 1)).abs() <= 1e-12);
+        assert!((two.p - crate::stats::poisson_sf_given_at_least(2, two.mu, 1)).abs() <= 1e-12);
         assert_eq!(one.p, 1.0);
         assert_eq!(tested, 2);
         // Kept only where p ≤ keep_p; u3 acted on one key in all, so no

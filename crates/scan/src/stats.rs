@@ -67,12 +67,37 @@ pub fn poisson_sf(k: u64, mu: f64) -> f64 {
 /// The p-value of observing `x ≥ k_min` events given that only outcomes with
 /// at least `k_min` are ever tested: `P(X ≥ x) / P(X ≥ k_min)`.
 pub fn poisson_sf_given_at_least(x: u64, mu: f64, k_min: u64) -> f64 {
-    let den = poisson_sf(k_min, mu);
-    if den <= 0.0 {
-        // μ so small that even k_min has underflowed: compare pmf ratios in logs.
-        return (ln_pmf(x, mu.max(f64::MIN_POSITIVE)) - ln_pmf(k_min, mu.max(f64::MIN_POSITIVE))).exp().min(1.0);
+    Tail::new(mu, k_min).p(x)
+}
+
+/// [`poisson_sf_given_at_least`] for one `μ` and `k_min` and several `x`:
+/// the denominator `P(X ≥ k_min)` computed once (a pair's test and its
+/// reach share it). `Tail::new(mu, k).p(x)` is that function's value bit
+/// for bit: it is the same computation.
+#[derive(Clone, Copy, Debug)]
+pub struct Tail {
+    mu: f64,
+    k_min: u64,
+    den: f64,
+}
+
+impl Tail {
+    /// The tail of Poisson(`mu`) conditioned on at least `k_min`.
+    #[inline]
+    pub fn new(mu: f64, k_min: u64) -> Tail {
+        Tail { mu, k_min, den: poisson_sf(k_min, mu) }
     }
-    (poisson_sf(x, mu) / den).min(1.0)
+
+    /// `P(X ≥ x | X ≥ k_min)`.
+    #[inline]
+    pub fn p(&self, x: u64) -> f64 {
+        let (mu, k_min, den) = (self.mu, self.k_min, self.den);
+        if den <= 0.0 {
+            // μ so small that even k_min has underflowed: compare pmf ratios in logs.
+            return (ln_pmf(x, mu.max(f64::MIN_POSITIVE)) - ln_pmf(k_min, mu.max(f64::MIN_POSITIVE))).exp().min(1.0);
+        }
+        (poisson_sf(x, mu) / den).min(1.0)
+    }
 }
 
 /// Benjamini–Hochberg: the adjusted p-values (q-values) of `p`, in input
@@ -151,6 +176,19 @@ mod tests {
             let b = brute_sf(k, mu);
             // Relative where the brute force is itself accurate.
             prop_assert!((a - b).abs() <= 1e-9 * b.max(1e-6), "k {k} mu {mu}: {a} vs {b}");
+        }
+
+        /// One `Tail` serves several `x` (a test and its reach): each is the
+        /// conditional tail by summation, and never more than 1.
+        #[test]
+        fn tail_is_the_conditional_tail(k_min in 1u64..4, xs in proptest::collection::vec(0u64..40, 1..6), mu in 0.01f64..30.0) {
+            let tail = Tail::new(mu, k_min);
+            for x in xs {
+                let want = (brute_sf(x, mu) / brute_sf(k_min, mu)).min(1.0);
+                let got = tail.p(x);
+                prop_assert!((got - want).abs() <= 1e-8 * want.max(1e-6), "x {x} k_min {k_min} mu {mu}: {got} vs {want}");
+                prop_assert_eq!(got.to_bits(), poisson_sf_given_at_least(x, mu, k_min).to_bits());
+            }
         }
 
         #[test]
