@@ -38,7 +38,7 @@
 //! * Hashtags and mentions are not columns of the format; they are extracted
 //!   from `message` like twitter-text does (see `common::extract_hashtags`).
 
-use crate::csvin::{CsvFormat, field};
+use crate::csvin::{CsvFormat, fields};
 use crate::diag::SkipReason;
 use crate::formats::common::{extract_hashtags, extract_mentions, unix_seconds_to_ms};
 use crate::sink::Sink;
@@ -62,13 +62,7 @@ impl CsvFormat for Cnt {
     }
 
     fn parse(&self, row: &csv::ByteRecord, sink: &mut Sink) {
-        let mut f = [""; 8];
-        for (i, name) in NAMES.iter().enumerate() {
-            match field(row, i, name, sink) {
-                Some(s) => f[i] = s,
-                None => return,
-            }
-        }
+        let Some(f) = fields(row, &NAMES, sink) else { return };
         let [message_id, user_id, username, repost_id, reply_id, message, timestamp, urls] = f;
         for (value, name) in [(message_id, "message_id"), (user_id, "user_id"), (timestamp, "timestamp")] {
             if value.is_empty() {
