@@ -431,10 +431,13 @@ mod tests {
             let got = fields(&row, &NAMES, &mut one);
             let mut want = Some([""; 3]);
             for (i, name) in NAMES.iter().enumerate() {
-                match field(&row, i, name, &mut each) {
-                    Some(s) => want.as_mut().map(|w| w[i] = s),
-                    None => { want = None; break }
+                let Some(s) = field(&row, i, name, &mut each) else {
+                    want = None;
+                    break;
                 };
+                if let Some(w) = want.as_mut() {
+                    w[i] = s;
+                }
             }
             prop_assert_eq!(got, want);
             prop_assert_eq!(format!("{:?}", one.report), format!("{:?}", each.report));
