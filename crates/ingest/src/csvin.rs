@@ -48,13 +48,9 @@ pub fn fields<'r, const N: usize>(
     let mut out = [""; N];
     let whole = std::str::from_utf8(row.as_slice()).ok();
     for (i, name) in names.iter().enumerate() {
-        out[i] = match (whole, row.range(i)) {
-            (Some(all), Some(r)) => match all.get(r) {
-                Some(s) => s,
-                None => field(row, i, name, sink)?,
-            },
-            (_, None) => "",
-            (None, Some(_)) => field(row, i, name, sink)?,
+        out[i] = match whole.zip(row.range(i)).and_then(|(all, r)| all.get(r)) {
+            Some(s) => s,
+            None => field(row, i, name, sink)?,
         };
     }
     Some(out)
