@@ -606,7 +606,10 @@ fn components_part(
                     if unsure && inst[p.inst as usize].ts_ms < from {
                         continue;
                     }
-                    list[keep] = p;
+                    // Most lists lose nothing: write only behind a drop.
+                    if keep != r {
+                        list[keep] = p;
+                    }
                     keep += 1;
                     let f = found[p.inst as usize];
                     if f == PRUNED {
