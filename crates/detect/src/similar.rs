@@ -606,7 +606,8 @@ fn components_part(
                     if unsure && inst[p.inst as usize].ts_ms < from {
                         continue;
                     }
-                    // Most lists lose nothing: write only behind a drop.
+                    // Written back only behind a dropped entry: a list
+                    // that loses nothing is only read.
                     if keep != r {
                         list[keep] = p;
                     }
