@@ -123,17 +123,30 @@ impl TokenSets {
         let maps: Vec<Vec<Sym>> = parts.iter().map(|(v, _, _)| vocab.absorb(v)).collect();
         let mut sets = TokenSets { offsets: Vec::with_capacity(texts.len() + 1), tokens: Vec::new() };
         sets.offsets.push(0);
-        for ((_, offsets, tokens), map) in parts.into_iter().zip(maps) {
-            let base = sets.tokens.len();
-            let mut start = 0;
-            for end in offsets {
-                let from = sets.tokens.len();
-                sets.tokens.extend(tokens[start..end].iter().map(|&t| map[t as usize].0));
-                sets.tokens[from..].sort_unstable();
-                start = end;
-                sets.offsets.push(base + end);
-            }
+        for (_, offsets, _) in &parts {
+            let base = *sets.offsets.last().expect("starts with 0");
+            sets.offsets.extend(offsets.iter().map(|&end| base + end));
         }
+        // Each part's sets renumbered and re-sorted in parallel, into its own
+        // slice of the tokens.
+        sets.tokens = vec![0; *sets.offsets.last().expect("starts with 0")];
+        let mut slices = Vec::with_capacity(parts.len());
+        let mut rest = &mut sets.tokens[..];
+        for (_, _, tokens) in &parts {
+            let (a, b) = rest.split_at_mut(tokens.len());
+            slices.push(a);
+            rest = b;
+        }
+        parts.par_iter().zip(maps).zip(slices).for_each(|(((_, offsets, tokens), map), out)| {
+            let mut start = 0;
+            for &end in offsets {
+                for (o, &t) in out[start..end].iter_mut().zip(&tokens[start..end]) {
+                    *o = map[t as usize].0;
+                }
+                out[start..end].sort_unstable();
+                start = end;
+            }
+        });
         sets
     }
 
@@ -141,12 +154,25 @@ impl TokenSets {
     /// be listed several times), ties by old id, and re-sorts every set.
     pub fn rank_by_frequency(&mut self, docs: &[u32]) {
         let vocab = self.tokens.iter().copied().max().map_or(0, |m| m as usize + 1);
-        let mut freq = vec![0u64; vocab];
-        for &d in docs {
-            for &t in self.get(d as usize) {
-                freq[t as usize] += 1;
-            }
-        }
+        // Counted in parallel, one count vector a part (at most 2^24 counts
+        // in all, so a large vocabulary takes fewer parts), then summed.
+        let parts = rayon::current_num_threads().min(docs.len().div_ceil(1 << 16)).min((1 << 24) / vocab.max(1)).max(1);
+        let freq = docs
+            .par_chunks(docs.len().div_ceil(parts).max(1))
+            .map(|part| {
+                let mut f = vec![0u64; vocab];
+                for &d in part {
+                    for &t in self.get(d as usize) {
+                        f[t as usize] += 1;
+                    }
+                }
+                f
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            })
+            .unwrap_or_else(|| vec![0; vocab]);
         let mut order: Vec<u32> = (0..vocab as u32).collect();
         order.sort_unstable_by_key(|&t| (freq[t as usize], t));
         let mut rank = vec![0u32; vocab];
@@ -852,6 +878,73 @@ mod tests {
             for parts in [1, 8, 30] {
                 assert_eq!(join_components_in(&inp, parts).0, want, "w {w} t {t}, {parts} parts");
             }
+        }
+    }
+
+    /// Ranks counted in parallel parts are the serial count's: ascending
+    /// frequency over the listed documents, ties by old id, every set
+    /// re-sorted.
+    #[test]
+    fn rank_by_frequency_matches_a_serial_count() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let lists: Vec<Vec<u32>> =
+            (0..5_000).map(|_| (0..(1 + next() % 8)).map(|_| (next() % 3_000) as u32).collect()).collect();
+        // More documents listed than one part counts (1 << 16).
+        let doc: Vec<u32> = (0..200_000).map(|_| (next() % 5_000) as u32).collect();
+        let mut sets = TokenSets::from_lists(&lists);
+        sets.rank_by_frequency(&doc);
+        let before = TokenSets::from_lists(&lists);
+        let mut freq = vec![0u64; 3_000];
+        for &d in &doc {
+            for &t in before.get(d as usize) {
+                freq[t as usize] += 1;
+            }
+        }
+        let mut order: Vec<u32> = (0..3_000).collect();
+        order.sort_by_key(|&t| (freq[t as usize], t));
+        let mut rank = vec![0u32; 3_000];
+        for (r, &t) in order.iter().enumerate() {
+            rank[t as usize] = r as u32;
+        }
+        for d in 0..lists.len() {
+            let mut want: Vec<u32> = before.get(d).iter().map(|&t| rank[t as usize]).collect();
+            want.sort_unstable();
+            assert_eq!(sets.get(d), &want[..], "document {d}");
+        }
+    }
+
+    /// Texts tokenised in many parallel parts get one number per distinct
+    /// token string, numbered in order of first appearance, and each set is
+    /// its text's distinct tokens, sorted.
+    #[test]
+    fn tokenize_in_parts_numbers_tokens_by_first_appearance() {
+        let words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa", "lambda"];
+        let texts: Vec<String> = (0..20_000usize)
+            .map(|i| {
+                (0..1 + i % 5).map(|j| words[(i * 7 + j * 3 + i / 97) % words.len()]).collect::<Vec<_>>().join(" ")
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let sets = TokenSets::tokenize(&refs, false);
+        let mut id: Vec<&str> = Vec::new();
+        for t in &refs {
+            for w in t.split(' ') {
+                if !id.contains(&w) {
+                    id.push(w);
+                }
+            }
+        }
+        for (d, t) in refs.iter().enumerate() {
+            let mut want: Vec<u32> = t.split(' ').map(|w| id.iter().position(|x| x == &w).unwrap() as u32).collect();
+            want.sort_unstable();
+            want.dedup();
+            assert_eq!(sets.get(d), &want[..], "text {d}: {t}");
         }
     }
 

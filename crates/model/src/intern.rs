@@ -44,7 +44,9 @@ impl Sym {
 /// input read in the same order always yields the same `Sym`s.
 #[derive(Clone, Default)]
 pub struct Interner {
-    bytes: Vec<u8>,
+    /// The strings back to back: a `String`, so that resolving a string is
+    /// a slice at checked boundaries, not a UTF-8 validation.
+    bytes: String,
     offsets: Vec<i64>,
     table: HashTable<u32>,
     hasher: foldhash::fast::FixedState,
@@ -64,7 +66,7 @@ impl Interner {
     /// An empty interner.
     pub fn new() -> Self {
         Interner {
-            bytes: Vec::new(),
+            bytes: String::new(),
             offsets: vec![0],
             table: HashTable::new(),
             hasher: Default::default(),
@@ -97,7 +99,7 @@ impl Interner {
     }
 
     #[inline]
-    fn slice<'a>(bytes: &'a [u8], offsets: &[i64], i: u32) -> &'a [u8] {
+    fn slice<'a>(bytes: &'a str, offsets: &[i64], i: u32) -> &'a str {
         let i = i as usize;
         &bytes[offsets[i] as usize..offsets[i + 1] as usize]
     }
@@ -106,7 +108,7 @@ impl Interner {
     #[inline]
     pub fn intern(&mut self, s: &str) -> Sym {
         self.unseal();
-        self.intern_bytes(s.as_bytes())
+        self.intern_str(s)
     }
 
     /// Frees what only adding strings needs once loading is done: the hash
@@ -135,21 +137,20 @@ impl Interner {
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
         let mut table = HashTable::with_capacity(self.len());
         for i in 0..self.len() as u32 {
-            let hash = hasher.hash_one(Self::slice(bytes, offsets, i));
-            table.insert_unique(hash, i, |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
+            let hash = hash_str(hasher, Self::slice(bytes, offsets, i));
+            table.insert_unique(hash, i, |&j| hash_str(hasher, Self::slice(bytes, offsets, j)));
         }
         self.table = table;
     }
 
-    /// Interns bytes known to be UTF-8 (they come from a `&str` or from
-    /// another interner's arena).
-    fn intern_bytes(&mut self, s: &[u8]) -> Sym {
-        let hash = self.hasher.hash_one(s);
+    /// Interns `s` (from a caller or from another interner's arena).
+    fn intern_str(&mut self, s: &str) -> Sym {
+        let hash = hash_str(&self.hasher, s);
         self.intern_hashed(s, hash)
     }
 
     /// Interns `s`, whose hash under this interner's hasher is `hash`.
-    fn intern_hashed(&mut self, s: &[u8], hash: u64) -> Sym {
+    fn intern_hashed(&mut self, s: &str, hash: u64) -> Sym {
         let (bytes, offsets) = (&self.bytes, &self.offsets);
         if let Some(&i) = self.table.find(hash, |&i| Self::slice(bytes, offsets, i) == s) {
             return Sym(i);
@@ -158,7 +159,7 @@ impl Interner {
             .ok()
             .filter(|&i| i != u32::MAX)
             .expect("more than 2^32-1 distinct strings in one interner");
-        self.bytes.extend_from_slice(s);
+        self.bytes.push_str(s);
         self.offsets.push(self.bytes.len() as i64);
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
         match &mut self.hashes {
@@ -169,7 +170,7 @@ impl Interner {
                 self.table.insert_unique(hash, i, |&j| h[j as usize]);
             }
             None => {
-                self.table.insert_unique(hash, i, |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
+                self.table.insert_unique(hash, i, |&j| hash_str(hasher, Self::slice(bytes, offsets, j)));
             }
         }
         Sym(i)
@@ -179,18 +180,18 @@ impl Interner {
     pub fn get(&self, s: &str) -> Option<Sym> {
         if self.sealed() {
             let (bytes, offsets) = (&self.bytes, &self.offsets);
-            return (0..self.len() as u32).find(|&i| Self::slice(bytes, offsets, i) == s.as_bytes()).map(Sym);
+            return (0..self.len() as u32).find(|&i| Self::slice(bytes, offsets, i) == s).map(Sym);
         }
-        let hash = self.hasher.hash_one(s.as_bytes());
-        self.table.find(hash, |&i| Self::slice(&self.bytes, &self.offsets, i) == s.as_bytes()).map(|&i| Sym(i))
+        let hash = hash_str(&self.hasher, s);
+        self.table.find(hash, |&i| Self::slice(&self.bytes, &self.offsets, i) == s).map(|&i| Sym(i))
     }
 
     /// The string numbered `sym`. Panics on [`Sym::NONE`] or a foreign `Sym`.
     #[inline]
     pub fn resolve(&self, sym: Sym) -> &str {
-        let b = Self::slice(&self.bytes, &self.offsets, sym.0);
-        // The arena only ever receives whole `&str`s, and slices at their boundaries.
-        std::str::from_utf8(b).expect("interner arena holds valid UTF-8")
+        // The arena only ever receives whole `&str`s, so its offsets are
+        // character boundaries (checked by the slice, in constant time).
+        Self::slice(&self.bytes, &self.offsets, sym.0)
     }
 
     /// Like [`Interner::resolve`], but `""` for [`Sym::NONE`].
@@ -206,12 +207,12 @@ impl Interner {
 
     /// The arena and offsets, in Arrow `LargeStringArray` layout.
     pub fn raw_parts(&self) -> (&[u8], &[i64]) {
-        (&self.bytes, &self.offsets)
+        (self.bytes.as_bytes(), &self.offsets)
     }
 
     /// Takes the arena and offsets out (for a zero-copy Arrow export).
     pub fn into_raw_parts(self) -> (Vec<u8>, Vec<i64>) {
-        (self.bytes, self.offsets)
+        (self.bytes.into_bytes(), self.offsets)
     }
 
     /// Heap bytes held (arena, offsets, table).
@@ -228,18 +229,25 @@ impl Interner {
         self.bytes.reserve(other.bytes.len());
         self.offsets.reserve(other.len());
         let (bytes, offsets, hasher) = (&self.bytes, &self.offsets, &self.hasher);
-        self.table.reserve(other.len(), |&j| hasher.hash_one(Self::slice(bytes, offsets, j)));
+        self.table.reserve(other.len(), |&j| hash_str(hasher, Self::slice(bytes, offsets, j)));
         // Both use the same fixed hasher, so `other`'s kept hashes are ours.
         (0..other.len() as u32)
             .map(|i| {
                 let s = Self::slice(&other.bytes, &other.offsets, i);
                 match &other.hashes {
                     Some(h) => self.intern_hashed(s, h[i as usize]),
-                    None => self.intern_bytes(s),
+                    None => self.intern_str(s),
                 }
             })
             .collect()
     }
+}
+
+/// A string's hash in an interner's table: the hash of its bytes, as
+/// readers compute it for kept hashes ([`Interner::keeping_hashes`]).
+#[inline]
+fn hash_str(hasher: &foldhash::fast::FixedState, s: &str) -> u64 {
+    hasher.hash_one(s.as_bytes())
 }
 
 #[cfg(test)]

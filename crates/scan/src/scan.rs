@@ -261,12 +261,23 @@ fn post_sources(ev: &Events, author: &[u32], level: &Prepared<'_>, reply: bool) 
     let mut names = Interner::new();
     let ka = level.keyed_actions();
     let mut out = Vec::new();
+    // An author's source, once named (most keys are posts of a few authors).
+    // (`u32::MAX`: not yet; an interned name or POOL once named.)
+    let mut of_author = vec![u32::MAX; ev.account_ids.len()];
     let mut g = 0;
     while g < ka.len() {
         let k = ka.key[g];
         let e = g + ka.key[g..].partition_point(|&x| x == k);
         let row = ka.row[g] as usize;
-        let name = match author.get(k as usize).copied().filter(|&a| a != u32::MAX) {
+        let author = author.get(k as usize).copied().filter(|&a| a != u32::MAX);
+        if let Some(a) = author
+            && of_author[a as usize] != u32::MAX
+        {
+            out.push((k, of_author[a as usize]));
+            g = e;
+            continue;
+        }
+        let name = match author {
             Some(a) => {
                 let h = ev.handle(Sym(a));
                 if h.is_empty() { ev.account_ids.resolve(Sym(a)).to_string() } else { format!("@{}", h.to_lowercase()) }
@@ -281,7 +292,11 @@ fn post_sources(ev: &Events, author: &[u32], level: &Prepared<'_>, reply: bool) 
                 from_rt.or_else(from_mention).unwrap_or_default()
             }
         };
-        out.push((k, if name.is_empty() { POOL } else { names.intern(&name).0 }));
+        let source = if name.is_empty() { POOL } else { names.intern(&name).0 };
+        if let Some(a) = author {
+            of_author[a as usize] = source;
+        }
+        out.push((k, source));
         g = e;
     }
     (out, names)
@@ -319,24 +334,38 @@ fn similar_bursts(ev: &Events, level: &Prepared<'_>) -> (Vec<u32>, Interner) {
 /// each sorted row's burst (a new dense key) and the bursts' names (the
 /// key's name and the burst's start).
 fn key_bursts(level: &Prepared<'_>, window_ms: i64) -> (Vec<u32>, Interner) {
+    key_bursts_in(level, window_ms, 1 << 16)
+}
+
+/// [`key_bursts`], naming `block` bursts at a time.
+fn key_bursts_in(level: &Prepared<'_>, window_ms: i64, block: usize) -> (Vec<u32>, Interner) {
     let ka = level.keyed_actions();
     let n = ka.len();
-    let mut names = Interner::new();
-    let mut keys = vec![u32::MAX; n];
+    let mut starts = Vec::new();
     let mut i = 0;
     while i < n {
-        let mut j = i + 1;
-        while j < n && ka.key[j] == ka.key[i] && ka.ts_ms[j] - ka.ts_ms[j - 1] <= window_ms {
-            j += 1;
+        starts.push(i);
+        i += 1;
+        while i < n && ka.key[i] == ka.key[i - 1] && ka.ts_ms[i] - ka.ts_ms[i - 1] <= window_ms {
+            i += 1;
         }
-        let name = format!(
-            "{} @{}",
-            level.key(ka.key[i]).unwrap_or_default(),
-            swarmscan_model::format_rfc3339_ms(ka.ts_ms[i])
-        );
-        let k = names.intern(&name).0;
-        keys[i..j].fill(k);
-        i = j;
+    }
+    // The names formatted in parallel, a block at a time (a block's strings
+    // are all that is held beside the interner), and interned in order.
+    let mut names = Interner::new();
+    let mut keys = vec![u32::MAX; n];
+    for (bi, names_of) in starts.chunks(block).enumerate() {
+        let formatted: Vec<String> = names_of
+            .par_iter()
+            .map(|&i| {
+                let ts = swarmscan_model::format_rfc3339_ms(ka.ts_ms[i]);
+                format!("{} @{ts}", level.key(ka.key[i]).unwrap_or_default())
+            })
+            .collect();
+        for (b, (&i, name)) in names_of.iter().zip(&formatted).enumerate() {
+            let end = starts.get(bi * block + b + 1).copied().unwrap_or(n);
+            keys[i..end].fill(names.intern(name).0);
+        }
     }
     (keys, names)
 }
@@ -425,7 +454,7 @@ fn build_levels<'a>(
                     let keys: Vec<u32> = prepared
                         .keyed_actions()
                         .key
-                        .iter()
+                        .par_iter()
                         .map(|&k| source_of(k))
                         .map(|s| if s == POOL { u32::MAX } else { s })
                         .collect();
@@ -997,10 +1026,15 @@ mod tests {
         fn bursts_split_at_gaps_longer_than_the_window(
             acts in proptest::collection::vec((0u8..4, 0u8..6, 0i64..60), 1..80),
             w in 0i64..10,
+            block in 1usize..5,
         ) {
             let ev = crate::testing::reposts(&acts);
             let level = swarmscan_detect::prepare(&ev, Network::CoRepost, &Params::new(Mode::Default)).unwrap();
-            let (keys, names) = key_bursts(&level, w * 1000);
+            let (keys, names) = key_bursts_in(&level, w * 1000, block);
+            // Named in blocks as in one.
+            let (one_keys, one_names) = key_bursts_in(&level, w * 1000, usize::MAX);
+            prop_assert_eq!(&keys, &one_keys);
+            prop_assert!(names.iter().eq(one_names.iter()));
             let ka = level.keyed_actions();
             for i in 1..ka.len() {
                 let same = ka.key[i] == ka.key[i - 1] && ka.ts_ms[i] - ka.ts_ms[i - 1] <= w * 1000;

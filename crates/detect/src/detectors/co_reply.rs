@@ -40,15 +40,11 @@
 //!   behaviour in social networks", *Social Network Analysis and Mining* 11.
 
 use super::{Ctx, Extracted, KeySpace};
-use crate::keyed::KeyedActions;
 use swarmscan_model::Kind;
 
 pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
     let ev = cx.ev;
     let rows = cx.rows_where(|r| ev.kind(r) == Kind::Reply && !ev.target[r].is_none());
-    let mut ka = KeyedActions::with_capacity(rows.len());
-    for r in rows {
-        cx.push(&mut ka, ev.target[r].0, r);
-    }
+    let ka = cx.keyed(&rows, |r| Some(ev.target[r].0));
     Extracted { ka, keys: KeySpace::Posts, multi: false, docs: None }
 }

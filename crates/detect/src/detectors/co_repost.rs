@@ -49,14 +49,10 @@
 //!   Media", ICWSM.
 
 use super::{Ctx, Extracted, KeySpace};
-use crate::keyed::KeyedActions;
 
 pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
     let ev = cx.ev;
     let rows = cx.rows_where(|r| cx.is_reshare(r) && !ev.target[r].is_none());
-    let mut ka = KeyedActions::with_capacity(rows.len());
-    for r in rows {
-        cx.push(&mut ka, ev.target[r].0, r);
-    }
+    let ka = cx.keyed(&rows, |r| Some(ev.target[r].0));
     Extracted { ka, keys: KeySpace::Posts, multi: false, docs: None }
 }

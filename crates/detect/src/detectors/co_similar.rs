@@ -50,7 +50,6 @@
 //!   filters).
 
 use super::{Ctx, Extracted, KeySpace, text_index};
-use crate::keyed::KeyedActions;
 use crate::similar::TokenSets;
 use swarmscan_model::Sym;
 
@@ -71,12 +70,7 @@ pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
     // 16 bytes a distinct text, not needed beside the actions below.
     drop(texts);
     let min_size = if cx.compat() { 0 } else { cx.params.min_doc_tokens.max(1) };
-    let mut ka = KeyedActions::with_capacity(rows.len());
-    for r in rows {
-        let d = doc_of_text[text_index(ev, ev.text[r])];
-        if sets.get(d as usize).len() >= min_size {
-            cx.push(&mut ka, 0, r);
-        }
-    }
+    let big_enough = |r: usize| sets.get(doc_of_text[text_index(ev, ev.text[r])] as usize).len() >= min_size;
+    let ka = cx.keyed(&rows, |r| big_enough(r).then_some(0));
     Extracted { ka, keys: KeySpace::None, multi: false, docs: Some((sets, doc_of_text)) }
 }

@@ -47,8 +47,8 @@
 //!   online political astroturfing across the world", *Scientific Reports* 12.
 
 use super::{Ctx, Extracted, KeySpace, text_index};
-use crate::keyed::KeyedActions;
 use crate::text::cnt_normalise;
+use rayon::iter::Either;
 use rayon::prelude::*;
 use std::hash::BuildHasher;
 use swarmscan_model::{Events, Sym};
@@ -57,13 +57,7 @@ pub(crate) fn extract(cx: &Ctx<'_>) -> Extracted {
     let ev = cx.ev;
     let rows = cx.rows_where(|r| cx.own_content(r));
     let (rep, map) = text_keys(ev, &rows, cx.compat());
-    let mut ka = KeyedActions::with_capacity(rows.len());
-    for r in rows {
-        let k = map[text_index(ev, ev.text[r])];
-        if k != u32::MAX {
-            cx.push(&mut ka, k, r);
-        }
-    }
+    let ka = cx.keyed(&rows, |r| Some(map[text_index(ev, ev.text[r])]).filter(|&k| k != u32::MAX));
     Extracted { ka, keys: KeySpace::Texts(rep), multi: false, docs: None }
 }
 
@@ -124,29 +118,39 @@ fn text_keys_by(
     drop(todo);
     hashed.par_sort_unstable();
     // `map[i]` becomes the first text with i's normalised form (texts with
-    // no key go back to `u32::MAX`)...
+    // no key go back to `u32::MAX`)... Runs of equal hashes are resolved in
+    // parallel (a templated text can have thousands of copies, each
+    // normalised again to be compared); each text is in one run.
     map.fill(u32::MAX);
-    let mut firsts: Vec<(String, u32)> = Vec::new();
-    for run in hashed.chunk_by(|a, b| a.0 == b.0) {
-        if let [(_, i)] = run {
-            map[*i as usize] = *i;
-            continue;
-        }
-        // Equal hashes, in text order: usually one normalised form.
-        firsts.clear();
-        for &(_, i) in run {
-            let form = name(ev, i);
-            let first = match firsts.iter().find(|f| f.0 == form) {
-                Some(f) => f.1,
-                None => {
-                    firsts.push((form, i));
-                    i
-                }
-            };
-            map[i as usize] = first;
-        }
-    }
+    let firsts: Vec<(u32, u32)> = hashed
+        .par_chunk_by(|a, b| a.0 == b.0)
+        .flat_map_iter(|run| {
+            if let [(_, i)] = run {
+                return Either::Left(std::iter::once((*i, *i)));
+            }
+            // Equal hashes, in text order: usually one normalised form.
+            let mut firsts: Vec<(String, u32)> = Vec::new();
+            let pairs = run
+                .iter()
+                .map(|&(_, i)| {
+                    let form = name(ev, i);
+                    let first = match firsts.iter().find(|f| f.0 == form) {
+                        Some(f) => f.1,
+                        None => {
+                            firsts.push((form, i));
+                            i
+                        }
+                    };
+                    (i, first)
+                })
+                .collect::<Vec<_>>();
+            Either::Right(pairs.into_iter())
+        })
+        .collect();
     drop(hashed);
+    for (i, first) in firsts {
+        map[i as usize] = first;
+    }
     // ...then its key: keys are numbered in the order of their first text,
     // which comes before every other text of the key.
     let mut rep = Vec::new();

@@ -171,6 +171,19 @@ impl Ctx<'_> {
         ka.push(key, self.ev.ts_ms[r], self.rank[self.ev.account[r].idx()], self.rows.canon[r]);
     }
 
+    /// The actions of `rows` (in that order) that `key` gives a key, built
+    /// in parallel: what pushing each row with [`Ctx::push`] gives.
+    pub fn keyed(&self, rows: &[usize], key: impl Fn(usize) -> Option<u32> + Sync) -> KeyedActions {
+        let kept: Vec<(u32, u32)> = rows.par_iter().filter_map(|&r| key(r).map(|k| (k, r as u32))).collect();
+        let ev = self.ev;
+        KeyedActions {
+            key: kept.par_iter().map(|x| x.0).collect(),
+            ts_ms: kept.par_iter().map(|x| ev.ts_ms[x.1 as usize]).collect(),
+            account: kept.par_iter().map(|x| self.rank[ev.account[x.1 as usize].idx()]).collect(),
+            row: kept.par_iter().map(|x| self.rows.canon[x.1 as usize]).collect(),
+        }
+    }
+
     /// Rows that take part and satisfy `keep`, in row order.
     pub fn rows_where(&self, keep: impl Fn(usize) -> bool + Sync) -> Vec<usize> {
         (0..self.ev.len()).into_par_iter().filter(|&r| self.selected(r) && keep(r)).collect()
