@@ -847,18 +847,22 @@ mod tests {
         }
     }
 
+    /// A small deterministic generator (xorshift64) for test data.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     /// More parts than threads (as large inputs get, [`PART_RECORDS`] each)
     /// give the same components as brute force: parts of 200 to 6,000
     /// records over 6,000, with halos of up to a few hundred.
     #[test]
     fn components_in_many_parts_equal_brute_force() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let lists: Vec<Vec<u32>> =
             (0..60).map(|_| (0..(1 + next() % 6)).map(|_| (next() % 12) as u32).collect()).collect();
         let mut sets = TokenSets::from_lists(&lists);
@@ -886,13 +890,7 @@ mod tests {
     /// re-sorted.
     #[test]
     fn rank_by_frequency_matches_a_serial_count() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let lists: Vec<Vec<u32>> =
             (0..5_000).map(|_| (0..(1 + next() % 8)).map(|_| (next() % 3_000) as u32).collect()).collect();
         // More documents listed than one part counts (1 << 16).
