@@ -517,8 +517,9 @@ impl MinRootForest {
 /// the window lie close together in memory.
 #[derive(Clone, Copy, Default)]
 struct Instance {
-    /// Time and record of the latest occurrence.
-    ts_ms: i64,
+    /// Record of the latest occurrence (its time is in the part's `latest`,
+    /// apart, so that the window checks of the posting lists read 8 bytes an
+    /// instance).
     last: u32,
     /// The set: `arena[start..start + size]`, its prefix length and the
     /// prefix's last token.
@@ -560,6 +561,40 @@ fn need_table(nx: usize, t: f64, max_size: usize) -> Vec<u32> {
         .collect()
 }
 
+/// A probe's overlap count per instance in [`components_part`]: `0` (not
+/// a candidate yet), a count, or pruned. One byte where every set of the
+/// part has fewer than 255 tokens (a count never exceeds a set's size), so
+/// that the counts of a part's instances stay in a core's cache while the
+/// posting lists are read; four bytes otherwise.
+trait Found: Copy + Default {
+    /// The count as the join reads it ([`PRUNED`] for pruned).
+    fn get(self) -> u32;
+    /// `v` (a count below the type's pruned value, or [`PRUNED`]).
+    fn set(v: u32) -> Self;
+}
+
+impl Found for u8 {
+    #[inline]
+    fn get(self) -> u32 {
+        if self == u8::MAX { PRUNED } else { u32::from(self) }
+    }
+    #[inline]
+    fn set(v: u32) -> u8 {
+        if v == PRUNED { u8::MAX } else { v as u8 }
+    }
+}
+
+impl Found for u32 {
+    #[inline]
+    fn get(self) -> u32 {
+        self
+    }
+    #[inline]
+    fn set(v: u32) -> u32 {
+        v
+    }
+}
+
 /// The links (matching pairs) of a spanning forest of the similarity graph
 /// of records `start..end`, records `halo..start` indexed first without
 /// probing; see [`join_components`] for why they suffice.
@@ -570,17 +605,36 @@ fn components_part(
     end: usize,
     links: &mut Vec<(u32, u32)>,
 ) -> JoinStats {
+    let max_size = inp.doc[halo..end].iter().map(|&d| inp.sets.get(d as usize).len()).max().unwrap_or(0);
+    if max_size < usize::from(u8::MAX) {
+        components_part_with::<u8>(inp, halo, start, end, max_size, links)
+    } else {
+        components_part_with::<u32>(inp, halo, start, end, max_size, links)
+    }
+}
+
+/// [`components_part`] with the overlap counts held as `F`; `max_size` is
+/// the largest set of records `halo..end`.
+fn components_part_with<F: Found>(
+    inp: &JoinInput<'_>,
+    halo: usize,
+    start: usize,
+    end: usize,
+    max_size: usize,
+    links: &mut Vec<(u32, u32)>,
+) -> JoinStats {
     let t = inp.threshold;
     let min_size = inp.min_doc.max(1);
     let base = inp.ts_ms[halo];
-    let max_size = inp.doc[halo..end].iter().map(|&d| inp.sets.get(d as usize).len()).max().unwrap_or(0);
     let mut index: FxHashMap<u32, Vec<InstPosting>> = FxHashMap::default();
     let mut current = vec![u32::MAX; inp.sets.len()];
     let mut inst: Vec<Instance> = Vec::new();
+    // Per instance: the time of its latest occurrence.
+    let mut latest: Vec<i64> = Vec::new();
     // Per instance: overlap found so far while probing (0 = not a
     // candidate yet); apart from `inst` to keep the probe loop's memory
     // small.
-    let mut found: Vec<u32> = Vec::new();
+    let mut found: Vec<F> = Vec::new();
     let mut arena: Vec<u32> = Vec::new();
     let mut need: Vec<Vec<u32>> = Vec::new();
     let mut forest = MinRootForest::new(end - halo);
@@ -596,14 +650,15 @@ fn components_part(
         }
         let tx = inp.ts_ms[x];
         let from = tx.saturating_sub(inp.window_ms);
-        if let Some(cur) = inst.get_mut(current[d] as usize).filter(|c| c.ts_ms >= from) {
+        let cur_i = current[d] as usize;
+        if let Some(cur) = inst.get_mut(cur_i).filter(|_| latest[cur_i] >= from) {
             // The same text within the window: x joins its latest
             // occurrence, which already holds every match x could add.
             if x >= start {
                 forest.union((x - halo) as u32, cur.last - halo as u32);
                 links.push((x as u32, cur.last));
             }
-            cur.ts_ms = tx;
+            latest[cur_i] = tx;
             cur.last = x as u32;
             continue;
         }
@@ -629,7 +684,7 @@ fn components_part(
                 for r in 0..list.len() {
                     let p = list[r];
                     let unsure = p.start < fresh_from || p.start == u32::MAX;
-                    if unsure && inst[p.inst as usize].ts_ms < from {
+                    if unsure && latest[p.inst as usize] < from {
                         continue;
                     }
                     // Written back only behind a dropped entry: a list
@@ -638,7 +693,7 @@ fn components_part(
                         list[keep] = p;
                     }
                     keep += 1;
-                    let f = found[p.inst as usize];
+                    let f = found[p.inst as usize].get();
                     if f == PRUNED {
                         continue;
                     }
@@ -649,20 +704,20 @@ fn components_part(
                         // only shrinks at later positions: a candidate that
                         // cannot reach the least overlap now never will.
                         if f > 0 {
-                            found[p.inst as usize] = PRUNED;
+                            found[p.inst as usize] = F::set(PRUNED);
                         }
                         continue;
                     }
                     if f == 0 {
                         cands.push(p.inst);
                     }
-                    found[p.inst as usize] = f + 1;
+                    found[p.inst as usize] = F::set(f + 1);
                 }
                 list.truncate(keep);
             }
             let x_last = sx[px - 1];
             for &e in &cands {
-                let found = std::mem::take(&mut found[e as usize]);
+                let found = std::mem::take(&mut found[e as usize]).get();
                 if found == PRUNED {
                     continue;
                 }
@@ -699,9 +754,9 @@ fn components_part(
         }
         let e = inst.len() as u32;
         current[d] = e;
-        found.push(0);
+        found.push(F::default());
+        latest.push(tx);
         inst.push(Instance {
-            ts_ms: tx,
             last: x as u32,
             start: arena.len() as u32,
             size: nx as u32,
@@ -881,6 +936,41 @@ mod tests {
             assert!(linked > 1_000 && bursts > 50, "w {w} t {t}: {linked} rows in {bursts} bursts are too few to test");
             for parts in [1, 8, 30] {
                 assert_eq!(join_components_in(&inp, parts).0, want, "w {w} t {t}, {parts} parts");
+            }
+        }
+    }
+
+    /// Sets of 255 tokens or more take the four-byte overlap counts
+    /// ([`Found`]); their components equal brute force too.
+    #[test]
+    fn components_of_long_sets_equal_brute_force() {
+        let mut next = xorshift(0x51f1_5eed_0bad_cafe);
+        // Twenty base sets of 250-330 tokens, each copied with a few tokens
+        // swapped, so that matches (and misses) near the threshold abound.
+        let bases: Vec<Vec<u32>> =
+            (0..20).map(|_| (0..250 + next() % 80).map(|_| (next() % 2_000) as u32).collect()).collect();
+        let lists: Vec<Vec<u32>> = (0..200)
+            .map(|i| {
+                let mut l = bases[i % bases.len()].clone();
+                for _ in 0..next() % 60 {
+                    let at = (next() as usize) % l.len();
+                    l[at] = 2_000 + (next() % 500) as u32;
+                }
+                l
+            })
+            .collect();
+        let mut sets = TokenSets::from_lists(&lists);
+        assert!((0..sets.len()).any(|d| sets.get(d).len() >= 255), "no set takes the four-byte counts");
+        let mut ts: Vec<i64> = (0..3_000).map(|_| (next() % 100_000) as i64).collect();
+        ts.sort_unstable();
+        let doc: Vec<u32> = (0..ts.len()).map(|_| (next() % 200) as u32).collect();
+        sets.rank_by_frequency(&doc);
+        for t in [0.7, 0.85] {
+            let inp = JoinInput { ts_ms: &ts, doc: &doc, sets: &sets, window_ms: 500, threshold: t, min_doc: 1 };
+            let want = brute_components(&inp);
+            assert!(want.iter().filter(|&&c| c != u32::MAX).count() > 100, "t {t}: too few linked rows to test");
+            for parts in [1, 3] {
+                assert_eq!(join_components_in(&inp, parts).0, want, "t {t}, {parts} parts");
             }
         }
     }

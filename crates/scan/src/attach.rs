@@ -63,6 +63,7 @@
 use crate::null::{LevelModel, Null};
 use crate::stats::Tail;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use swarmscan_detect::Prepared;
 use swarmscan_detect::keyed::{KeyedActions, split_sorted};
 
@@ -144,10 +145,12 @@ pub fn hits_per_batch(room: Option<u64>, level_rows: usize) -> u64 {
 /// level. `cluster_of[rank]` is the account's cluster or `u32::MAX`.
 /// Returns the candidates with `X ≥ MIN_HITS`, sorted by (cluster, account): deterministic whatever the thread count.
 ///
-/// Memory is bounded: the hits are counted per cluster first, then
-/// collected for batches of consecutive clusters of at most `batch_hits`
-/// hits ([`hits_per_batch`]; one batch unless the data is large), each
-/// batch a pass over the level's keys.
+/// Memory is bounded: the hits of every cluster are collected in one pass
+/// while they stay within `batch_hits` ([`hits_per_batch`]; the parts
+/// report every 65,536 hits, or every 64th of `batch_hits` where that is
+/// less, so a pass may overshoot by that much a part before it stops). Past that, the pass is given up, the hits are counted
+/// per cluster, and they are collected for batches of consecutive clusters
+/// of at most `batch_hits` hits, each batch a pass over the level's keys.
 ///
 /// Only candidates with `p ≤ keep_p` are returned whole; the number of
 /// candidates tested (every one with `X ≥ MIN_HITS` whose
@@ -168,41 +171,94 @@ pub fn attach_level(
     }
     let ka = level.keyed_actions();
     let parts = ka.split(rayon::current_num_threads() * 8);
-    // Hits per cluster, to cut the clusters into batches.
-    let per_cluster: Vec<u64> = parts
-        .clone()
-        .into_par_iter()
-        .map(|r| {
-            let mut n = vec![0u64; n_clusters];
-            visit_keys(
-                ka,
-                model,
-                cluster_of,
-                window_ms,
-                r,
-                0..n_clusters as u32,
-                |_, _| {},
-                |cl, _| n[cl as usize] += 1,
+    // Per part: hits `cluster << 32 | account`, one per key, and masses
+    // (cluster, stratum, source, m_k), one per key; `None` if `stop` was
+    // raised before the part was done.
+    type Whole = (Vec<u64>, Vec<(u32, u32, u32, u32)>);
+    type Part = Option<Whole>;
+    let collect = |batch: std::ops::Range<u32>, stop: &AtomicBool, most: u64| -> Vec<Part> {
+        let held = AtomicU64::new(0);
+        // Each part reports its hits this many at a time.
+        let step = (most / 64).clamp(1, 1 << 16) as usize;
+        parts
+            .clone()
+            .into_par_iter()
+            .map(|r| {
+                let (mut hits, mut mass) = (Vec::new(), Vec::new());
+                let mut told = 0usize;
+                visit_keys(
+                    ka,
+                    model,
+                    cluster_of,
+                    window_ms,
+                    r,
+                    batch.clone(),
+                    stop,
+                    |cl, key_mass| mass.push((cl, key_mass.0, key_mass.1, key_mass.2)),
+                    |cl, a| {
+                        hits.push(u64::from(cl) << 32 | u64::from(a));
+                        if hits.len() - told >= step {
+                            let now = held.fetch_add((hits.len() - told) as u64, Ordering::Relaxed);
+                            told = hits.len();
+                            if now.saturating_add(step as u64) > most {
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                        }
+                    },
+                );
+                (!stop.load(Ordering::Relaxed)).then_some((hits, mass))
+            })
+            .collect()
+    };
+    // Every cluster in one batch, as long as its hits stay within a batch:
+    // the usual case, where counting them first would be one more pass.
+    let all_clusters = 0..n_clusters as u32;
+    let mut first: Option<Vec<Part>> = collect(all_clusters.clone(), &AtomicBool::new(false), batch_hits)
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .map(|v| v.into_iter().map(Some).collect());
+    let batches: Vec<std::ops::Range<u32>> = if first.is_some() {
+        vec![all_clusters]
+    } else {
+        // Hits per cluster, to cut the clusters into batches.
+        let never = AtomicBool::new(false);
+        let per_cluster: Vec<u64> = parts
+            .clone()
+            .into_par_iter()
+            .map(|r| {
+                let mut n = vec![0u64; n_clusters];
+                visit_keys(
+                    ka,
+                    model,
+                    cluster_of,
+                    window_ms,
+                    r,
+                    0..n_clusters as u32,
+                    &never,
+                    |_, _| {},
+                    |cl, _| n[cl as usize] += 1,
+                );
+                n
+            })
+            .reduce(
+                || vec![0u64; n_clusters],
+                |mut x, y| {
+                    x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+                    x
+                },
             );
-            n
-        })
-        .reduce(
-            || vec![0u64; n_clusters],
-            |mut x, y| {
-                x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
-                x
-            },
-        );
-    let mut batches: Vec<std::ops::Range<u32>> = Vec::new();
-    let (mut start, mut held) = (0u32, 0u64);
-    for (cl, &n) in per_cluster.iter().enumerate() {
-        if held > 0 && held + n > batch_hits {
-            batches.push(start..cl as u32);
-            (start, held) = (cl as u32, 0);
+        let mut batches = Vec::new();
+        let (mut start, mut held) = (0u32, 0u64);
+        for (cl, &n) in per_cluster.iter().enumerate() {
+            if held > 0 && held + n > batch_hits {
+                batches.push(start..cl as u32);
+                (start, held) = (cl as u32, 0);
+            }
+            held += n;
         }
-        held += n;
-    }
-    batches.push(start..n_clusters as u32);
+        batches.push(start..n_clusters as u32);
+        batches
+    };
     let n_batches = batches.len() as u64;
     // X summed over the strata, and μ over *every* stratum the account acted
     // in: each stratum's μ bounds its own keys' Bernoulli sum, so the sum
@@ -225,27 +281,12 @@ pub fn attach_level(
     let mut out = Vec::new();
     let mut tested = 0u64;
     for batch in batches {
-        // Per part: hits `cluster << 32 | account`, one per key, and masses
-        // (cluster, stratum, source, m_k), one per key.
-        type Part = (Vec<u64>, Vec<(u32, u32, u32, u32)>);
-        let done: Vec<Part> = parts
-            .clone()
-            .into_par_iter()
-            .map(|r| {
-                let (mut hits, mut mass) = (Vec::new(), Vec::new());
-                visit_keys(
-                    ka,
-                    model,
-                    cluster_of,
-                    window_ms,
-                    r,
-                    batch.clone(),
-                    |cl, key_mass| mass.push((cl, key_mass.0, key_mass.1, key_mass.2)),
-                    |cl, a| hits.push(u64::from(cl) << 32 | u64::from(a)),
-                );
-                (hits, mass)
-            })
-            .collect();
+        let done = match first.take() {
+            Some(done) => done,
+            None => collect(batch.clone(), &AtomicBool::new(false), u64::MAX),
+        };
+        let done: Vec<Whole> =
+            done.into_iter().map(|d| d.expect("a part collected without a bound is whole")).collect();
         let mut hits: Vec<u64> = Vec::with_capacity(done.iter().map(|d| d.0.len()).sum());
         let mut mass: Vec<(u32, u32, u32, u32)> = Vec::new();
         for (h, m) in done {
@@ -355,6 +396,7 @@ fn visit_keys(
     window_ms: i64,
     rows: std::ops::Range<usize>,
     clusters: std::ops::Range<u32>,
+    stop: &AtomicBool,
     mut on_mass: impl FnMut(u32, (u32, u32, u32)),
     mut on_hit: impl FnMut(u32, u32),
 ) {
@@ -364,6 +406,9 @@ fn visit_keys(
     let mut visit = 0u32;
     let mut g = rows.start;
     while g < rows.end {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
         let k = ka.key[g];
         let e = g + ka.key[g..rows.end].partition_point(|&x| x == k);
         let (m, s, src) = model.key_info(k);
@@ -627,10 +672,17 @@ mod tests {
             // Cut into batches of clusters (one hit per batch forces one
             // cluster each): the same candidates in the same order.
             for batch in [1, 3] {
-                let (cut, cut_tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, batch, 1.0);
+                let (cut, cut_tested, n) = attach_level(&level, &model, &cluster_of, params.window_ms, batch, 1.0);
                 prop_assert_eq!(&cut, &got);
                 prop_assert_eq!(&cut_tested, &tested);
+                // Two clusters with hits take two batches of one hit.
+                if batch == 1 && got.iter().any(|c| c.cluster != got[0].cluster) {
+                    prop_assert!(n >= 2, "{n} batch for two clusters");
+                }
             }
+            // Within one batch: the first pass is kept, not counted again.
+            let (_, _, one) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, 1.0);
+            prop_assert!(one <= 1);
             // Kept whole only up to keep_p; counted unless hopeless.
             for keep in [0.05, 0.5] {
                 let (few, few_tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, keep);
