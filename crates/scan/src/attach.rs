@@ -8,17 +8,24 @@
 //!
 //! **Null model.** `c` chooses what to act on independently of `C`, as in
 //! [`crate::null`]: having acted on `n_cS` keys of source `S` in a popularity
-//! stratum, it picked them in proportion to popularity, so it acts on key `k`
-//! with probability at most `n_cS · m_k / M_S`. `C`'s own actions are taken
-//! as they are (fixed, not modelled). The *keys of `C`* are those on which
+//! stratum, it picked them in proportion to their popularity *outside `C`*,
+//! so it acts on key `k` with probability at most `n_cS · m'_k / M'_S`, where
+//! `m'_k` counts the accounts outside `C` that acted on `k` and `M'_S` is
+//! `M_S` less the members' own keys of `(S, stratum)` (pooled: `M` less their
+//! degrees). `C`'s own actions are taken as they are (fixed, not modelled),
+//! and they are no evidence of how popular its keys are with anyone else:
+//! counted in, an operation's own keys (its URLs, reposted by nobody else)
+//! would look as popular as the operation made them, and `μ` would grow
+//! with the very co-actions the test looks for (issue #14, "nulls that an
+//! operation cannot absorb"). The *keys of `C`* are those on which
 //! two of its members acted within the window of each other — its joint
 //! actions; a member's lone actions (an operation's camouflage: reposting
 //! what everyone reposts) would only add to `μ`. They are chosen from `C`'s
 //! actions alone, so the test stays valid. The number of keys of `C` that
 //! `c` acts on within the window of some member, `X_cC`, is then a sum of independent
 //! Bernoulli variables with mean at most
-//! `μ_cC = Σ_S n_cS · A_CS / M_S`, where `A_CS` is the popularity mass of
-//! the keys of `C` of source `S` (in the stratum); its tail is
+//! `μ_cC = Σ_S n_cS · A_CS / M'_S`, where `A_CS = Σ m'_k` is the popularity
+//! outside `C` of the keys of `C` of source `S` (in the stratum); its tail is
 //! bounded by Poisson(`μ_cC`). `X` and `μ` are summed over the strata, `μ`
 //! over *every* stratum `c` acted in (only those where it met `C` would
 //! choose the null's terms by the outcome). Every (account, cluster) with
@@ -278,6 +285,28 @@ pub fn attach_level(
         *x = sum;
     }
     let rows_of = |a: u32| &by_account[row_start[a as usize] as usize..row_start[a as usize + 1] as usize];
+    // The clusters' own masses, left out of the null's denominators with
+    // their actions on their keys: per cluster, its members' degrees
+    // (pooled) and their key counts per (stratum, source) (stratified).
+    let mut own_degree = vec![0.0f64; n_clusters];
+    let mut member_rows: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for (a, &cl) in cluster_of.iter().enumerate() {
+        if cl == u32::MAX {
+            continue;
+        }
+        own_degree[cl as usize] += model.degree.get(a).map_or(0.0, |&d| f64::from(d));
+        member_rows.extend(rows_of(a as u32).iter().map(|&(_, s, src, n)| (cl, s, src, n)));
+    }
+    member_rows.sort_unstable_by_key(|x| (x.0, x.1, x.2));
+    let own_mass: Vec<(u32, u32, u32, f64)> = member_rows
+        .chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2))
+        .map(|run| (run[0].0, run[0].1, run[0].2, run.iter().map(|x| f64::from(x.3)).sum()))
+        .collect();
+    drop(member_rows);
+    let own_of = |cl: u32, s: u32, src: u32| {
+        let i = own_mass.partition_point(|x| (x.0, x.1, x.2) < (cl, s, src));
+        own_mass.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
+    };
     let mut out = Vec::new();
     let mut tested = 0u64;
     for batch in batches {
@@ -324,16 +353,15 @@ pub fn attach_level(
             let (mu, own) = match (model.null, rows.first()) {
                 (Null::Pooled, Some(&(_, s, src, _))) => {
                     let d = model.degree[a as usize];
-                    (
-                        f64::from(d) * a_total[(cl - batch.start) as usize] / model.mass_of(s, src).0,
-                        own.min(u64::from(d)),
-                    )
+                    let rest = model.mass_of(s, src).0 - own_degree[cl as usize];
+                    let mu = if rest > 0.0 { f64::from(d) * a_total[(cl - batch.start) as usize] / rest } else { 0.0 };
+                    (mu, own.min(u64::from(d)))
                 }
                 _ => (
                     rows.iter()
                         .map(|&(_, s, src, n)| {
-                            let (big_m, _) = model.mass_of(s, src);
-                            if big_m > 0.0 { f64::from(n) * a_of(cl, s, src) / big_m } else { 0.0 }
+                            let rest = model.mass_of(s, src).0 - own_of(cl, s, src);
+                            if rest > 0.0 { f64::from(n) * a_of(cl, s, src) / rest } else { 0.0 }
                         })
                         .sum(),
                     own,
@@ -401,6 +429,7 @@ fn visit_keys(
     mut on_hit: impl FnMut(u32, u32),
 ) {
     let mut members: Vec<(u32, i64, u32)> = Vec::new();
+    let mut own: Vec<u32> = Vec::new();
     // `seen[a] == visit`: account `a` already hit in this (key, cluster).
     let mut seen: Vec<u32> = vec![0; cluster_of.len()];
     let mut visit = 0u32;
@@ -437,7 +466,13 @@ fn visit_keys(
                 lo = hi;
                 continue;
             }
-            on_mass(cl, (s, src, m));
+            // The key's popularity outside the cluster: its members' own
+            // actions are not evidence of what the rest of the data does.
+            own.clear();
+            own.extend(times.iter().map(|x| x.2));
+            own.sort_unstable();
+            own.dedup();
+            on_mass(cl, (s, src, m - own.len() as u32));
             if visit == u32::MAX {
                 seen.fill(0);
                 visit = 0;
@@ -532,16 +567,30 @@ mod tests {
                         x += 1;
                     }
                 }
+                // The accounts outside the cluster that acted on a key.
+                let outside = |k: u32| {
+                    let mut acc: Vec<u32> = (0..ka.len())
+                        .filter(|&i| ka.key[i] == k && cluster_of[ka.account[i] as usize] != cl)
+                        .map(|i| ka.account[i])
+                        .collect();
+                    acc.sort_unstable();
+                    acc.dedup();
+                    acc.len() as f64
+                };
+                let members: Vec<u32> =
+                    (0..cluster_of.len() as u32).filter(|&m| cluster_of[m as usize] == cl).collect();
                 if model.null == Null::Pooled {
-                    // μ = d_a · (mass of every key of the cluster) / M.
+                    // μ = d_a · (mass of every key of the cluster outside
+                    // it) / (M less the members' degrees).
                     let d = model.degree[a as usize];
-                    let total: f64 = model.keys.iter().map(|k| f64::from(k.1)).sum();
+                    let total: f64 = model.keys.iter().map(|k| f64::from(k.1)).sum::<f64>()
+                        - members.iter().map(|&m| f64::from(model.degree[m as usize])).sum::<f64>();
                     let a_mass: f64 = keys
                         .iter()
                         .filter(|&&k| model.key_info(k).1 != u32::MAX && group_key(k, cl))
-                        .map(|&k| f64::from(model.key_info(k).0))
+                        .map(|&k| outside(k))
                         .sum();
-                    mu = f64::from(d) * a_mass / total;
+                    mu = if total > 0.0 { f64::from(d) * a_mass / total } else { 0.0 };
                     if u64::from(x) >= MIN_HITS {
                         out.push((cl, a, x, mu));
                     }
@@ -553,16 +602,18 @@ mod tests {
                 strata.dedup();
                 for &s in &strata {
                     for &(_, _, src, n) in model.counts_of(s, a) {
-                        // A: popularity of the keys of (s, src) a member touched.
-                        let a_mass: f64 = keys
-                            .iter()
-                            .filter(|&&k| {
-                                let (_, ks, ksrc) = model.key_info(k);
-                                (ks, ksrc) == (s, src) && group_key(k, cl)
-                            })
-                            .map(|&k| f64::from(model.key_info(k).0))
-                            .sum();
-                        mu += f64::from(n) * a_mass / model.mass_of(s, src).0;
+                        // A: popularity outside the cluster of its keys of
+                        // (s, src); M: of every key of (s, src).
+                        let in_s = |k: u32| {
+                            let (_, ks, ksrc) = model.key_info(k);
+                            (ks, ksrc) == (s, src)
+                        };
+                        let a_mass: f64 =
+                            keys.iter().filter(|&&k| in_s(k) && group_key(k, cl)).map(|&k| outside(k)).sum();
+                        let rest: f64 = keys.iter().filter(|&&k| in_s(k)).map(|&k| outside(k)).sum();
+                        if rest > 0.0 {
+                            mu += f64::from(n) * a_mass / rest;
+                        }
                     }
                 }
                 if u64::from(x) >= MIN_HITS {
@@ -624,6 +675,11 @@ mod tests {
         let of = |id: &str| *got.iter().find(|c| c.account == rank(id)).unwrap();
         let (two, one) = (of("u2"), of("u3"));
         assert_eq!((two.x, one.x), (2, 1));
+        // Left out: the members' own actions. Outside the cluster its six
+        // keys were acted on 3 times (u2 twice, u3 once), of 55 actions in
+        // the level less the members' 12: μ = d_u2 · 3 / 43 (counting the
+        // members would give 2 · 15 / 55, four times as much).
+        assert!((two.mu - 2.0 * 3.0 / 43.0).abs() <= 1e-12, "{two:?}");
         assert!(two.mu > 0.0 && two.p < 0.5, "{two:?}");
         assert!((two.p - crate::stats::poisson_sf_given_at_least(2, two.mu, 1)).abs() <= 1e-12);
         assert_eq!(one.p, 1.0);
