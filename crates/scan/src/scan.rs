@@ -937,6 +937,75 @@ mod tests {
         );
     }
 
+    proptest! {
+        /// `post_sources` names each author once and reuses the name for its
+        /// other posts: the same `(key, source name)` list as naming every
+        /// key from scratch — the author in the data (its handle, else its
+        /// id), else `RT @handle`, else (replies) the first mention, else
+        /// the pool.
+        #[test]
+        fn post_sources_equal_naming_every_key(
+            acts in proptest::collection::vec((0u8..4, 0u8..12, 0u8..4, any::<bool>()), 1..60),
+            reply in any::<bool>(),
+        ) {
+            let mut ev = Events::new();
+            // Authors a0..a3 post p0..p11 (a3 without a handle); posts
+            // p8..p11 are never in the data.
+            for post in 0..8u8 {
+                let (id, author) = (format!("p{post}"), format!("a{}", post % 4));
+                let handle = if post % 4 == 3 { String::new() } else { format!("Handle{}", post % 4) };
+                ev.push(&RawEvent { post_id: &id, account_id: &author, handle: &handle, ts_ms: 0, kind: Some(Kind::Post), ..Default::default() });
+            }
+            let kind = if reply { Kind::Reply } else { Kind::Repost };
+            for (i, &(acct, post, who, rt)) in acts.iter().enumerate() {
+                let (id, a, target) = (format!("r{i}"), format!("u{acct}"), format!("p{post}"));
+                let text = if rt { format!("RT @Rt_{who}: text") } else { "text".to_string() };
+                let mention = format!("@Men{who}");
+                let mentions = [mention.as_str()];
+                ev.push(&RawEvent {
+                    post_id: &id,
+                    account_id: &a,
+                    ts_ms: i as i64 * 1000,
+                    kind: Some(kind),
+                    target: Some(&target),
+                    text: &text,
+                    mentions: if who % 2 == 0 { &mentions } else { &[] },
+                    ..Default::default()
+                });
+            }
+            let network = if reply { Network::CoReply } else { Network::CoRepost };
+            let level = swarmscan_detect::prepare(&ev, network, &detect_params(&ScanParams::default(), Signal::CoRepost)).unwrap();
+            let (got, names) = post_sources(&ev, &post_authors(&ev), &level, reply);
+            let named: Vec<(u32, String)> =
+                got.iter().map(|&(k, s)| (k, if s == POOL { String::new() } else { names.resolve(Sym(s)).to_string() })).collect();
+            // From scratch: every key's first action, its target's author.
+            let ka = level.keyed_actions();
+            let mut want: Vec<(u32, String)> = Vec::new();
+            for i in 0..ka.len() {
+                if want.last().is_some_and(|w| w.0 == ka.key[i]) {
+                    continue;
+                }
+                let row = ka.row[i] as usize;
+                let target = ev.keys.resolve(ev.target[row]).to_string();
+                let author = (0..ev.len()).find(|&r| ev.kind(r) == Kind::Post && ev.keys.resolve(ev.post[r]).to_string() == target);
+                let name = match author {
+                    Some(r) => {
+                        let h = ev.handle(ev.account[r]);
+                        if h.is_empty() { ev.account_ids.resolve(ev.account[r]).to_string() } else { format!("@{}", h.to_lowercase()) }
+                    }
+                    None => {
+                        let text = ev.texts.resolve_or_empty(ev.text[row]);
+                        retweeted_handle(text).map(|h| format!("@{}", h.to_lowercase())).or_else(|| {
+                            ev.mentions(row).first().filter(|_| reply).map(|&m| format!("@{}", ev.strings.resolve(m).trim_start_matches('@').to_lowercase()))
+                        }).unwrap_or_default()
+                    }
+                };
+                want.push((ka.key[i], name));
+            }
+            prop_assert_eq!(named, want);
+        }
+    }
+
     /// Three accounts that reply to one journalist together in three waves,
     /// hours apart, share three co_target keys (one per wave), not one.
     #[test]
