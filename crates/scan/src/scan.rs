@@ -277,21 +277,7 @@ fn post_sources(ev: &Events, author: &[u32], level: &Prepared<'_>, reply: bool) 
             g = e;
             continue;
         }
-        let name = match author {
-            Some(a) => {
-                let h = ev.handle(Sym(a));
-                if h.is_empty() { ev.account_ids.resolve(Sym(a)).to_string() } else { format!("@{}", h.to_lowercase()) }
-            }
-            None => {
-                let text = ev.texts.resolve_or_empty(ev.text[row]);
-                let from_rt = retweeted_handle(text).map(|h| format!("@{}", h.to_lowercase()));
-                let from_mention = || {
-                    let first = ev.mentions(row).first().filter(|_| reply);
-                    first.map(|&m| format!("@{}", ev.strings.resolve(m).trim_start_matches('@').to_lowercase()))
-                };
-                from_rt.or_else(from_mention).unwrap_or_default()
-            }
-        };
+        let name = source_name(ev, author.map(Sym), row, reply);
         let source = if name.is_empty() { POOL } else { names.intern(&name).0 };
         if let Some(a) = author {
             of_author[a as usize] = source;
@@ -300,6 +286,27 @@ fn post_sources(ev: &Events, author: &[u32], level: &Prepared<'_>, reply: bool) 
         g = e;
     }
     (out, names)
+}
+
+/// The source's name of an action on row `row` whose target's author is
+/// `author` (if the target is in the data): [`post_sources`]' rule, `""`
+/// for the pool.
+fn source_name(ev: &Events, author: Option<Sym>, row: usize, reply: bool) -> String {
+    match author {
+        Some(a) => {
+            let h = ev.handle(a);
+            if h.is_empty() { ev.account_ids.resolve(a).to_string() } else { format!("@{}", h.to_lowercase()) }
+        }
+        None => {
+            let text = ev.texts.resolve_or_empty(ev.text[row]);
+            let from_rt = retweeted_handle(text).map(|h| format!("@{}", h.to_lowercase()));
+            let from_mention = || {
+                let first = ev.mentions(row).first().filter(|_| reply);
+                first.map(|&m| format!("@{}", ev.strings.resolve(m).trim_start_matches('@').to_lowercase()))
+            };
+            from_rt.or_else(from_mention).unwrap_or_default()
+        }
+    }
 }
 
 /// Near-duplicate bursts: connected components of the similarity pairs of
@@ -940,9 +947,8 @@ mod tests {
     proptest! {
         /// `post_sources` names each author once and reuses the name for its
         /// other posts: the same `(key, source name)` list as naming every
-        /// key from scratch — the author in the data (its handle, else its
-        /// id), else `RT @handle`, else (replies) the first mention, else
-        /// the pool.
+        /// key from scratch, its target's author found by a search of the
+        /// posts.
         #[test]
         fn post_sources_equal_naming_every_key(
             acts in proptest::collection::vec((0u8..4, 0u8..12, 0u8..4, any::<bool>()), 1..60),
@@ -987,20 +993,10 @@ mod tests {
                 }
                 let row = ka.row[i] as usize;
                 let target = ev.keys.resolve(ev.target[row]).to_string();
-                let author = (0..ev.len()).find(|&r| ev.kind(r) == Kind::Post && ev.keys.resolve(ev.post[r]).to_string() == target);
-                let name = match author {
-                    Some(r) => {
-                        let h = ev.handle(ev.account[r]);
-                        if h.is_empty() { ev.account_ids.resolve(ev.account[r]).to_string() } else { format!("@{}", h.to_lowercase()) }
-                    }
-                    None => {
-                        let text = ev.texts.resolve_or_empty(ev.text[row]);
-                        retweeted_handle(text).map(|h| format!("@{}", h.to_lowercase())).or_else(|| {
-                            ev.mentions(row).first().filter(|_| reply).map(|&m| format!("@{}", ev.strings.resolve(m).trim_start_matches('@').to_lowercase()))
-                        }).unwrap_or_default()
-                    }
-                };
-                want.push((ka.key[i], name));
+                let author = (0..ev.len())
+                    .find(|&r| ev.kind(r) == Kind::Post && ev.keys.resolve(ev.post[r]).to_string() == target)
+                    .map(|r| ev.account[r]);
+                want.push((ka.key[i], source_name(&ev, author, row, reply)));
             }
             prop_assert_eq!(named, want);
         }
