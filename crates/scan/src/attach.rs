@@ -32,9 +32,15 @@
 //! `X_cC ≥ 1` is tested, conditionally on that selection:
 //! `p = P(Pois(μ) ≥ X) / P(Pois(μ) ≥ 1)` ([`MIN_HITS`]); one hit gives
 //! `p = 1`, so a single coincidence is still never a finding. Each
-//! (account, cluster, signal) test is one hypothesis, and Benjamini–Hochberg
-//! runs over all of them (the caller's family is the number tested, so a
-//! test with one hit is counted and never kept: see [`attach_level`]).
+//! (account, cluster, signal) test is one hypothesis, and the tests against
+//! one cluster are one Benjamini–Hochberg family (since 2026-12-08; the
+//! caller's family is the number tested against the cluster, so a test with
+//! one hit is counted and never kept: see [`attach_level`]). A cluster is a
+//! hypothesis the pair stage has already rejected, and its candidates are
+//! that hypothesis's children: one family per rejected parent is the
+//! hierarchical procedure of Yekutieli (JASA 2008). One family over every
+//! cluster (before) made an operation's members compete with every other
+//! cluster's candidates, a family that grows with the number of clusters.
 //!
 //! **Hopeless tests are not counted** (since 2026-12-05; independent
 //! filtering, as for pairs in [`crate::null::best_p`]). An account can hit
@@ -64,11 +70,17 @@
 //! only accounts in no cluster are candidates: a candidate's own actions did
 //! not choose the cluster it is tested against (up to the Benjamini–Hochberg
 //! threshold of the pair stage, which every p-value moves a little). The
-//! attachment stage has its own false discovery rate, so the expected share
-//! of wrongly flagged accounts is at most about the sum of the two stages'.
+//! attachment stage controls the false discovery rate within each cluster's
+//! family, so the expected share of wrongly flagged accounts is at most
+//! about the sum of the two stages' (Yekutieli's bound for a tree of two
+//! levels). What it cannot do is repair the null: a seed that is itself a
+//! false discovery of a misspecified null (two fans of one celebrity whose
+//! fan club co-reposts more than the source-conditioned null expects) has
+//! children that are misspecified alike, and a small family no longer hides
+//! them (measured in BENCHMARKS.md, 2026-12-08).
 
 use crate::null::{LevelModel, Null};
-use crate::stats::Tail;
+use crate::stats::{MuCuts, Tail};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use swarmscan_detect::Prepared;
@@ -160,10 +172,11 @@ pub fn hits_per_batch(room: Option<u64>, level_rows: usize) -> u64 {
 /// of at most `batch_hits` hits, each batch a pass over the level's keys.
 ///
 /// Only candidates with `p ≤ keep_p` are returned whole; the number of
-/// candidates tested (every one with `X ≥ MIN_HITS` whose
+/// candidates tested per cluster (every one with `X ≥ MIN_HITS` whose
 /// [`Candidate::reach`] is at most `keep_p`: the others could never be
 /// reported) is returned beside them, for the caller's multiple-testing
-/// count, without keeping them, and so is the number of batches.
+/// count (one family per cluster), without keeping them, and so is the
+/// number of batches.
 pub fn attach_level(
     level: &Prepared<'_>,
     model: &LevelModel,
@@ -171,10 +184,10 @@ pub fn attach_level(
     window_ms: i64,
     batch_hits: u64,
     keep_p: f64,
-) -> (Vec<Candidate>, u64, u64) {
+) -> (Vec<Candidate>, Vec<u64>, u64) {
     let n_clusters = cluster_of.iter().filter(|&&c| c != u32::MAX).max().map_or(0, |&c| c as usize + 1);
     if n_clusters == 0 {
-        return (Vec::new(), 0, 0);
+        return (Vec::new(), Vec::new(), 0);
     }
     let ka = level.keyed_actions();
     let parts = ka.split(rayon::current_num_threads() * 8);
@@ -308,7 +321,7 @@ pub fn attach_level(
         own_mass.get(i).filter(|x| (x.0, x.1, x.2) == (cl, s, src)).map_or(0.0, |x| x.3)
     };
     let mut out = Vec::new();
-    let mut tested = 0u64;
+    let mut tested = vec![0u64; n_clusters];
     for batch in batches {
         let done = match first.take() {
             Some(done) => done,
@@ -377,21 +390,37 @@ pub fn attach_level(
         // X = MIN_HITS have p = 1 exactly (P(X ≥ k | X ≥ k)), so they are
         // only counted, unless the caller keeps every p-value.
         let min_kept = if keep_p >= 1.0 { MIN_HITS } else { MIN_HITS + 1 };
+        // Most tests are decided from `μ` alone, without a tail sum.
+        let cuts = MuCuts::new(keep_p, MIN_HITS);
         let pieces = split_sorted(&hits, rayon::current_num_threads() * 8);
-        let done: Vec<(u64, Vec<Candidate>)> = pieces
+        // Per piece: (cluster, tests) in cluster order, and the kept.
+        let count = |tested: &mut Vec<(u32, u64)>, cl: u32| match tested.last_mut() {
+            Some((c, n)) if *c == cl => *n += 1,
+            _ => tested.push((cl, 1)),
+        };
+        type Piece = (Vec<(u32, u64)>, Vec<Candidate>);
+        let done: Vec<Piece> = pieces
             .into_par_iter()
             .map(|piece| {
-                let (mut tested, mut kept) = (0u64, Vec::new());
+                let (mut tested, mut kept): (Vec<(u32, u64)>, _) = (Vec::new(), Vec::new());
                 for run in hits[piece].chunk_by(|x, y| x == y).filter(|run| run.len() as u64 >= MIN_HITS) {
                     let (cl, a) = ((run[0] >> 32) as u32, run[0] as u32);
                     let x = u32::try_from(run.len()).unwrap_or(u32::MAX);
                     let (mu, most) = mu_and_reach(cl, a);
+                    match cuts.decide(most, mu) {
+                        Some(false) => continue,
+                        Some(true) if u64::from(x) < min_kept || cuts.decide(u64::from(x), mu) == Some(false) => {
+                            count(&mut tested, cl);
+                            continue;
+                        }
+                        _ => {}
+                    }
                     let tail = Tail::new(mu, MIN_HITS);
                     let reach = tail.p(most);
                     if reach > keep_p {
                         continue;
                     }
-                    tested += 1;
+                    count(&mut tested, cl);
                     if u64::from(x) >= min_kept {
                         let p = tail.p(u64::from(x));
                         if p <= keep_p {
@@ -404,7 +433,9 @@ pub fn attach_level(
             .collect();
         drop(hits);
         for (t, kept) in done {
-            tested += t;
+            for (cl, n) in t {
+                tested[cl as usize] += n;
+            }
             out.extend(kept);
         }
     }
@@ -683,14 +714,14 @@ mod tests {
         assert!(two.mu > 0.0 && two.p < 0.5, "{two:?}");
         assert!((two.p - crate::stats::poisson_sf_given_at_least(2, two.mu, 1)).abs() <= 1e-12);
         assert_eq!(one.p, 1.0);
-        assert_eq!(tested, 2);
+        assert_eq!(tested, vec![2]);
         // Kept only where p ≤ keep_p; u3 acted on one key in all, so no
         // outcome could have given it p ≤ 0.5: hopeless, it is not counted.
         assert_eq!(one.reach, 1.0);
         assert!(two.reach <= two.p);
         let (kept, tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, 0.5);
         assert_eq!(kept.iter().map(|c| c.account).collect::<Vec<_>>(), vec![rank("u2")]);
-        assert_eq!(tested, 1);
+        assert_eq!(tested, vec![1]);
     }
 
     proptest! {
@@ -711,7 +742,13 @@ mod tests {
                 .map(|r| match clusters[r % clusters.len()] { c @ 0..=2 => u32::from(c), _ => u32::MAX })
                 .collect();
             let (got, tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, 1.0);
-            prop_assert_eq!(tested, got.len() as u64);
+            // Counted per cluster: every candidate, in its cluster's family.
+            let per_cluster = |keep: f64| {
+                let mut n = vec![0u64; tested.len()];
+                got.iter().filter(|c| c.reach <= keep).for_each(|c| n[c.cluster as usize] += 1);
+                n
+            };
+            prop_assert_eq!(&tested, &per_cluster(1.0));
             let want = brute(&level, &model, &cluster_of, params.window_ms);
             let mut got_rows: Vec<(u32, u32, u32)> = got.iter().map(|c| (c.cluster, c.account, c.x)).collect();
             got_rows.sort_unstable();
@@ -744,7 +781,7 @@ mod tests {
                 let (few, few_tested, _) = attach_level(&level, &model, &cluster_of, params.window_ms, HITS_PER_BATCH, keep);
                 let expect: Vec<Candidate> = got.iter().copied().filter(|c| c.p <= keep).collect();
                 prop_assert_eq!(&few, &expect);
-                prop_assert_eq!(few_tested, got.iter().filter(|c| c.reach <= keep).count() as u64);
+                prop_assert_eq!(&few_tested, &per_cluster(keep));
             }
         }
     }

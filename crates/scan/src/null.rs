@@ -29,7 +29,7 @@
 //! never a pattern), so the p-value is conditioned on that selection:
 //! `p = P(Pois(μ) ≥ X) / P(Pois(μ) ≥ 2)`.
 
-use crate::stats::{Tail, poisson_sf_given_at_least};
+use crate::stats::{MuCuts, Tail, poisson_sf_given_at_least};
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use swarmscan_detect::keyed::KeyedActions;
@@ -185,10 +185,24 @@ pub fn best_p_scaled(n: u64, d: u64, c: f64) -> f64 {
     if n < 2 {
         return 1.0;
     }
-    // The tail falls with X when d·c < 1 and is ~½ or more once μ ≥ X; the
-    // small X where the conditioning matters are checked one by one.
-    let xs = (2..=n.min(8)).chain((n > 8).then_some(n));
-    xs.map(|x| poisson_sf_given_at_least(x, (d * x) as f64 * c, 2)).fold(1.0, f64::min)
+    best_p_shares(n).map(|x| poisson_sf_given_at_least(x, (d * x) as f64 * c, 2)).fold(1.0, f64::min)
+}
+
+/// The shares `X` whose tails [`best_p_scaled`] takes the smallest of: the
+/// tail falls with X when d·c < 1 and is ~½ or more once μ ≥ X, so the
+/// small X where the conditioning matters are checked one by one, then `n`.
+fn best_p_shares(n: u64) -> impl Iterator<Item = u64> {
+    (2..=n.min(8)).chain((n > 8).then_some(n))
+}
+
+/// Whether [`best_p_scaled`]`(n, d, c) ≤ level`, each share's tail decided
+/// from its `μ` where `cuts` (of `level`, conditioned on two) can.
+fn reaches(n: u64, d: u64, c: f64, level: f64, cuts: Option<&MuCuts>) -> bool {
+    let Some(cuts) = cuts.filter(|_| n >= 2) else { return best_p_scaled(n, d, c) <= level };
+    best_p_shares(n).any(|x| {
+        let mu = (d * x) as f64 * c;
+        cuts.decide(x, mu).unwrap_or_else(|| poisson_sf_given_at_least(x, mu, 2) <= level)
+    })
 }
 
 /// With [`Strata::UpTo`], stratum `j`'s test counts the keys of strata
@@ -315,7 +329,10 @@ pub fn distinct_union(lists: Vec<impl Iterator<Item = u64>>) -> u64 {
 ///
 /// Accounts that cannot reach a p-value of `hopeless_above` or less with any
 /// partner in a stratum are left out of that stratum's sweep (see
-/// [`best_p`]); pass 1.0 to test every pair.
+/// [`best_p`]); pass 1.0 to test every pair. A stratum's p-value above
+/// `hopeless_above` may be given as 1 (it is not computed where `μ` alone
+/// shows it is above: [`MuCuts`]), so a pair's p-value is exact wherever it
+/// is at most `hopeless_above`.
 pub fn test_level(
     level: &Prepared<'_>,
     source_of_key: &(dyn Fn(u32) -> u32 + Sync),
@@ -397,9 +414,10 @@ pub fn test_level_into(
     let (model, strata, mut st, row_stratum) = begin_test(level, source_of_key, how);
     let sweep = weights_sweep(params);
     let mut keep = vec![false; level.accounts()];
+    let cuts = MuCuts::below(hopeless_above);
     for &s in &strata {
-        st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
-        let bound = PairBound::new(&model, s, hopeless_above, level.accounts());
+        st.hopeless += model.hopeful(s, hopeless_above, cuts.as_ref(), &mut keep);
+        let bound = PairBound::new(&model, s, hopeless_above, level.accounts()).deciding(cuts.as_ref());
         let mut last: Option<(u32, u32)> = None;
         sweep_stratum(
             level,
@@ -490,8 +508,9 @@ pub fn test_level_remote(
     }
     let mut keep = vec![false; level.accounts()];
     let mut all = KeyedActions::default();
+    let cuts = MuCuts::below(hopeless_above);
     for (t, &s) in strata.iter().enumerate() {
-        st.hopeless += model.hopeful(s, hopeless_above, &mut keep);
+        st.hopeless += model.hopeful(s, hopeless_above, cuts.as_ref(), &mut keep);
         let base = t as u64 * accounts;
         for (i, &ks) in row_stratum.iter().enumerate() {
             let a = ka.account[i];
@@ -516,7 +535,7 @@ pub fn test_level_remote(
             e.a = (u64::from(e.a) - base) as u32;
             e.b = (u64::from(e.b) - base) as u32;
         }
-        let bound = PairBound::new(&model, s, hopeless_above, level.accounts());
+        let bound = PairBound::new(&model, s, hopeless_above, level.accounts()).deciding(cuts.as_ref());
         let tests: Vec<StratumTest> =
             part.par_chunks(8192).flat_map_iter(|c| stratum_tests(&model, s, &bound, c.iter())).collect();
         st.tested += tests.len() as u64;
@@ -619,8 +638,9 @@ pub fn detail_level(
     let row_stratum = model.row_strata(level);
     let mut keep = vec![false; level.accounts()];
     let mut out = Vec::new();
+    let cuts = MuCuts::below(hopeless_above);
     for s in model.strata() {
-        model.hopeful(s, hopeless_above, &mut keep);
+        model.hopeful(s, hopeless_above, cuts.as_ref(), &mut keep);
         let bound = PairBound::new(model, s, hopeless_above, level.accounts());
         for (k, w) in keep.iter_mut().zip(&wanted) {
             *k &= *w;
@@ -799,7 +819,7 @@ impl LevelModel {
     /// (independent filtering: it depends only on the account's own counts
     /// and the stratum's popularity, not on whom it co-acted with). Returns
     /// the number of accounts of the stratum left out.
-    fn hopeful(&self, s: u32, hopeless_above: f64, keep: &mut [bool]) -> u64 {
+    fn hopeful(&self, s: u32, hopeless_above: f64, cuts: Option<&MuCuts>, keep: &mut [bool]) -> u64 {
         keep.fill(false);
         let lo = self.counts.partition_point(|x| x.0 < s);
         let hi = self.counts.partition_point(|x| x.0 <= s);
@@ -809,11 +829,10 @@ impl LevelModel {
             let a = self.counts[g].1;
             let e = g + self.counts[g..hi].partition_point(|x| x.1 == a);
             let ok = match &self.counts[g..e] {
-                [(_, _, src, n)] if self.null == Null::Pooled => {
-                    best_p_scaled(u64::from(*n), u64::from(self.degree[a as usize]), self.c_at(s, *src))
-                        <= hopeless_above
+                [(_, _, src, n)] => {
+                    let d = if self.null == Null::Pooled { self.degree[a as usize] } else { *n };
+                    reaches(u64::from(*n), u64::from(d), self.c_at(s, *src), hopeless_above, cuts)
                 }
-                [(_, _, src, n)] => best_p(u64::from(*n), self.c_at(s, *src)) <= hopeless_above,
                 rows => rows.iter().map(|r| r.3).sum::<u32>() >= 2,
             };
             keep[a as usize] = ok;
@@ -841,12 +860,23 @@ impl LevelModel {
     /// else `None`: the p-value is only computed for the tests kept (at
     /// 10 M events co_similar sweeps 11.5 M pairs that can never pass
     /// beside the 8.8 M it tests), and the bound and the p-value share
-    /// their tail's denominator.
+    /// their tail's denominator. With a bound that decides
+    /// ([`PairBound::deciding`], the test pass), a p-value that `μ` alone
+    /// shows to be above the bound is given as 1, not computed: such a test
+    /// can never be reported. Which tests pass the bound does not change.
     #[inline]
     fn test(&self, s: u32, edge: &Edge, bound: &PairBound<'_>) -> Option<(f64, f64)> {
         let mu = self.mu(s, edge);
+        let x = u64::from(edge.weight);
+        if let Some(cuts) = bound.cuts {
+            match cuts.decide(bound.most_shared(edge), mu) {
+                Some(false) => return None,
+                Some(true) if cuts.decide(x, mu) == Some(false) => return Some((mu, 1.0)),
+                _ => {}
+            }
+        }
         let tail = Tail::new(mu, 2);
-        bound.can_pass(edge, &tail).then(|| (mu, tail.p(u64::from(edge.weight))))
+        bound.can_pass(edge, &tail).then(|| (mu, tail.p(x)))
     }
 }
 
@@ -887,6 +917,8 @@ struct PairBound<'a> {
     /// [`Null::Pooled`] (one source): each account's keys in the stratum, by
     /// rank, so the bound is the smaller of two without a search per edge.
     pooled: Option<Vec<u32>>,
+    /// The test pass's cut-offs on `μ` ([`PairBound::deciding`]).
+    cuts: Option<&'a MuCuts>,
 }
 
 impl<'a> PairBound<'a> {
@@ -900,7 +932,17 @@ impl<'a> PairBound<'a> {
             }
             n
         });
-        PairBound { model, s, hopeless_above, pooled }
+        PairBound { model, s, hopeless_above, pooled, cuts: None }
+    }
+
+    /// The same bound, deciding from `μ` alone where it can that a test's
+    /// p-value is above `hopeless_above` ([`MuCuts`]); [`LevelModel::test`]
+    /// then gives that p-value as 1. For the test pass, which keeps only
+    /// p-values up to the FDR; the detail pass computes them all, since a
+    /// reported pair's other signals show theirs.
+    fn deciding(mut self, cuts: Option<&'a MuCuts>) -> PairBound<'a> {
+        self.cuts = cuts;
+        self
     }
 
     /// The most keys of the stratum the two accounts of `edge` can share.
@@ -1128,6 +1170,20 @@ pub(crate) mod tests {
             }
         }
 
+        /// The filter's decision with cut-offs on `μ` is the bound's.
+        #[test]
+        fn reaches_is_the_bound_at_the_level(
+            n in 0u64..300,
+            extra in 0u64..300,
+            lc in -7.0f64..-0.5,
+            level in prop_oneof![Just(0.001f64), Just(0.01), Just(0.05), Just(0.2)],
+        ) {
+            let (c, d) = (10f64.powf(lc), n + extra);
+            let cuts = MuCuts::new(level, 2);
+            prop_assert_eq!(reaches(n, d, c, level, Some(&cuts)), best_p_scaled(n, d, c) <= level);
+            prop_assert_eq!(reaches(n, d, c, level, None), best_p_scaled(n, d, c) <= level);
+        }
+
         /// Leaving hopeless accounts out never loses a pair that could be
         /// significant: every pair with p ≤ q of the full test is in the
         /// filtered one, with the same X, μ and p.
@@ -1196,7 +1252,13 @@ pub(crate) mod tests {
             for x in pairs.low() {
                 let mine: Vec<&Tested> = all.iter().filter(|t| (t.edge.a, t.edge.b) == (x.a, x.b)).collect();
                 let best = mine.iter().map(|t| t.p).fold(f64::INFINITY, f64::min);
-                prop_assert_eq!(x.p, (best * mine.len() as f64).min(1.0));
+                // Exact where the best stratum is at most the bound; above
+                // it the test pass may give 1 without computing it.
+                if best <= q {
+                    prop_assert_eq!(x.p, (best * mine.len() as f64).min(1.0));
+                } else {
+                    prop_assert!(x.p > q, "{} against {}", x.p, best);
+                }
             }
             // Every `pick`-th pair alone: the same records as in the full sweep.
             let some: Vec<(u32, u32)> = every.iter().copied().step_by(pick).collect();

@@ -169,8 +169,8 @@ pub struct ScanResult<'a> {
     /// Accounts added to clusters by the group test ([`crate::attach`]),
     /// sorted by account.
     pub attachments: Vec<Attachment>,
-    /// (account, cluster, signal) tests of the group test: its
-    /// Benjamini–Hochberg family.
+    /// (account, cluster, signal) tests of the group test, over all seeds
+    /// (each seed's tests are one Benjamini–Hochberg family).
     pub attach_tested: u64,
 }
 
@@ -187,7 +187,8 @@ pub struct Attachment {
     pub mu: f64,
     /// Fused p-value (Bonferroni over strata, then signals).
     pub p: f64,
-    /// Benjamini–Hochberg q-value over all (account, cluster) tested.
+    /// Benjamini–Hochberg q-value within its seed's family (every
+    /// (account, signal) tested against that seed).
     pub q: f64,
 }
 
@@ -673,7 +674,7 @@ pub fn scan_observed<'a>(
             }
         }
     }
-    let attachments = accept_attachments(attach_tests, attach_tested, p);
+    let attachments = accept_attachments(attach_tests, &attach_tested, p);
     let clusters = cluster(&pairs, seeds, &attachments, p);
     Ok(ScanResult {
         events: ev,
@@ -686,7 +687,7 @@ pub fn scan_observed<'a>(
         clusters,
         p_threshold,
         attachments,
-        attach_tested,
+        attach_tested: attach_tested.iter().sum(),
     })
 }
 
@@ -701,9 +702,9 @@ struct LevelsDone {
     /// Account symbols by rank (the same in every level).
     accounts: Vec<Sym>,
     /// The group test's (account, seed, signal) tests with p ≤ FDR, and how
-    /// many there were in all.
+    /// many there were in all, per seed.
     attach_tests: Vec<Attachment>,
-    attach_tested: u64,
+    attach_tested: Vec<u64>,
     /// What the memory limit leaves free for the group test's hits
     /// ([`Memory::room`] after fusion; less each level's own bytes, which
     /// for a level kept resident counts it twice: conservative), and the
@@ -724,7 +725,7 @@ impl LevelsDone {
             key_names: vec![FxHashMap::default(); levels],
             accounts: Vec::new(),
             attach_tests: Vec::new(),
-            attach_tested: 0,
+            attach_tested: Vec::new(),
             done: [false; 8],
         }
     }
@@ -796,7 +797,12 @@ impl LevelsDone {
             p: c.p,
             q: 1.0,
         }));
-        self.attach_tested += t;
+        if self.attach_tested.len() < t.len() {
+            self.attach_tested.resize(t.len(), 0);
+        }
+        for (all, n) in self.attach_tested.iter_mut().zip(t) {
+            *all += n;
+        }
     }
 }
 
@@ -837,17 +843,31 @@ fn communities(pairs: &[(u32, u32, f64, f64)], p: &ScanParams) -> Result<Vec<Vec
     Ok(out)
 }
 
-/// The group test's decision ([`crate::attach`]): Benjamini–Hochberg over
-/// its `tested` (account, seed, signal) tests, of which `tests` are those
-/// with p ≤ FDR; returns the accepted attachments, one per account (its
-/// most significant seed), sorted by account.
-fn accept_attachments(mut tests: Vec<Attachment>, tested: u64, p: &ScanParams) -> Vec<Attachment> {
-    tests.sort_by_key(|t| (t.account, t.seed, t.signal.index()));
-    let q = benjamini_hochberg_top(&tests.iter().map(|x| x.p).collect::<Vec<_>>(), tested);
-    for (t, q) in tests.iter_mut().zip(q) {
-        t.q = q;
+/// The group test's decision ([`crate::attach`]): Benjamini–Hochberg within
+/// each seed's family, its `tested[seed]` (account, signal) tests, of which
+/// `tests` are those with p ≤ FDR; returns the accepted attachments, one per
+/// account (its most significant seed), sorted by account.
+///
+/// One family per seed, not one over all seeds (since 2026-12-08): each seed
+/// is a hypothesis the pair stage already rejected ("these accounts act
+/// together"), and its candidates are that hypothesis's children — the
+/// hierarchical procedure of Yekutieli (JASA 2008), which tests the
+/// children of each rejected parent as one family at the same level. A
+/// seed's family holds only the accounts that acted with it; one family
+/// over every seed made an operation's members compete with every other
+/// seed's candidates, a family that grows with the number of seeds (12,885
+/// tests at 1 M generated events, so two joint actions needed `μ ≈ 10⁻⁴`).
+fn accept_attachments(mut tests: Vec<Attachment>, tested: &[u64], p: &ScanParams) -> Vec<Attachment> {
+    tests.sort_by_key(|t| (t.seed, t.account, t.signal.index()));
+    for family in tests.chunk_by_mut(|x, y| x.seed == y.seed) {
+        let m = tested.get(family[0].seed as usize).copied().unwrap_or(0).max(family.len() as u64);
+        let q = benjamini_hochberg_top(&family.iter().map(|x| x.p).collect::<Vec<_>>(), m);
+        for (t, q) in family.iter_mut().zip(q) {
+            t.q = q;
+        }
     }
     tests.retain(|t| t.q <= p.fdr);
+    tests.sort_by_key(|t| (t.account, t.seed, t.signal.index()));
     // One community per account: the most significant.
     let mut out: Vec<Attachment> = Vec::new();
     for t in tests {
@@ -1057,6 +1077,38 @@ mod tests {
         let details = null::detail_level(prepared, &level.model, &detect_params(&p, Signal::CoTarget), 1.0, &pairs);
         assert_eq!(details.len(), 3, "{details:?}");
         assert!(details.iter().all(|t| t.edge.weight == 3), "{details:?}");
+    }
+
+    /// Each seed's tests are one Benjamini–Hochberg family: the same p-value
+    /// is accepted against a seed with few candidates and not against one
+    /// with many, where one family over both (10,010 tests) would accept
+    /// neither; an account accepted by two seeds joins its most significant.
+    #[test]
+    fn each_seed_is_one_family() {
+        let at = |account: u32, seed: u32, p: f64| Attachment {
+            account,
+            seed,
+            signal: Signal::CoRepost,
+            weight: 2,
+            mu: 0.001,
+            p,
+            q: 1.0,
+        };
+        let p = ScanParams::default();
+        // Seed 0: 10 tests; seed 1: 10,000 tests.
+        let tested = [10, 10_000];
+        let got = accept_attachments(vec![at(7, 0, 5e-4), at(8, 1, 5e-4), at(9, 1, 1e-7)], &tested, &p);
+        let rows: Vec<(u32, u32)> = got.iter().map(|t| (t.account, t.seed)).collect();
+        assert_eq!(rows, vec![(7, 0), (9, 1)]);
+        assert!((got[0].q - 5e-4 * 10.0).abs() <= 1e-15, "{:?}", got[0]);
+        assert!((got[1].q - 1e-7 * 10_000.0).abs() <= 1e-15, "{:?}", got[1]);
+        // One family over both seeds would have taken only account 9.
+        let one: Vec<f64> = crate::stats::benjamini_hochberg_top(&[5e-4, 5e-4, 1e-7], 10_010);
+        assert_eq!(one.iter().filter(|&&q| q <= p.fdr).count(), 1);
+        // Accepted by both seeds: it joins the one where it is most
+        // significant.
+        let got = accept_attachments(vec![at(7, 0, 1e-3), at(7, 1, 1e-8)], &tested, &p);
+        assert_eq!(got.iter().map(|t| (t.account, t.seed)).collect::<Vec<_>>(), vec![(7, 1)]);
     }
 
     /// A whole scan of generated data with its pair tests' sweeps handed to

@@ -99,6 +99,92 @@ impl Tail {
     }
 }
 
+/// Where `P(X ≥ x | X ≥ k_min) ≤ level` holds, for `X ~ Poisson(μ)`, as a
+/// cut-off on `μ` per `x`: the tail is increasing in `μ` (the Poisson family
+/// conditioned on `X ≥ k_min` is stochastically increasing in its mean), so
+/// it holds exactly for `μ` up to a cut-off `μ*(x)`. Most tests are far from
+/// it, and deciding them from `μ` saves two or three tail sums each (exp and
+/// log: 6 % of a 10 M-event scan's CPU). Within a relative `10⁻⁶` of the
+/// cut-off no decision is given and the caller computes the tail, so every
+/// decision is the computed tail's (property-tested against it).
+///
+/// Each `x` up to a fixed bound gets its cut-off the first time it is asked
+/// for (a bisection of about 80 tail sums).
+pub struct MuCuts {
+    level: f64,
+    k_min: u64,
+    cut: Vec<std::sync::OnceLock<f64>>,
+}
+
+/// `x` above this is not decided (the tail is computed).
+const MU_CUTS_X: usize = 256;
+
+/// The relative distance from the cut-off within which nothing is decided.
+const MU_CUTS_MARGIN: f64 = 1e-6;
+
+impl MuCuts {
+    /// The cut-offs of `P(X ≥ x | X ≥ k_min) ≤ level`.
+    pub fn new(level: f64, k_min: u64) -> MuCuts {
+        MuCuts { level, k_min, cut: (0..=MU_CUTS_X).map(|_| std::sync::OnceLock::new()).collect() }
+    }
+
+    /// The cut-offs of the pair tests at `level` (conditioned on two
+    /// shared keys) where there is a bound to decide, i.e. `level < 1`.
+    pub fn below(level: f64) -> Option<MuCuts> {
+        (level < 1.0).then(|| MuCuts::new(level, 2))
+    }
+
+    /// Whether `Tail::new(mu, k_min).p(x) ≤ level`, where `μ` alone decides
+    /// it; `None` near the cut-off or for `x` past the table.
+    #[inline]
+    pub fn decide(&self, x: u64, mu: f64) -> Option<bool> {
+        let cut = *self.cut.get(x as usize)?.get_or_init(|| self.cut_off(x));
+        if mu <= cut * (1.0 - MU_CUTS_MARGIN) {
+            Some(true)
+        } else if mu >= cut * (1.0 + MU_CUTS_MARGIN) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// `μ*(x)`: `+∞` where every `μ` passes, `−∞` where none does.
+    fn cut_off(&self, x: u64) -> f64 {
+        let passes = |mu: f64| Tail::new(mu, self.k_min).p(x) <= self.level;
+        if self.level >= 1.0 {
+            return f64::INFINITY;
+        }
+        if x <= self.k_min {
+            // P(X ≥ x | X ≥ k_min) = 1.
+            return f64::NEG_INFINITY;
+        }
+        // A passing `lo` and a failing `hi`, then bisection on log μ.
+        let mut hi = (x as f64).max(1.0);
+        while passes(hi) {
+            hi *= 2.0;
+            if hi > 1e300 {
+                return f64::INFINITY;
+            }
+        }
+        let mut lo = hi;
+        while !passes(lo) {
+            lo /= 2.0;
+            if lo < 1e-300 {
+                return 0.0;
+            }
+        }
+        for _ in 0..64 {
+            let mid = (lo * hi).sqrt();
+            if passes(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
 /// Benjamini–Hochberg: the adjusted p-values (q-values) of `p`, in input
 /// order. Ties and order do not matter: the result depends only on the
 /// multiset of p-values.
@@ -166,6 +252,46 @@ mod tests {
         let p = poisson_sf(60, 0.01);
         assert!((p / 1.190_017_7e-202 - 1.0).abs() < 1e-5, "{p:e}");
         assert!((ln_factorial(300) - 1_414.905_849_945_85).abs() < 1e-9);
+    }
+
+    /// Far from the cut-off, `μ` decides: a small `μ` passes, a large one
+    /// does not, two hits never do (`p = 1`), and a level of 1 always passes.
+    #[test]
+    fn mu_cuts_decide_far_from_the_cut() {
+        let cuts = MuCuts::new(0.01, 2);
+        assert_eq!(cuts.decide(3, 1e-4), Some(true));
+        assert_eq!(cuts.decide(3, 10.0), Some(false));
+        assert_eq!(cuts.decide(2, 1e-12), Some(false));
+        assert_eq!(cuts.decide(MU_CUTS_X as u64 + 1, 1e-4), None);
+        assert_eq!(MuCuts::new(1.0, 2).decide(2, 1e9), Some(true));
+    }
+
+    proptest! {
+        /// Every decision of [`MuCuts`] is the computed tail's.
+        #[test]
+        fn mu_cuts_agree_with_the_tail(
+            x in 0u64..300,
+            log_mu in -12.0f64..4.0,
+            level in prop_oneof![Just(0.001f64), Just(0.01), Just(0.05), Just(0.2), Just(1.0)],
+            k_min in 1u64..3,
+        ) {
+            let cuts = MuCuts::new(level, k_min);
+            let mu = 10f64.powf(log_mu);
+            let exact = Tail::new(mu, k_min).p(x) <= level;
+            if let Some(d) = cuts.decide(x, mu) {
+                prop_assert_eq!(d, exact, "x {} mu {} level {}", x, mu, level);
+            }
+            // Next to the cut-off too, where the margin matters.
+            let cut = cuts.cut.get(x as usize).and_then(|c| c.get().copied());
+            if let Some(cut) = cut.filter(|c| c.is_finite() && *c > 0.0) {
+                for f in [1.0 - 2e-6, 1.0 - 1e-7, 1.0, 1.0 + 1e-7, 1.0 + 2e-6, 0.5, 2.0] {
+                    let m = cut * f;
+                    if let Some(d) = cuts.decide(x, m) {
+                        prop_assert_eq!(d, Tail::new(m, k_min).p(x) <= level, "x {} mu {} level {}", x, m, level);
+                    }
+                }
+            }
+        }
     }
 
     proptest! {
